@@ -1,0 +1,3 @@
+from qualdesk.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,51 @@
+"""The ``qualdesk`` command line: every use case of the app, for admins and scripts.
+
+Commands live in ``cmd_*.py`` modules next to this file; each exposes
+``register(reg: Registry)``. They are discovered, so adding a command touches one file.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sys
+from collections.abc import Sequence
+
+from qualdesk.cli.common import CommandError, Registry, build_context
+from qualdesk.errors import KnownError
+
+
+def command_modules() -> list[str]:
+    pkg = sys.modules[__name__]
+    return sorted(
+        f"{__name__}.{m.name}" for m in pkgutil.iter_modules(pkg.__path__) if m.name.startswith("cmd_")
+    )
+
+
+def build_parser() -> Registry:
+    reg = Registry()
+    for name in command_modules():
+        importlib.import_module(name).register(reg)
+    return reg
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    reg = build_parser()
+    args = reg.parser.parse_args(list(argv) if argv is not None else None)
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        from qualdesk.cli.cmd_app import run_app
+
+        return run_app(args)
+    ctx = build_context(args)
+    try:
+        code = handler(ctx, args)
+    except (KnownError, CommandError) as exc:
+        print(f"qualdesk: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("qualdesk: interrupted", file=sys.stderr)
+        return 130
+    finally:
+        ctx.close()
+    return int(code or 0)

@@ -1,0 +1,147 @@
+"""Shared plumbing for commands: the parser registry, the database context, output."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from qualdesk.db.engine import Database
+
+
+class CommandError(Exception):
+    """A usage problem found by a command (bad argument combination, unknown name)."""
+
+
+Handler = Callable[["Context", argparse.Namespace], int | None]
+
+
+class Registry:
+    """Holds the top-level parser and the shared command groups (``import``, ``report``...)."""
+
+    def __init__(self) -> None:
+        self.parser = argparse.ArgumentParser(
+            prog="qualdesk", description="QualDesk: follow up every hand raise within the hour."
+        )
+        self.parser.add_argument(
+            "--db", metavar="URL", help="database URL (default: $QUALDESK_DB or the SQLite file)"
+        )
+        self.parser.add_argument(
+            "--version", action="version", version=f"%(prog)s {_version()}"
+        )
+        self._top = self.parser.add_subparsers(dest="command", metavar="COMMAND")
+        self._groups: dict[str, argparse._SubParsersAction] = {}
+
+    def command(self, name: str, help: str, handler: Handler) -> argparse.ArgumentParser:
+        """A top-level command (``qualdesk NAME``)."""
+        p = self._top.add_parser(name, help=help, description=help)
+        p.set_defaults(handler=handler)
+        return p
+
+    def subcommand(
+        self, group: str, name: str, help: str, handler: Handler, group_help: str = ""
+    ) -> argparse.ArgumentParser:
+        """A command inside a group (``qualdesk GROUP NAME``), the group created on first use."""
+        if group not in self._groups:
+            gp = self._top.add_parser(group, help=group_help or group, description=group_help)
+            gp.set_defaults(handler=_group_usage(gp))
+            self._groups[group] = gp.add_subparsers(dest=f"{group}_command", metavar="COMMAND")
+        p = self._groups[group].add_parser(name, help=help, description=help)
+        p.set_defaults(handler=handler)
+        return p
+
+
+def _group_usage(parser: argparse.ArgumentParser) -> Handler:
+    def show(ctx: Context, args: argparse.Namespace) -> int:
+        parser.print_help(sys.stderr)
+        return 2
+
+    return show
+
+
+def _version() -> str:
+    from qualdesk import __version__
+
+    return __version__
+
+
+def add_json(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+@dataclass
+class Context:
+    db_url: str
+    _db: Database | None = field(default=None, repr=False)
+
+    @property
+    def db(self) -> Database:
+        """The database, opened on first use and brought to the current schema."""
+        if self._db is None:
+            self._db = Database(self.db_url)
+            self._db.ensure_ready()
+        return self._db
+
+    def raw_db(self) -> Database:
+        """The database without any schema check (for ``db upgrade`` itself)."""
+        if self._db is None:
+            self._db = Database(self.db_url)
+        return self._db
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.dispose()
+            self._db = None
+
+
+def build_context(args: argparse.Namespace) -> Context:
+    from qualdesk.paths import default_db_url
+
+    url = args.db or os.environ.get("QUALDESK_DB") or default_db_url()
+    return Context(db_url=url)
+
+
+def _default(o: Any) -> Any:
+    if isinstance(o, datetime | date):
+        return o.isoformat()
+    if hasattr(o, "as_dict"):
+        return o.as_dict()
+    if isinstance(o, set | frozenset | tuple):
+        return list(o)
+    raise TypeError(f"not JSON serialisable: {type(o).__name__}")
+
+
+def print_json(obj: Any) -> None:
+    json.dump(obj, sys.stdout, default=_default, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")
+
+
+def print_table(rows: list[dict[str, Any]], columns: list[str]) -> None:
+    """A plain aligned table for humans."""
+    if not rows:
+        print("(none)")
+        return
+    cells = [[_cell(r.get(c)) for c in columns] for r in rows]
+    widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(columns)]
+    print("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)))
+    for row in cells:
+        print("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)))
+
+
+def _cell(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, datetime):
+        return v.isoformat(timespec="minutes")
+    if isinstance(v, list | tuple):
+        return ",".join(str(x) for x in v)
+    return str(v)
+
+
+def warn(msg: str) -> None:
+    print(f"qualdesk: warning: {msg}", file=sys.stderr)

@@ -1,0 +1,66 @@
+"""Alembic, configured in code (no ``alembic.ini``: it breaks when frozen)."""
+
+from __future__ import annotations
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from qualdesk.db.engine import Database
+from qualdesk.errors import KnownError
+from qualdesk.paths import migrations_dir
+
+
+class SchemaTooNew(KnownError):
+    pass
+
+
+def alembic_config(db: Database) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrations_dir()))
+    cfg.set_main_option("sqlalchemy.url", db.url.replace("%", "%%"))
+    cfg.attributes["database"] = db
+    return cfg
+
+
+def head_revision(db: Database) -> str:
+    return ScriptDirectory.from_config(alembic_config(db)).get_current_head() or ""
+
+
+def current_revision(db: Database) -> str | None:
+    with db.engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(db: Database, revision: str = "head") -> tuple[str | None, str]:
+    """Upgrade to ``revision``; returns (before, after) and seeds reference data."""
+    before = current_revision(db)
+    _refuse_unknown(db, before)
+    command.upgrade(alembic_config(db), revision)
+    after = current_revision(db) or ""
+    from qualdesk.services.reference_data import ensure_reference_data
+
+    ensure_reference_data(db)
+    return before, after
+
+
+def _refuse_unknown(db: Database, rev: str | None) -> None:
+    if rev is None:
+        return
+    script = ScriptDirectory.from_config(alembic_config(db))
+    try:
+        script.get_revision(rev)
+    except Exception as exc:
+        raise SchemaTooNew(
+            f"the database schema ({rev}) is newer than this QualDesk knows "
+            f"(head {script.get_current_head()}); upgrade QualDesk on this machine"
+        ) from exc
+
+
+def check_or_upgrade(db: Database) -> None:
+    """Bring the schema to head (a no-op when current); refuse a newer schema."""
+    rev = current_revision(db)
+    if rev == head_revision(db):
+        return
+    upgrade(db)

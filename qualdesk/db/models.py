@@ -1,0 +1,340 @@
+"""SQLAlchemy models: one class per domain word of DESIGN.md.
+
+ORM objects never leave a session: services turn them into frozen records
+(``qualdesk.domain.records``) before anything crosses a thread.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from qualdesk.db.types import UTCDateTime
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON, list[str]: JSON}
+
+
+class User(Base):
+    """A person: qualifying rep, team lead, sales owner or admin."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    db_login: Mapped[str | None] = mapped_column(String(63))
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+    created_at: Mapped[datetime]
+
+
+class Campaign(Base):
+    """Where leads come from; owns its script, templates, SLA and attempt policy."""
+
+    __tablename__ = "campaigns"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    is_default: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    sla_minutes: Mapped[int] = mapped_column(Integer, default=60, server_default=text("60"))
+    script: Mapped[str] = mapped_column(String(120), default="default", server_default="default")
+    templates: Mapped[str] = mapped_column(String(120), default="default", server_default="default")
+    level1_rule: Mapped[str | None] = mapped_column(Text)
+    same_day_live_attempts: Mapped[int] = mapped_column(Integer, default=2, server_default=text("2"))
+    min_gap_minutes: Mapped[int] = mapped_column(Integer, default=10, server_default=text("10"))
+    daily_cap: Mapped[int] = mapped_column(Integer, default=3, server_default=text("3"))
+    lifetime_cap: Mapped[int] = mapped_column(Integer, default=6, server_default=text("6"))
+    lead_source: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime]
+
+
+class HandRaiseKind(Base):
+    """Configuration: which events count as a hand raise, and how strong each is."""
+
+    __tablename__ = "hand_raise_kinds"
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    label: Mapped[str] = mapped_column(String(80))
+    strength: Mapped[int] = mapped_column(Integer)
+
+
+class Disposition(Base):
+    """Configuration: the outcome codes of a call, with their hotkey."""
+
+    __tablename__ = "dispositions"
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    label: Mapped[str] = mapped_column(String(80))
+    hotkey: Mapped[str | None] = mapped_column(String(4))
+    is_contact: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    sort_order: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+
+
+class Lead(Base):
+    __tablename__ = "leads"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    first_name: Mapped[str | None] = mapped_column(String(80))
+    last_name: Mapped[str | None] = mapped_column(String(80))
+    company: Mapped[str | None] = mapped_column(String(255))
+    title: Mapped[str | None] = mapped_column(String(128))
+    email: Mapped[str | None] = mapped_column(String(254))
+    email_norm: Mapped[str | None] = mapped_column(String(254), index=True)
+    phone: Mapped[str | None] = mapped_column(String(40), index=True)
+    phone_ext: Mapped[str | None] = mapped_column(String(20))
+    phone_region: Mapped[str | None] = mapped_column(String(2))
+    time_zones: Mapped[list[str]] = mapped_column(JSON, default=list)
+    mobile: Mapped[str | None] = mapped_column(String(40))
+    country: Mapped[str | None] = mapped_column(String(80))
+    city: Mapped[str | None] = mapped_column(String(80))
+    website: Mapped[str | None] = mapped_column(String(255))
+    industry: Mapped[str | None] = mapped_column(String(80))
+    lead_source: Mapped[str | None] = mapped_column(String(80))
+    external_id: Mapped[str | None] = mapped_column(String(64))
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    designation: Mapped[str] = mapped_column(String(16), default="cold", index=True)
+    do_not_call: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    email_opt_out: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    claimed_at: Mapped[datetime | None]
+    lease_expires_at: Mapped[datetime | None]
+    retouch_at: Mapped[datetime | None]
+    retouch_reason: Mapped[str | None] = mapped_column(Text)
+    last_hand_raise_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+
+    campaign: Mapped[Campaign] = relationship(lazy="joined")
+    owner: Mapped[User | None] = relationship(foreign_keys=[owner_id], lazy="joined")
+    hand_raises: Mapped[list[HandRaise]] = relationship(
+        back_populates="lead", order_by="HandRaise.raised_at", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (
+        Index("ix_leads_open_claim", "claimed_by_id", "lease_expires_at"),
+    )
+
+
+class HandRaise(Base):
+    """A dated event that made the lead actionable; its details are digital body language.
+
+    ``first_call_at`` / ``first_email_at`` are kept by the services that record calls and
+    emails (the first at or after ``raised_at``), so the SLA report and the queue read them
+    without scanning attempts.
+    """
+
+    __tablename__ = "hand_raises"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
+    kind: Mapped[str] = mapped_column(String(40))
+    strength: Mapped[int] = mapped_column(Integer)
+    raised_at: Mapped[datetime] = mapped_column(index=True)
+    deadline_at: Mapped[datetime]
+    details: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str | None] = mapped_column(String(80))
+    first_call_at: Mapped[datetime | None]
+    first_call_rep_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    first_email_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+    lead: Mapped[Lead] = relationship(back_populates="hand_raises")
+
+
+class DesignationChange(Base):
+    __tablename__ = "designation_history"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    from_designation: Mapped[str | None] = mapped_column(String(16))
+    to_designation: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime]
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+class Attempt(Base):
+    """One call (a voicemail is a call)."""
+
+    __tablename__ = "attempts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    rep_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    started_at: Mapped[datetime] = mapped_column(index=True)
+    ended_at: Mapped[datetime | None]
+    disposition: Mapped[str] = mapped_column(String(40))
+    notes: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(16), default="app", server_default="app")
+    idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+
+class Email(Base):
+    """An outgoing email: a rendered template with its own status (the outbox)."""
+
+    __tablename__ = "emails"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    rep_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    template: Mapped[str | None] = mapped_column(String(120))
+    to_addr: Mapped[str] = mapped_column(String(254))
+    from_addr: Mapped[str | None] = mapped_column(String(254))
+    reply_to: Mapped[str | None] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(255))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str | None] = mapped_column(Text)
+    message_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    status: Mapped[str] = mapped_column(String(12), default="queued", index=True)
+    tries: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    next_try_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    source: Mapped[str] = mapped_column(String(16), default="app", server_default="app")
+
+
+class FollowUp(Base):
+    """The voicemail + email combination, recorded as one."""
+
+    __tablename__ = "followups"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    rep_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"))
+    email_id: Mapped[int | None] = mapped_column(ForeignKey("emails.id"))
+    at: Mapped[datetime]
+
+
+class Callback(Base):
+    """A promised call at a time the lead chose; ``lead_tz`` keeps the zone it was agreed in."""
+
+    __tablename__ = "callbacks"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    rep_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    due_at: Mapped[datetime] = mapped_column(index=True)
+    lead_tz: Mapped[str | None] = mapped_column(String(64))
+    scope: Mapped[str] = mapped_column(String(8), default="mine")
+    note: Mapped[str | None] = mapped_column(Text)
+    done_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+
+class Note(Base):
+    __tablename__ = "notes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    attempt_id: Mapped[int | None] = mapped_column(ForeignKey("attempts.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class Qualification(Base):
+    """Answers to the campaign's Level I script, BANT as structured fields."""
+
+    __tablename__ = "qualifications"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), unique=True)
+    script: Mapped[str | None] = mapped_column(String(120))
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    bant: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    level1_met: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime]
+
+
+class TurnOver(Base):
+    """A hand-off of a Level I qualified lead to a sales owner, and sales' verdict on it."""
+
+    __tablename__ = "turnovers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    to_owner: Mapped[str] = mapped_column(String(120))
+    to_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+    override_reason: Mapped[str | None] = mapped_column(Text)
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    at: Mapped[datetime] = mapped_column(index=True)
+    verdict: Mapped[str | None] = mapped_column(String(12))
+    verdict_at: Mapped[datetime | None]
+    verdict_reason: Mapped[str | None] = mapped_column(Text)
+    outcome: Mapped[str | None] = mapped_column(String(8))
+    outcome_at: Mapped[datetime | None]
+
+
+class Opportunity(Base):
+    __tablename__ = "opportunities"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    turnover_id: Mapped[int] = mapped_column(ForeignKey("turnovers.id"))
+    weighting: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    marketing_generated: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class ExportMark(Base):
+    """Which lead went out in which CRM format, so a second export skips it."""
+
+    __tablename__ = "export_marks"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    format: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime]
+    __table_args__ = (UniqueConstraint("lead_id", "format"),)
+
+
+class Setting(Base):
+    """Team settings (``qualdesk config``): SMTP, time zone, business hours, policies."""
+
+    __tablename__ = "settings"
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class AuditEntry(Base):
+    """Every change to a lead: who, when, what, old -> new."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int | None] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime]
+    action: Mapped[str] = mapped_column(String(40))
+    field: Mapped[str | None] = mapped_column(String(40))
+    old: Mapped[str | None] = mapped_column(Text)
+    new: Mapped[str | None] = mapped_column(Text)
+
+
+class ChangeLog(Base):
+    """A monotonically growing counter of writes, so clients can poll for 'anything new?'."""
+
+    __tablename__ = "change_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime]
+    kind: Mapped[str] = mapped_column(String(40))
+    lead_id: Mapped[int | None] = mapped_column(Integer)

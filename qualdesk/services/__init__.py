@@ -1,0 +1,1 @@
+"""Use cases: each takes a ``Database`` (or a session) and returns plain records."""

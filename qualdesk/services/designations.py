@@ -1,0 +1,45 @@
+"""Moving a lead between designations: through the domain's table, with history and audit."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from qualdesk import clock
+from qualdesk.db.engine import Database
+from qualdesk.db.models import DesignationChange, Lead
+from qualdesk.domain import designation as dz
+from qualdesk.domain.records import Changes
+from qualdesk.errors import NotFound
+from qualdesk.services import audit
+
+
+def move(s: Session, lead: Lead, to: dz.Designation | str, by_id: int | None,
+         reason: str | None = None) -> bool:
+    """Apply a transition (refused with the reason when illegal); False if unchanged."""
+    src = dz.Designation(lead.designation)
+    dst = dz.Designation(to)
+    dz.check_move(src, dst)
+    if src == dst:
+        return False
+    lead.designation = dst.value
+    lead.updated_at = clock.now()
+    lead.version += 1
+    if dst == dz.Designation.DO_NOT_CALL:
+        lead.do_not_call = True
+    s.add(DesignationChange(lead_id=lead.id, from_designation=src.value, to_designation=dst.value,
+                            at=clock.now(), by_id=by_id, reason=reason))
+    audit.record(s, lead.id, by_id, "designation", "designation", src.value, dst.value)
+    return True
+
+
+def set_designation(db: Database, lead_id: int, to: str, by_name: str | None,
+                    reason: str | None = None) -> Changes:
+    from qualdesk.services.users import user_by_name
+
+    with db.session() as s:
+        lead = s.get(Lead, lead_id)
+        if lead is None:
+            raise NotFound(f"no lead with id {lead_id}")
+        by = user_by_name(s, by_name).id if by_name else None
+        move(s, lead, dz.parse(to), by, reason)
+    return Changes(leads=(lead_id,), queue=True)

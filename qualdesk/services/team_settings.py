@@ -1,0 +1,45 @@
+"""Team settings stored in the database (``qualdesk config``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qualdesk.db.engine import Database
+from qualdesk.db.models import Setting
+from qualdesk.settings import SPECS, default, parse_value
+
+
+def get(s: Session, key: str) -> Any:
+    if key not in SPECS:
+        parse_value(key, "")  # raises the "unknown setting" message
+    row = s.get(Setting, key)
+    return default(key) if row is None else SPECS[key].parse(row.value)
+
+
+def get_all(db: Database) -> dict[str, Any]:
+    with db.session(write=False) as s:
+        stored = {r.key: r.value for r in s.scalars(select(Setting))}
+    return {k: (SPECS[k].parse(stored[k]) if k in stored else spec.default)
+            for k, spec in sorted(SPECS.items())}
+
+
+def get_value(db: Database, key: str) -> Any:
+    with db.session(write=False) as s:
+        return get(s, key)
+
+
+def set_value(db: Database, key: str, raw: str) -> Any:
+    value = parse_value(key, raw)
+    with db.session() as s:
+        row = s.get(Setting, key)
+        if row is None:
+            s.add(Setting(key=key, value=str(raw)))
+        else:
+            row.value = str(raw)
+        from qualdesk.services.audit import bump
+
+        bump(s, "settings")
+    return value

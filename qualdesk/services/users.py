@@ -1,0 +1,58 @@
+"""People and roles."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from qualdesk import clock
+from qualdesk.db.engine import Database
+from qualdesk.db.models import User
+from qualdesk.domain.records import UserRecord
+from qualdesk.errors import InvalidInput, NotFound
+
+ROLES = ("rep", "lead", "sales", "admin")
+
+
+def to_record(u: User) -> UserRecord:
+    return UserRecord(id=u.id, name=u.name, role=u.role, email=u.email, phone=u.phone, active=u.active)
+
+
+def add_user(db: Database, name: str, role: str, email: str | None = None,
+             phone: str | None = None) -> UserRecord:
+    name = name.strip()
+    if not name:
+        raise InvalidInput("a user needs a name")
+    if role not in ROLES:
+        raise InvalidInput(f"unknown role {role!r} (known: {', '.join(ROLES)})")
+    if email is not None and "@" not in email:
+        raise InvalidInput(f"email {email!r} is not an address")
+    with db.session() as s:
+        existing = s.scalar(select(User).where(func.lower(User.name) == name.lower()))
+        if existing is not None:
+            raise InvalidInput(f"a user named {existing.name!r} already exists ({existing.role})")
+        u = User(name=name, role=role, email=email, phone=phone, active=True, created_at=clock.now())
+        s.add(u)
+        s.flush()
+        return to_record(u)
+
+
+def list_users(db: Database, role: str | None = None) -> list[UserRecord]:
+    with db.session(write=False) as s:
+        q = select(User).order_by(User.name)
+        if role:
+            q = q.where(User.role == role)
+        return [to_record(u) for u in s.scalars(q)]
+
+
+def user_by_name(s: Session, name: str) -> User:
+    """Find a person by the name given to ``user add`` (case-insensitive)."""
+    u = s.scalar(select(User).where(func.lower(User.name) == name.strip().lower()))
+    if u is None:
+        raise NotFound(f"no user named {name!r} (see `qualdesk users`)")
+    return u
+
+
+def get_user(db: Database, name: str) -> UserRecord:
+    with db.session(write=False) as s:
+        return to_record(user_by_name(s, name))

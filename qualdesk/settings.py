@@ -1,0 +1,137 @@
+"""Typed settings, declared once with their defaults.
+
+Team settings (SMTP, time zone, business hours, policies) live in the database the
+client points at (``qualdesk config``); per-machine settings (which database, who signs
+in) live in a small JSON file in the user's config directory. Window geometry alone
+goes to QSettings.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from qualdesk.errors import InvalidInput
+
+SETTINGS_VERSION = 1
+
+
+def _int(v: str) -> int:
+    return int(v)
+
+
+def _bool(v: str) -> bool:
+    low = v.strip().lower()
+    if low in ("1", "true", "yes", "on"):
+        return True
+    if low in ("0", "false", "no", "off"):
+        return False
+    raise ValueError("expected true/false")
+
+
+def _tz(v: str) -> str:
+    try:
+        ZoneInfo(v)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError("not an IANA time zone (e.g. Europe/Berlin)") from None
+    return v
+
+
+def _hhmm(v: str) -> str:
+    time.fromisoformat(v)
+    return v
+
+
+def _choice(*options: str) -> Callable[[str], str]:
+    def check(v: str) -> str:
+        if v not in options:
+            raise ValueError(f"expected one of {', '.join(options)}")
+        return v
+
+    return check
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    key: str
+    default: Any
+    parse: Callable[[str], Any]
+    help: str
+    secret: bool = False
+
+
+SPECS: dict[str, SettingSpec] = {
+    s.key: s
+    for s in (
+        SettingSpec("team.timezone", "UTC", _tz, "the team's IANA zone: 'today' and 'same day'"),
+        SettingSpec("business.start", "08:00", _hhmm, "team business hours start"),
+        SettingSpec("business.end", "18:00", _hhmm, "team business hours end"),
+        SettingSpec("calling.window_start", "08:00", _hhmm, "earliest local time to call a lead"),
+        SettingSpec("calling.window_end", "21:00", _hhmm, "latest local time to call a lead"),
+        SettingSpec("queue.policy", "priority", _choice("priority", "fifo"), "queue order"),
+        SettingSpec("queue.callback_handover_minutes", 15, _int,
+                    "an overdue 'mine' callback becomes anyone's after this"),
+        SettingSpec("claim.lease_minutes", 15, _int, "how long a claim holds without a heartbeat"),
+        SettingSpec("dial.scheme", "tel", _choice("tel", "sip", "callto"), "click-to-dial URI scheme"),
+        SettingSpec("email.mode", "smtp", _choice("smtp", "mailclient"), "send by SMTP or open the mail client"),
+        SettingSpec("smtp.host", "", str, "SMTP server host"),
+        SettingSpec("smtp.port", 587, _int, "SMTP server port"),
+        SettingSpec("smtp.security", "starttls", _choice("none", "starttls", "ssl"), "SMTP transport security"),
+        SettingSpec("smtp.user", "", str, "SMTP login (password in the OS keyring)"),
+        SettingSpec("smtp.from", "", str, "envelope sender when a rep has no email"),
+        SettingSpec("smtp.timeout", 10, _int, "SMTP timeout in seconds"),
+        SettingSpec("incubation.default_days", 90, _int, "re-touch after this many days by default"),
+        SettingSpec("import.default_region", "US", str, "region for phone numbers without a country code"),
+    )
+}
+
+
+def parse_value(key: str, raw: str) -> Any:
+    spec = SPECS.get(key)
+    if spec is None:
+        raise InvalidInput(f"unknown setting {key!r} (known: {', '.join(sorted(SPECS))})")
+    try:
+        return spec.parse(raw)
+    except ValueError as exc:
+        raise InvalidInput(f"{key}={raw!r}: {exc}") from None
+
+
+def default(key: str) -> Any:
+    return SPECS[key].default
+
+
+# --- per-machine settings ----------------------------------------------------------
+
+
+@dataclass
+class MachineSettings:
+    db_url: str | None = None
+    rep: str | None = None
+    version: int = SETTINGS_VERSION
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> MachineSettings:
+        p = path or _machine_path()
+        if not p.exists():
+            return cls()
+        try:
+            data = json.loads(p.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return cls()
+        return cls(db_url=data.get("db_url"), rep=data.get("rep"))
+
+    def save(self, path: Path | None = None) -> None:
+        p = path or _machine_path()
+        p.write_text(json.dumps({"version": SETTINGS_VERSION, "db_url": self.db_url,
+                                 "rep": self.rep}, indent=2), encoding="utf-8")
+
+
+def _machine_path() -> Path:
+    from qualdesk.paths import config_dir
+
+    return config_dir() / "machine.json"
