@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 09:23:35.076511
+Create Date: 2026-11-23 09:27:20.761822
 """
 from alembic import op
 import sqlalchemy as sa

@@ -1,0 +1,1 @@
+"""QualDesk desktop application (PySide6). Calls ``qualdesk`` use cases off the GUI thread."""
