@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import Integer, and_, case, func, literal, or_, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from qualdesk import clock
@@ -162,27 +163,48 @@ def claim_next(db: Database, rep_name: str, now: datetime | None = None) -> Clai
         policy = queue_policy(s)
         result = rank(load_candidates(s, now, policy.team_tz), rep.id, now, policy)
         expires = now + lease_for(s)
-        order = [e for e in result.entries]
-        for batch_start in range(0, len(order), 50):
-            batch = order[batch_start:batch_start + 50]
-            free = _lockable(s, [e.lead_id for e in batch], rep.id, now)
-            for entry in batch:
-                if entry.lead_id in free and _take(s, entry.lead_id, rep.id, now, expires):
-                    audit.record(s, entry.lead_id, rep.id, "claim", "claimed_by", None, rep.name)
-                    return Claim(entry.lead_id, expires, entry)
+        by_id = {e.lead_id: e for e in result.entries}
+        for start in range(0, len(result.entries), 50):
+            batch = [e.lead_id for e in result.entries[start:start + 50]]
+            got = _claim_first(s, batch, rep.id, now, expires)
+            if got is not None:
+                audit.record(s, got, rep.id, "claim", "claimed_by", None, rep.name)
+                return Claim(got, expires, by_id[got])
         return Claim(None, None)
+
+
+def _claim_first(s: Session, ids: list[int], rep_id: int, now: datetime,
+                 expires: datetime) -> int | None:
+    """Claim the first lead of ``ids`` (priority order) that nobody else holds.
+
+    PostgreSQL: lock exactly ONE row — the best free one — with SKIP LOCKED, so a
+    concurrent claimer skips it instead of waiting, and never starves on a locked batch.
+    SQLite: the write session already holds the database's single write lock.
+    """
+    remaining = list(ids)
+    pg = s.get_bind().dialect.name == "postgresql"
+    while remaining:
+        if pg:
+            pick = s.scalar(
+                select(Lead.id)
+                .where(Lead.id.in_(remaining), _free_clause(rep_id, now))
+                .order_by(func.array_position(literal(remaining, ARRAY(Integer)), Lead.id))
+                .limit(1)
+                .with_for_update(skip_locked=True)
+            )
+            if pick is None:
+                return None
+        else:
+            pick = remaining[0]
+        if _take(s, pick, rep_id, now, expires):
+            return pick
+        remaining.remove(pick)
+    return None
 
 
 def _free_clause(rep_id: int, now: datetime):
     return or_(Lead.claimed_by_id.is_(None), Lead.lease_expires_at < now,
                Lead.claimed_by_id == rep_id)
-
-
-def _lockable(s: Session, ids: list[int], rep_id: int, now: datetime) -> set[int]:
-    q = select(Lead.id).where(Lead.id.in_(ids), _free_clause(rep_id, now))
-    if s.get_bind().dialect.name == "postgresql":
-        q = q.with_for_update(skip_locked=True)
-    return set(s.scalars(q))
 
 
 def _take(s: Session, lead_id: int, rep_id: int, now: datetime, expires: datetime) -> bool:
