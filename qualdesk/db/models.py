@@ -135,6 +135,9 @@ class Lead(Base):
 
     __table_args__ = (
         Index("ix_leads_open_claim", "claimed_by_id", "lease_expires_at"),
+        # Claimers look for free leads; a partial index keeps that lookup small (0002).
+        Index("ix_leads_unclaimed", "id", postgresql_where=text("claimed_by_id IS NULL"),
+              sqlite_where=text("claimed_by_id IS NULL")),
     )
 
 
