@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 
 from qualdesk import clock
@@ -31,3 +33,19 @@ def ensure_reference_data(db: Database) -> None:
             if d.code not in have:
                 s.add(Disposition(code=d.code, label=d.label, hotkey=d.hotkey,
                                   is_contact=d.is_contact, sort_order=i))
+
+
+@dataclass(frozen=True)
+class DispositionRecord:
+    code: str
+    label: str
+    hotkey: str | None
+    is_contact: bool
+
+
+def list_dispositions(db: Database) -> list[DispositionRecord]:
+    """The configured disposition codes in their display order (hotkeys 1–9)."""
+    with db.session(write=False) as s:
+        return [DispositionRecord(d.code, d.label, d.hotkey, bool(d.is_contact))
+                for d in s.scalars(select(Disposition).order_by(Disposition.sort_order,
+                                                                Disposition.code))]

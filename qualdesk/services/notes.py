@@ -1,0 +1,132 @@
+"""Notes typed during a call, saved as typed so a crash loses nothing.
+
+Two layers: a local draft file per rep and lead (written atomically: temp file +
+``os.replace``, so a crash mid-write leaves the old draft intact), and the note row in
+the database (``upsert_note``). The draft is cleared once the note is attached to the
+attempt that ended the call.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from qualdesk import clock
+from qualdesk.db.engine import Database
+from qualdesk.db.models import Attempt, Lead, Note
+from qualdesk.domain.records import Changes
+from qualdesk.errors import InvalidInput, NotAllowed, NotFound
+from qualdesk.paths import data_dir
+from qualdesk.services import audit
+from qualdesk.services.users import user_by_name
+
+
+@dataclass(frozen=True)
+class NoteDraft:
+    lead_id: int
+    rep: str
+    body: str
+    note_id: int | None
+    saved_at: datetime
+
+
+def drafts_dir() -> Path:
+    d = data_dir() / "drafts"
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+def _draft_path(rep: str, lead_id: int) -> Path:
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", rep.strip().lower()) or "_"
+    return drafts_dir() / f"{safe}-lead-{int(lead_id)}.json"
+
+
+def save_note_draft(rep: str, lead_id: int, body: str, note_id: int | None = None) -> NoteDraft:
+    """Write the draft atomically; returns what was written."""
+    draft = NoteDraft(lead_id, rep, body, note_id, clock.now())
+    path = _draft_path(rep, lead_id)
+    payload = json.dumps({"lead_id": lead_id, "rep": rep, "body": body, "note_id": note_id,
+                          "saved_at": draft.saved_at.isoformat()}, ensure_ascii=False)
+    fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(payload)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return draft
+
+
+def load_note_draft(rep: str, lead_id: int) -> NoteDraft | None:
+    path = _draft_path(rep, lead_id)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError):
+        return None  # an unreadable draft must never block opening the lead
+    return NoteDraft(int(data["lead_id"]), str(data.get("rep", rep)), str(data.get("body", "")),
+                     data.get("note_id"), datetime.fromisoformat(data["saved_at"]))
+
+
+def clear_note_draft(rep: str, lead_id: int) -> None:
+    _draft_path(rep, lead_id).unlink(missing_ok=True)
+
+
+@dataclass(frozen=True)
+class SavedNote:
+    note_id: int | None  # None: an empty body deleted (or never created) the note
+    changes: Changes
+
+
+def upsert_note(db: Database, lead_id: int, rep: str, body: str,
+                note_id: int | None = None) -> SavedNote:
+    """Create the note, or update the one being typed; an emptied note is deleted."""
+    now = clock.now()
+    with db.session() as s:
+        author = user_by_name(s, rep)
+        if s.get(Lead, lead_id) is None:
+            raise NotFound(f"no lead with id {lead_id}")
+        note = s.get(Note, note_id) if note_id is not None else None
+        if note_id is not None and note is None:
+            note = None  # deleted meanwhile: start a new one rather than lose the text
+        if note is not None and (note.lead_id != lead_id or note.author_id != author.id):
+            raise NotAllowed(f"note {note_id} belongs to another lead or author")
+        if not body.strip():
+            if note is not None:
+                s.delete(note)
+                audit.bump(s, "note", lead_id)
+            return SavedNote(None, Changes(leads=(lead_id,), notes=True))
+        if note is None:
+            note = Note(lead_id=lead_id, author_id=author.id, body=body, created_at=now,
+                        updated_at=now)
+            s.add(note)
+        else:
+            note.body = body
+            note.updated_at = now
+        s.flush()
+        audit.bump(s, "note", lead_id)
+        return SavedNote(note.id, Changes(leads=(lead_id,), notes=True))
+
+
+def attach_note_to_attempt(db: Database, note_id: int, attempt_id: int) -> Changes:
+    """The call ended: the note becomes that attempt's note (its history shows it)."""
+    with db.session() as s:
+        note = s.get(Note, note_id)
+        attempt = s.get(Attempt, attempt_id)
+        if note is None or attempt is None:
+            raise NotFound(f"no note {note_id} or attempt {attempt_id}")
+        if note.lead_id != attempt.lead_id:
+            raise InvalidInput(f"note {note_id} and attempt {attempt_id} are on different leads")
+        note.attempt_id = attempt.id
+        attempt.notes = note.body
+        audit.bump(s, "note", note.lead_id)
+        return Changes(leads=(note.lead_id,), notes=True, attempts=True)

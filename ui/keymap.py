@@ -1,0 +1,100 @@
+"""Every key the workspace answers to, declared once: shortcuts, tooltips and the F1 map
+all read from here, so the map can never drift from what the keys do."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+
+@dataclass(frozen=True)
+class Binding:
+    action: str
+    keys: tuple[str, ...]  # QKeySequence portable text
+    what: str
+
+
+BINDINGS: tuple[Binding, ...] = (
+    Binding("keymap", ("F1",), "Show this keyboard map"),
+    Binding("next_lead", ("F2", "Ctrl+N"), "Claim the next lead of your queue"),
+    Binding("focus_queue", ("F4",), "Go to the queue list"),
+    Binding("claim_selected", ("Return",), "In the queue list: claim the selected lead"),
+    Binding("queue_filter", ("Ctrl+F",), "Filter the queue by name, company or reason"),
+    Binding("show_held", ("Ctrl+H",), "Show / hide leads held back, with why"),
+    Binding("refresh", ("Ctrl+R",), "Reload the queue now"),
+    Binding("dial", ("F5", "Ctrl+D"), "Dial the lead (opens your phone) and start the call timer"),
+    Binding("notes", ("Ctrl+L",), "Type notes (saved as you type)"),
+    Binding("leave_notes", ("Esc",), "From the notes: back to the call keys"),
+    Binding("disposition", ("1 … 9", "Alt+1 … Alt+9"),
+            "Disposition the call (digits outside the notes, Alt+digit anywhere), "
+            "then on to the next lead"),
+    Binding("designation", ("Alt+G",), "Change the lead's designation"),
+    Binding("release", ("Ctrl+Shift+R",), "Give the lead back to the queue without a call"),
+    Binding("lead_tabs", ("Ctrl+Tab", "Ctrl+Shift+Tab"), "Next / previous tab of the lead panel"),
+    Binding("callback_ok", ("Return",), "In the callback editor: schedule it"),
+    Binding("callback_cancel", ("Esc",), "In the callback editor: cancel"),
+)
+
+_BY_ACTION = {b.action: b for b in BINDINGS}
+
+
+def keys(action: str) -> tuple[str, ...]:
+    return _BY_ACTION[action].keys
+
+
+def sequences(action: str) -> list[QKeySequence]:
+    return [QKeySequence(k) for k in _BY_ACTION[action].keys]
+
+
+def key_label(action: str) -> str:
+    return " / ".join(_BY_ACTION[action].keys)
+
+
+def tooltip(action: str, text: str | None = None) -> str:
+    """``"Claim the next lead (F2 / Ctrl+N)"``: tooltips always name the key."""
+    b = _BY_ACTION[action]
+    return f"{text or b.what} ({key_label(action)})"
+
+
+class KeymapDialog(QDialog):
+    """The F1 map: every key, what it does. Modeless, opened with ``show()``."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("keymap_dialog")
+        self.setWindowTitle("Keyboard map")
+        lay = QVBoxLayout(self)
+        lay.addWidget(QLabel("Everything on a call has a key. Digits disposition the call "
+                             "when the cursor is not in the notes; Alt+digit works everywhere."))
+        table = QTableWidget(len(BINDINGS), 2, self)
+        table.setObjectName("keymap_table")
+        table.setHorizontalHeaderLabels(["Key", "What it does"])
+        table.verticalHeader().hide()
+        table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        for i, b in enumerate(BINDINGS):
+            table.setItem(i, 0, QTableWidgetItem(" / ".join(b.keys)))
+            table.setItem(i, 1, QTableWidgetItem(b.what))
+        table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        table.horizontalHeader().setStretchLastSection(True)
+        table.setWordWrap(True)
+        table.resizeRowsToContents()
+        lay.addWidget(table)
+        self.table = table
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.setObjectName("keymap_buttons")
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+        self.resize(640, 520)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)

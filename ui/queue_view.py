@@ -1,0 +1,300 @@
+"""The rep's queue: the order ``rep_queue`` decides, with live countdowns.
+
+One QTimer drives every countdown and asks the model to repaint only the rows the
+table shows. Claiming ("Next lead", F2) goes through ``claim_next`` as a lease; the
+claimed lead is announced with ``sig_lead_claimed`` for the lead panel.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import (
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QAction, QFontMetrics, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from qualdesk import clock
+from qualdesk.domain.records import Changes
+from qualdesk.services import queue as queue_svc
+from qualdesk.services.queue_rows import QueueRows, queue_rows
+from ui import keymap
+from ui.context import AppContext
+from ui.queue_model import Column, FilterRole, LeadIdRole, QueueModel
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+class QueueProxy(QSortFilterProxyModel):
+    """Filters on a precomputed text role; sorting is delegated to the source model's
+    native-key sort so a header click on 100,000 rows stays fast. With no filter text
+    Qt accepts every row without calling back into Python."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.setFilterRole(FilterRole)
+        self.setFilterKeyColumn(int(Column.POSITION))
+        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        src = self.sourceModel()
+        if isinstance(src, QueueModel):
+            src.sort(column, order)
+
+    def set_text(self, text: str) -> None:
+        self.setFilterFixedString(text.strip().lower())
+
+
+class QueueView(QWidget):
+    sig_lead_claimed = Signal(int)
+    sig_status = Signal(str)
+    sig_loaded = Signal(int)
+
+    TICK_MS = 1000
+    REFRESH_MS = 30_000
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("queue_view")
+        self.ctx = ctx
+        self.model = QueueModel(self)
+        self.proxy = QueueProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self._claiming = False
+
+        self.filter_edit = QLineEdit(self)
+        self.filter_edit.setObjectName("queue_filter")
+        self.filter_edit.setPlaceholderText("Filter: name, company, reason…")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.setToolTip(keymap.tooltip("queue_filter"))
+        self.filter_edit.textChanged.connect(self.proxy.set_text)
+
+        self.held_check = QCheckBox("Show held", self)
+        self.held_check.setObjectName("queue_show_held")
+        self.held_check.setToolTip(keymap.tooltip("show_held", "Also show leads not offered now, with why"))
+        self.held_check.toggled.connect(self._on_show_held)
+
+        self.next_button = QPushButton("Next lead", self)
+        self.next_button.setObjectName("queue_next_button")
+        self.next_button.setToolTip(keymap.tooltip("next_lead"))
+        self.next_button.clicked.connect(self.next_lead)
+        self.next_button.setDefault(False)
+
+        self.refresh_button = QPushButton("Refresh", self)
+        self.refresh_button.setObjectName("queue_refresh_button")
+        self.refresh_button.setToolTip(keymap.tooltip("refresh"))
+        self.refresh_button.clicked.connect(self.refresh)
+
+        self.summary = QLabel("", self)
+        self.summary.setObjectName("queue_summary")
+
+        self.table = QTableView(self)
+        self.table.setObjectName("queue_table")
+        self.table.setModel(self.proxy)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setSortingEnabled(True)
+        self.table.horizontalHeader().setSortIndicatorShown(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.doubleClicked.connect(self._claim_index)
+        self._size_columns()
+        self.table.horizontalHeader().sectionClicked.connect(self._on_header_clicked)
+
+        claim_key = QShortcut(QKeySequence("Return"), self.table)
+        claim_key.setContext(Qt.ShortcutContext.WidgetShortcut)
+        claim_key.activated.connect(self.claim_selected)
+        self._claim_shortcut = claim_key
+
+        top = QHBoxLayout()
+        top.addWidget(self.next_button)
+        top.addWidget(self.filter_edit, 1)
+        top.addWidget(self.held_check)
+        top.addWidget(self.refresh_button)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addLayout(top)
+        lay.addWidget(self.table, 1)
+        lay.addWidget(self.summary)
+
+        self._add_action("next_lead", self.next_lead)
+        self._add_action("queue_filter", self._focus_filter)
+        self._add_action("show_held", self.held_check.toggle)
+        self._add_action("refresh", self.refresh)
+        self._add_action("focus_queue", self.focus_table)
+
+        # ONE timer for every countdown on screen.
+        self.tick_timer = QTimer(self)
+        self.tick_timer.setObjectName("queue_tick_timer")
+        self.tick_timer.setInterval(self.TICK_MS)
+        self.tick_timer.timeout.connect(self.tick)
+        self.tick_timer.start()
+        # Other clients' writes: a slow poll; our own writes refresh at once.
+        self.refresh_timer = QTimer(self)
+        self.refresh_timer.setInterval(self.REFRESH_MS)
+        self.refresh_timer.timeout.connect(self.refresh)
+        self.refresh_timer.start()
+        ctx.sig_operation_executed.connect(self._on_operation)
+
+    def _add_action(self, name: str, slot: Any) -> QAction:
+        act = QAction(self)
+        act.setObjectName(f"action_{name}")
+        act.setShortcuts(keymap.sequences(name))
+        act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        act.triggered.connect(slot)
+        self.addAction(act)
+        return act
+
+    def _size_columns(self) -> None:
+        fm = self.table.fontMetrics()
+        clock_fm = QFontMetrics(self.model._clock_font)
+        row_h = max(clock_fm.height(), fm.height()) + 8
+        vh = self.table.verticalHeader()
+        vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vh.setDefaultSectionSize(row_h)
+        vh.hide()
+        hh = self.table.horizontalHeader()
+        ch = fm.horizontalAdvance("M")
+        widths = {
+            Column.POSITION: fm.horizontalAdvance("held") + ch * 2,
+            Column.COUNTDOWN: clock_fm.horizontalAdvance("✖ +0:00:00") + row_h + ch * 2,
+            Column.NAME: ch * 12, Column.COMPANY: ch * 12, Column.KIND: ch * 9,
+            Column.AGE: ch * 5, Column.CAMPAIGN: ch * 9, Column.ATTEMPTS: ch * 4,
+            Column.LOCAL_TIME: ch * 9, Column.DESIGNATION: ch * 7,
+        }
+        for col, w in widths.items():
+            hh.resizeSection(int(col), max(w, fm.horizontalAdvance(self.model.headerData(
+                int(col), Qt.Orientation.Horizontal)) + ch * 2))
+        hh.setStretchLastSection(True)
+        hh.setMinimumSectionSize(fm.horizontalAdvance("000"))
+
+    # --- loading ---------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        db, rep = self.ctx.db, self.ctx.rep_name
+        self.ctx.run_query(lambda: queue_rows(db, rep), self._on_rows, key="queue_rows")
+
+    def _on_rows(self, result: QueueRows) -> None:
+        selected = self.selected_lead()
+        self.model.set_rows(result.rows, clock.now(), result.team_tz)
+        n, held = self.model.offered_count(), self.model.held_count()
+        self.summary.setText(f"{n} lead{'s' if n != 1 else ''} in your queue · {held} held back"
+                             if n or held else "Your queue is empty for now")
+        if selected is not None:
+            self.select_lead(selected)
+        self.tick()
+        self.sig_loaded.emit(n)
+
+    def _on_operation(self, changes: Changes, initiator: object) -> None:
+        if changes.queue or changes.attempts or changes.users or changes.settings:
+            self.refresh()
+
+    def _on_show_held(self, on: bool) -> None:
+        self.model.set_show_held(on)
+        self.tick()
+
+    def _on_header_clicked(self, section: int) -> None:
+        self.table.horizontalHeader().setSortIndicatorShown(True)
+
+    def _focus_filter(self) -> None:
+        self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.filter_edit.selectAll()
+
+    def focus_table(self) -> None:
+        self.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        if not self.table.currentIndex().isValid() and self.proxy.rowCount():
+            self.table.selectRow(0)
+
+    # --- the tick --------------------------------------------------------------------
+
+    def visible_source_rows(self) -> list[int]:
+        n = self.proxy.rowCount()
+        if n == 0:
+            return []
+        top = self.table.rowAt(0)
+        if top < 0:
+            top = 0
+        bottom = self.table.rowAt(self.table.viewport().height() - 1)
+        if bottom < 0:
+            bottom = n - 1
+        return [self.proxy.mapToSource(self.proxy.index(r, 0)).row() for r in range(top, bottom + 1)]
+
+    def tick(self) -> None:
+        self.model.tick(clock.now(), self.visible_source_rows())
+
+    # --- claiming --------------------------------------------------------------------
+
+    def selected_lead(self) -> int | None:
+        idx = self.table.currentIndex()
+        if not idx.isValid():
+            return None
+        return int(self.proxy.data(idx, LeadIdRole))
+
+    def select_lead(self, lead_id: int) -> bool:
+        src = self.model.row_of_lead(lead_id)
+        if src < 0:
+            return False
+        idx = self.proxy.mapFromSource(self.model.index(src, 0))
+        if not idx.isValid():
+            return False
+        self.table.selectRow(idx.row())
+        self.table.scrollTo(idx)
+        return True
+
+    def next_lead(self) -> None:
+        """Claim the top lead of the queue (a lease the lead panel keeps alive)."""
+        rep = self.ctx.rep_name
+        if rep is None or self._claiming:
+            return
+        self._claiming = True
+        db = self.ctx.db
+        self.ctx.runner.run(lambda: queue_svc.claim_next(db, rep), self._on_claimed,
+                            self._on_claim_error)
+
+    def claim_selected(self) -> None:
+        idx = self.table.currentIndex()
+        if idx.isValid():
+            self._claim_index(idx)
+
+    def _claim_index(self, idx: Index) -> None:
+        rep = self.ctx.rep_name
+        if rep is None or self._claiming:
+            return
+        lead_id = int(self.proxy.data(self.proxy.index(idx.row(), 0), LeadIdRole))
+        self._claiming = True
+        db = self.ctx.db
+        self.ctx.runner.run(lambda: queue_svc.claim_lead(db, lead_id, rep), self._on_claimed,
+                            self._on_claim_error)
+
+    def _on_claimed(self, claim: queue_svc.Claim) -> None:
+        self._claiming = False
+        if claim.lead_id is None:
+            self.sig_status.emit("Nothing to claim: your queue is empty for now")
+            return
+        self.ctx.sig_operation_executed.emit(Changes(leads=(claim.lead_id,), queue=True), self)
+        self.sig_lead_claimed.emit(claim.lead_id)
+
+    def _on_claim_error(self, exc: BaseException) -> None:
+        self._claiming = False
+        from ui.ops import deliver
+
+        deliver(None, exc, None, None, self.ctx.runner)
