@@ -151,7 +151,8 @@ def _same_day_combo_due(c: Candidate) -> bool:
 
 
 def classify(
-    c: Candidate, rep_id: int | None, now: datetime, p: QueuePolicy
+    c: Candidate, rep_id: int | None, now: datetime, p: QueuePolicy,
+    window_cache: dict[tuple[str, ...], str | None] | None = None,
 ) -> QueueEntry | Held | None:
     """Place one lead: an entry, held back with a reason, or nothing to do (``None``)."""
     if c.designation not in ("cold", "warm", "hot", "incubating"):
@@ -187,8 +188,15 @@ def classify(
         ready = c.last_attempt_at + timedelta(minutes=c.policy.min_gap_minutes)
         if ready > now:
             return Held(c.lead_id, f"recycle delay: next attempt from {ready:%H:%M} UTC")
-    if not callback and (why := outside_window(c.time_zones, now, p.window, p.team_tz)):
-        return Held(c.lead_id, why)
+    if not callback:
+        if window_cache is None:
+            why = outside_window(c.time_zones, now, p.window, p.team_tz)
+        elif c.time_zones in window_cache:
+            why = window_cache[c.time_zones]
+        else:
+            why = window_cache[c.time_zones] = outside_window(c.time_zones, now, p.window, p.team_tz)
+        if why:
+            return Held(c.lead_id, why)
     return _entry(c, now, callback=callback, reason_prefix=None,
                   action="voicemail_email" if combo else "call")
 
@@ -244,8 +252,10 @@ def rank(
     p = policy or QueuePolicy()
     placed: list[tuple[QueueEntry, Candidate]] = []
     held: list[Held] = []
+    # Leads share few zone sets: judge each set once per ranking, not once per lead.
+    windows: dict[tuple[str, ...], str | None] = {}
     for c in candidates:
-        r = classify(c, rep_id, now, p)
+        r = classify(c, rep_id, now, p, windows)
         if isinstance(r, QueueEntry):
             placed.append((r, c))
         elif isinstance(r, Held):

@@ -9,12 +9,13 @@ behind one another.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Integer, and_, case, func, literal, or_, select, update
+from sqlalchemy import Integer, String, and_, case, cast, func, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
@@ -75,7 +76,8 @@ def load_candidates(s: Session, now: datetime, team_tz: str,
     ids = list(lead_ids) if lead_ids is not None else None
     lead_q = (
         select(Lead.id, Lead.designation, Lead.owner_id, Lead.claimed_by_id, Lead.lease_expires_at,
-               Lead.do_not_call, Lead.phone, Lead.email, Lead.time_zones, Lead.retouch_at,
+               Lead.do_not_call, Lead.phone, Lead.email, cast(Lead.time_zones, String),
+               Lead.retouch_at,
                Campaign.same_day_live_attempts, Campaign.min_gap_minutes, Campaign.daily_cap,
                Campaign.lifetime_cap)
         .join(Campaign, Campaign.id == Lead.campaign_id)
@@ -108,15 +110,17 @@ def load_candidates(s: Session, now: datetime, team_tz: str,
         att_q = att_q.where(Attempt.lead_id.in_(ids))
         cb_q = cb_q.where(Callback.lead_id.in_(ids))
 
+    conn = s.connection()
     open_hr: dict[int, list[tuple]] = {}
-    for row in s.execute(hr_q):
+    for row in conn.execute(hr_q):
         open_hr.setdefault(row[0], []).append(row)
-    attempts = {r[0]: r[1:] for r in s.execute(att_q)}
-    callbacks = {r[0]: r[1:] for r in s.execute(cb_q)}
+    attempts = {r[0]: r[1:] for r in conn.execute(att_q)}
+    callbacks = {r[0]: r[1:] for r in conn.execute(cb_q)}
+    zones: dict[str, tuple[str, ...]] = {}
 
     out: list[Candidate] = []
     for (lid, desig, owner, claimed, lease, dnc, phone, email, tzs, retouch,
-         n_live, gap, daily, life) in s.execute(lead_q):
+         n_live, gap, daily, life) in conn.execute(lead_q):
         hrs = open_hr.get(lid, ())
         att = attempts.get(lid, (0, 0, 0, None, 0))
         cb = callbacks.get(lid)
@@ -124,7 +128,7 @@ def load_candidates(s: Session, now: datetime, team_tz: str,
         out.append(Candidate(
             lead_id=lid, designation=desig, owner_id=owner, claimed_by_id=claimed,
             lease_expires_at=lease, do_not_call=bool(dnc), has_phone=phone is not None,
-            has_email=bool(email), time_zones=tuple(tzs or ()),
+            has_email=bool(email), time_zones=_zones(tzs, zones),
             open_deadline=first[4] if first else None,
             open_raised_at=max(r[3] for r in hrs) if hrs else None,
             open_strength=max(r[2] for r in hrs) if hrs else 0,
@@ -140,6 +144,16 @@ def load_candidates(s: Session, now: datetime, team_tz: str,
             policy=AttemptPolicy(n_live, gap, daily, life),
         ))
     return out
+
+
+def _zones(raw: str | None, cache: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
+    """Decode the JSON zone list once per distinct value (a few values, many leads)."""
+    if not raw:
+        return ()
+    got = cache.get(raw)
+    if got is None:
+        got = cache[raw] = tuple(json.loads(raw))
+    return got
 
 
 def rep_queue(db: Database, rep_name: str | None, now: datetime | None = None) -> QueueResult:
@@ -161,16 +175,47 @@ def claim_next(db: Database, rep_name: str, now: datetime | None = None) -> Clai
     with db.session() as s:
         rep = user_by_name(s, rep_name)
         policy = queue_policy(s)
-        result = rank(load_candidates(s, now, policy.team_tz), rep.id, now, policy)
         expires = now + lease_for(s)
-        by_id = {e.lead_id: e for e in result.entries}
-        for start in range(0, len(result.entries), 50):
-            batch = [e.lead_id for e in result.entries[start:start + 50]]
-            got = _claim_first(s, batch, rep.id, now, expires)
-            if got is not None:
-                audit.record(s, got, rep.id, "claim", "claimed_by", None, rep.name)
-                return Claim(got, expires, by_id[got])
+        # Most claims are decided among the first few leads of tiers 1-3, whose SQL order
+        # is their priority order: rank that slice first, everything only if it yields
+        # nothing claimable.
+        for ids in (_top_slice(s, rep.id, now, policy), None):
+            result = rank(load_candidates(s, now, policy.team_tz, ids), rep.id, now, policy)
+            by_id = {e.lead_id: e for e in result.entries}
+            for start in range(0, len(result.entries), 50):
+                batch = [e.lead_id for e in result.entries[start:start + 50]]
+                got = _claim_first(s, batch, rep.id, now, expires)
+                if got is not None:
+                    audit.record(s, got, rep.id, "claim", "claimed_by", None, rep.name)
+                    return Claim(got, expires, by_id[got])
         return Claim(None, None)
+
+
+SLICE = 100
+
+
+def _top_slice(s: Session, rep_id: int, now: datetime, policy: QueuePolicy) -> list[int]:
+    """Ids of the leads that can head this rep's queue (due callbacks; the first leads
+    inside their clock by deadline; the most recent breached ones)."""
+    if policy.order != "priority":
+        return []
+    visible = and_(Lead.designation.in_([d.value for d in OPEN]),
+                   or_(Lead.owner_id.is_(None), Lead.owner_id == rep_id))
+    hr = (
+        select(HandRaise.lead_id.label("lid"), func.min(HandRaise.deadline_at).label("d"),
+               func.max(HandRaise.raised_at).label("r"), func.max(HandRaise.strength).label("st"))
+        .where(or_(HandRaise.first_call_at.is_(None), HandRaise.first_email_at.is_(None)))
+        .group_by(HandRaise.lead_id)
+        .subquery()
+    )
+    base = select(hr.c.lid).join(Lead, Lead.id == hr.c.lid).where(visible)
+    conn = s.connection()
+    ids = list(conn.execute(
+        select(Callback.lead_id).join(Lead, Lead.id == Callback.lead_id)
+        .where(visible, Callback.done_at.is_(None), Callback.due_at <= now)).scalars())
+    ids += conn.execute(base.where(hr.c.d > now).order_by(hr.c.d, hr.c.st.desc()).limit(SLICE)).scalars()
+    ids += conn.execute(base.where(hr.c.d <= now).order_by(hr.c.r.desc()).limit(SLICE)).scalars()
+    return list(dict.fromkeys(ids))
 
 
 def _claim_first(s: Session, ids: list[int], rep_id: int, now: datetime,
