@@ -127,12 +127,15 @@ class _Day:
             if self.state is not None and done % 64 == 0:
                 self.state.progress(min(done, total), total)
             if kind == _ARRIVE:
+                # Reps look once every hand raise of this instant is in, so simultaneous
+                # arrivals are ranked together.
                 self.active[ref] = self.leads[ref - 1]
-                self.try_idle(at)
+                if self.idle:
+                    self._wake(at)
             elif kind == _FREE:
                 self.idle.add(ref)
                 self.try_idle(at)
-            else:
+            elif self.idle:
                 self.try_idle(at)
         return DayOutcome(tuple(self.leads), tuple(self.attempts), self.emails,
                           self.callbacks_asked, self.callbacks_made)
