@@ -79,3 +79,30 @@ def move(db: Database, frozen, lead_id: int, to: str, by: str | None, at: dateti
         lead = s.get(Lead, lead_id)
         by_id = s.scalar(select(User.id).where(User.name == by)) if by else None
         designations.move(s, lead, to, by_id, "test")
+
+
+def followup(db: Database, lead_id: int, rep: str, at: datetime) -> None:
+    """The voicemail + email combination: a voicemail attempt, a sent email, one FollowUp."""
+    from qualdesk.db.models import FollowUp
+
+    with db.session() as s:
+        lead = s.get(Lead, lead_id)
+        rep_id = s.scalar(select(User.id).where(User.name == rep))
+        a = record_attempt(s, lead, rep_id, "left_voicemail", started_at=at)
+        e = Email(lead_id=lead_id, rep_id=rep_id, to_addr="x@lead.example", subject="Sorry I missed you",
+                  body_text="Hi", status="sent", created_at=at, sent_at=at)
+        s.add(e)
+        s.flush()
+        stamp_email(s, lead_id, at)
+        s.add(FollowUp(lead_id=lead_id, rep_id=rep_id, attempt_id=a.id, email_id=e.id, at=at))
+
+
+def turnover(db: Database, lead_id: int, at: datetime, verdict: str | None = None,
+             verdict_at: datetime | None = None, outcome: str | None = None,
+             outcome_at: datetime | None = None) -> None:
+    """A turn-over row with sales' verdict fields (the lead's move is done with ``move``)."""
+    from qualdesk.db.models import TurnOver
+
+    with db.session() as s:
+        s.add(TurnOver(lead_id=lead_id, to_owner="Sam Sales", snapshot={}, at=at, verdict=verdict,
+                       verdict_at=verdict_at, outcome=outcome, outcome_at=outcome_at))

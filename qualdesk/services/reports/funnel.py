@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, distinct, exists, func, or_, select
+from sqlalchemy import case, distinct, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from qualdesk import clock
@@ -115,7 +115,7 @@ def conversion(s: Session, period: Period) -> list[dict[str, Any]]:
         return func.coalesce(func.sum(case((or_(hist, Lead.designation.in_(vals)), 1), else_=0)), 0)
 
     row = s.execute(select(func.count(), *(reached(t) for _, t in STAGES))
-                    .where(and_(*period.clause(Lead.created_at)))).one()
+                    .where(*period.clause(Lead.created_at))).one()
     counts = [("cold", int(row[0]))] + [(name, int(row[i + 1])) for i, (name, _) in enumerate(STAGES)]
     out = []
     for i, (name, n) in enumerate(counts):
