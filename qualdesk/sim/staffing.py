@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from qualdesk.errors import InvalidInput
 from qualdesk.sim.arrivals import Arrival
-from qualdesk.sim.profile import SimProfile
-from qualdesk.sim.report import POLICIES, simulate
+from qualdesk.sim.profile import SimProfile, load_profile
+from qualdesk.sim.report import POLICIES, day_arrivals, simulate
 from qualdesk.sim.run_state import RunState
 
 TARGET_PCT = 95.0
@@ -126,3 +127,29 @@ def verdict(rows: list[StaffingRow]) -> Verdict:
             meet = r.reps
             break
     return Verdict(target, round(best[0], 1), best[1], meet)
+
+
+@dataclass(frozen=True)
+class StaffingRequest:
+    reps: tuple[int, int]
+    policies: tuple[str, ...] = POLICIES
+    seed: int = 1
+    arrivals: Path | None = None
+    profile: Path | None = None
+
+
+@dataclass(frozen=True)
+class StaffingResult:
+    request: StaffingRequest
+    hand_raises: int
+    runs: tuple[dict[str, Any], ...]
+    rows: tuple[StaffingRow, ...]
+    verdict: Verdict
+
+
+def run_staffing(req: StaffingRequest, state: RunState | None = None) -> StaffingResult:
+    """The whole staffing question as one plain function (the GUI runs it off-thread)."""
+    profile, arrivals = day_arrivals(load_profile(req.profile), req.seed, req.arrivals)
+    runs = staffing_runs(profile, arrivals, req.reps, req.policies, req.seed, state)
+    rows = table_rows(runs)
+    return StaffingResult(req, len(arrivals), tuple(runs), tuple(rows), verdict(rows))
