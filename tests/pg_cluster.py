@@ -8,6 +8,7 @@ clients can reconnect to the same URL after a restart.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import shutil
@@ -74,8 +75,6 @@ class PgCluster:
         return self.url(name)
 
     def destroy(self) -> None:
-        try:
+        with contextlib.suppress(RuntimeError):  # already stopped
             self.stop()
-        except RuntimeError:
-            pass  # already stopped
         shutil.rmtree(self.root, ignore_errors=True)
