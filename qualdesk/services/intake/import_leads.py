@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, insert, select
@@ -29,7 +30,7 @@ from qualdesk.db.engine import Database
 from qualdesk.db.models import AuditEntry, Campaign, HandRaise, Lead, Note, User
 from qualdesk.domain import designation as dz
 from qualdesk.domain.phones import is_region
-from qualdesk.errors import InvalidInput
+from qualdesk.errors import InvalidInput, RowProblem
 from qualdesk.services import audit, team_settings
 from qualdesk.services.designations import move
 from qualdesk.services.hand_raises import add_hand_raise, kind_strengths
@@ -85,6 +86,7 @@ def import_leads(db: Database, source: Path | str | Table,
         drafts.append(parser.parse(number, cells))
         if i % 250 == 0:
             tick(progress, cancel, i, total)
+    _require_names(db, drafts)
     problems = tuple(p for d in drafts for p in d.problems)
     if problems and not opts.skip_bad:
         return ImportResult(0, 0, problems, False, warnings.lines(), table=table)
@@ -113,6 +115,42 @@ def _row_context(db: Database, opts: LeadImportOptions) -> RowContext:
         raise InvalidInput(f"--default-region {region!r} is not an ISO 3166 region code "
                            "(e.g. US, GB, DE)")
     return RowContext(ZoneInfo(tz_name), tz_name, region, strengths, users, clock.now())
+
+
+def _require_names(db: Database, drafts: list[LeadDraft]) -> None:
+    """A row without name or company is fine when it names a lead already known (by
+    email, or by phone when it has no email): a hand-raise update. Otherwise it is bad."""
+    nameless = [d for d in drafts if d.nameless and not d.problems]
+    if not nameless:
+        return
+    with db.session(write=False) as s:
+        known_emails = set(_lookup(s, Lead.email_norm, [d.email_norm for d in nameless
+                                                        if d.email_norm]))
+        known_phones = set(_lookup(s, Lead.phone, [d.phone.e164 for d in nameless
+                                                   if d.phone and not d.email_norm]))
+    for d in drafts:
+        if d.problems:
+            continue
+        if d.nameless:
+            known = (d.email_norm in known_emails) if d.email_norm else \
+                (d.phone is not None and d.phone.e164 in known_phones)
+            if not known:
+                d.problems.append(RowProblem(d.row, "name", "",
+                                             "a lead needs a name or a company"))
+        # Later rows may merge into this one.
+        if d.email_norm:
+            known_emails.add(d.email_norm)
+        elif d.phone:
+            known_phones.add(d.phone.e164)
+
+
+def _lookup(s: Session, column: Any, values: list[str]) -> dict[str, int]:
+    """{value: lowest lead id} for the values that some lead has in ``column``."""
+    out: dict[str, int] = {}
+    for chunk in _chunks(sorted(set(values))):
+        q = select(column, func.min(Lead.id)).where(column.in_(chunk)).group_by(column)
+        out.update({v: i for v, i in s.execute(q)})
+    return out
 
 
 def _chunks(values: list[str]) -> Iterator[list[str]]:
@@ -199,20 +237,10 @@ class _Writer:
         return len(new), len(merges), raises, [lead.id for _, lead in new]
 
     def _known_by_email(self, emails: list[str]) -> dict[str, int]:
-        out: dict[str, int] = {}
-        for chunk in _chunks(sorted(set(emails))):
-            q = (select(Lead.email_norm, func.min(Lead.id)).where(Lead.email_norm.in_(chunk))
-                 .group_by(Lead.email_norm))
-            out.update({e: i for e, i in self.s.execute(q)})
-        return out
+        return _lookup(self.s, Lead.email_norm, emails)
 
     def _known_by_phone(self, phones: list[str]) -> dict[str, int]:
-        out: dict[str, int] = {}
-        for chunk in _chunks(sorted(set(phones))):
-            q = (select(Lead.phone, func.min(Lead.id)).where(Lead.phone.in_(chunk))
-                 .group_by(Lead.phone))
-            out.update({p: i for p, i in self.s.execute(q)})
-        return out
+        return _lookup(self.s, Lead.phone, phones)
 
     def _load(self, ids: Iterable[int]) -> dict[int, Lead]:
         out: dict[int, Lead] = {}

@@ -63,6 +63,7 @@ class LeadDraft:
     email_opt_out: bool = False
     campaign: str | None = None
     hand_raise: HandRaiseDraft | None = None
+    nameless: bool = False
     problems: list[RowProblem] = field(default_factory=list)
 
     @property
@@ -102,8 +103,9 @@ class LeadRowParser:
         d.email_opt_out = self._flag(d, get, "email_opt_out")
         self._owner(d, get)
         self._hand_raise(d, get)
-        if not (d.first_name or d.last_name or d.company):
-            d.problems.append(RowProblem(row, "name", "", "a lead needs a name or a company"))
+        # Whether a nameless row is fine depends on whether it names a known lead:
+        # decided once every row is read (``import_leads._require_names``).
+        d.nameless = not (d.first_name or d.last_name or d.company)
         # A given but invalid phone or email is already a problem naming its value.
         given = get.get("phone") or get.get("mobile") or get.get("email")
         if not (d.email or d.phone) and not given:
