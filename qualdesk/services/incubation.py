@@ -70,12 +70,18 @@ class RetouchDue:
         return d
 
 
-def default_days(s: Session, reason: str | None) -> int:
+def reason_days(reason: str | None) -> int | None:
+    """Days the reason's words imply, or ``None`` for the team's default."""
     text = " ".join((reason or "").lower().replace("_", " ").replace("-", " ").split())
     for words, days in REASON_DAYS:
         if words in text:
             return days
-    return int(team_settings.get(s, "incubation.default_days"))
+    return None
+
+
+def default_days(s: Session, reason: str | None) -> int:
+    days = reason_days(reason)
+    return days if days is not None else int(team_settings.get(s, "incubation.default_days"))
 
 
 def start_of_day(s: Session, day: date) -> datetime:

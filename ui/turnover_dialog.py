@@ -1,0 +1,166 @@
+"""Turn a lead over to sales: Level I status, the sales owner, the hand-off note, an
+override reason when the lead is not qualified, and a preview of what travels.
+
+Non-modal: the caller ``open()``s it; the turn-over runs through the op runner and the
+dialog closes (accepted) only when it succeeded, otherwise it shows why and stays.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from qualdesk.services.export_crm.common import attempts_text, bant_text, body_language_lines
+from qualdesk.services.turnover import TurnOverPreview, preview, turn_over_op
+from ui.context import AppContext
+
+
+def snapshot_text(snap: dict[str, Any]) -> str:
+    """What travels to sales, as the rep and sales read it."""
+    lead = snap.get("lead", {})
+    name = " ".join(p for p in (lead.get("first_name"), lead.get("last_name")) if p)
+    lines = [
+        f"{name or '(no name)'} — {lead.get('title') or ''} at {lead.get('company') or '(no company)'}",
+        f"Email: {lead.get('email') or '-'}   Phone: {lead.get('phone') or '-'}",
+        f"Campaign: {snap.get('campaign', {}).get('name') or '-'}   Marketing generated: yes",
+        f"Level I qualified: {'yes' if snap.get('level1_met') else 'no'}",
+        f"BANT: {bant_text(snap.get('bant', {})) or '-'}",
+    ]
+    for k, v in snap.get("answers", {}).items():
+        lines.append(f"  {k}: {v}")
+    lines.append("Digital body language:")
+    lines.extend(f"  {x}" for x in body_language_lines(snap) or ["(none)"])
+    lines.append(f"Attempts: {attempts_text(snap)}")
+    notes = snap.get("notes", [])
+    lines.append(f"Notes ({len(notes)}):")
+    lines.extend(f"  {n.get('at', '')[:10]} {n.get('author') or ''}: {n.get('body', '')}"
+                 for n in notes)
+    handoff = snap.get("handoff")
+    if handoff:
+        lines.append(f"Turned over {handoff.get('at', '')[:16].replace('T', ' ')} UTC by "
+                     f"{handoff.get('by') or '-'} to {handoff.get('to')}")
+        if handoff.get("override_reason"):
+            lines.append(f"Override: {handoff['override_reason']}")
+        if handoff.get("note"):
+            lines.append(f"Hand-off note: {handoff['note']}")
+    return "\n".join(lines)
+
+
+class TurnOverDialog(QDialog):
+    sig_turned_over = Signal(int)  # lead id
+
+    def __init__(self, ctx: AppContext, lead_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("turnover_dialog")
+        self.setWindowTitle("Turn over to sales")
+        self.ctx, self.lead_id = ctx, lead_id
+        self._preview: TurnOverPreview | None = None
+
+        self.level1 = QLabel("Loading…", self)
+        self.level1.setObjectName("turnover_level1")
+        self.level1.setWordWrap(True)
+        self.owner = QComboBox(self)
+        self.owner.setObjectName("turnover_owner")
+        self.owner.setToolTip("The sales owner who receives the lead (users with role 'sales')")
+        self.override = QLineEdit(self)
+        self.override.setObjectName("turnover_override")
+        self.override.setPlaceholderText("Why hand it over although it is not Level I qualified")
+        self.note = QPlainTextEdit(self)
+        self.note.setObjectName("turnover_note")
+        self.note.setPlaceholderText("Hand-off note for sales: what to do next, what was promised")
+        self.note.setTabChangesFocus(True)
+        self.preview = QPlainTextEdit(self)
+        self.preview.setObjectName("turnover_preview")
+        self.preview.setReadOnly(True)
+        self.error = QLabel("", self)
+        self.error.setObjectName("turnover_error")
+        self.error.setWordWrap(True)
+
+        form = QFormLayout()
+        form.addRow("Level I", self.level1)
+        form.addRow("Sales owner", self.owner)
+        form.addRow("Override reason", self.override)
+        form.addRow("Hand-off note", self.note)
+        form.addRow("What travels", self.preview)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                        | QDialogButtonBox.StandardButton.Cancel, self)
+        self.buttons.setObjectName("turnover_buttons")
+        self.ok_button.setText("Turn over")
+        self.buttons.accepted.connect(self._submit)
+        self.buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addLayout(form)
+        lay.addWidget(self.error)
+        lay.addWidget(self.buttons)
+        self.owner.currentIndexChanged.connect(self._validate)
+        self.override.textChanged.connect(self._validate)
+        self._validate()
+        ctx.run_query(lambda: preview(ctx.db, lead_id), self._loaded,
+                      key=f"turnover_preview_{id(self)}", on_error=self._failed)
+
+    @property
+    def ok_button(self) -> QPushButton:
+        return self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+
+    def _loaded(self, p: TurnOverPreview) -> None:
+        self._preview = p
+        self.setWindowTitle(f"Turn over {p.lead_name} to sales")
+        if not p.can_turn_over:
+            self.level1.setText(f"✖ This lead is {p.designation.replace('_', ' ')}: "
+                                f"it cannot be turned over")
+        elif p.level1_met:
+            self.level1.setText("✔ Level I qualified")
+        else:
+            self.level1.setText("⚠ Not Level I qualified: an override reason is required "
+                                "and will be recorded")
+        self.override.setEnabled(not p.level1_met)
+        self.owner.clear()
+        for u in p.sales_owners:
+            self.owner.addItem(u.name + (f" <{u.email}>" if u.email else ""), u.name)
+        if not p.sales_owners:
+            self.error.setText("No sales owners are configured (add a user with role 'sales').")
+        self.preview.setPlainText(snapshot_text(p.snapshot))
+        self._validate()
+        (self.override if not p.level1_met else self.note).setFocus()
+
+    def _failed(self, exc: BaseException) -> None:
+        self.error.setText(str(exc))
+        self._validate()
+
+    def _validate(self) -> None:
+        p = self._preview
+        ok = (p is not None and p.can_turn_over and self.owner.currentData() is not None
+              and (p.level1_met or bool(self.override.text().strip())))
+        self.ok_button.setEnabled(ok)
+
+    def _submit(self) -> None:
+        if not self.ok_button.isEnabled():
+            return
+        owner = str(self.owner.currentData())
+        override = self.override.text().strip() or None
+        if self._preview is not None and self._preview.level1_met:
+            override = None
+        note = self.note.toPlainText().strip() or None
+        by = self.ctx.rep_name
+        db, lead_id = self.ctx.db, self.lead_id
+        self.ok_button.setEnabled(False)
+        self.ctx.run_op(lambda: turn_over_op(db, lead_id, owner, by=by, override=override,
+                                             note=note),
+                        initiator=self, on_done=self._done, on_error=self._failed)
+
+    def _done(self, _changes: object) -> None:
+        self.sig_turned_over.emit(self.lead_id)
+        self.accept()
