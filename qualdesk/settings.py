@@ -92,6 +92,9 @@ SPECS: dict[str, SettingSpec] = {
 
 
 def parse_value(key: str, raw: str) -> Any:
+    if key == "smtp.password":
+        raise InvalidInput("the SMTP password is never stored in the database; store it in the "
+                           "OS keyring instead: echo PASSWORD | qualdesk smtp-password set")
     spec = SPECS.get(key)
     if spec is None:
         raise InvalidInput(f"unknown setting {key!r} (known: {', '.join(sorted(SPECS))})")

@@ -31,6 +31,7 @@ from jinja2 import (
 )
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
+from qualdesk.errors import InvalidInput
 from qualdesk.paths import resources_dir, user_templates_dir
 
 MAX_STRING = 100_000  # a template may not build giant strings ('x' * 10**9)
@@ -159,7 +160,7 @@ def sample_context() -> MergeContext:
 # --- rendering and its errors ------------------------------------------------------
 
 
-class RenderError(Exception):
+class RenderError(InvalidInput):
     """A template that cannot render: unknown field, syntax error, sandbox violation."""
 
     def __init__(self, message: str, template: str | None = None, line: int | None = None) -> None:
