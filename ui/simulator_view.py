@@ -79,10 +79,10 @@ _HEADERS = {
     Column.GAIN: "Gain (points)",
     Column.PRIORITY_NEVER: "Priority never",
     Column.FIFO_NEVER: "FIFO never",
-    Column.PRIORITY_TOUCH: "Priority first touch median / p90",
-    Column.FIFO_TOUCH: "FIFO first touch median / p90",
-    Column.PRIORITY_ATTEMPTS: "Priority attempts per rep",
-    Column.FIFO_ATTEMPTS: "FIFO attempts per rep",
+    Column.PRIORITY_TOUCH: "Priority first touch\nmedian / p90",
+    Column.FIFO_TOUCH: "FIFO first touch\nmedian / p90",
+    Column.PRIORITY_ATTEMPTS: "Priority\nattempts / rep",
+    Column.FIFO_ATTEMPTS: "FIFO\nattempts / rep",
 }
 _POLICY_OF = {
     Column.PRIORITY_1H: "priority", Column.FIFO_1H: "fifo",
@@ -244,8 +244,14 @@ class SimulatorView(QWidget):
         self.table.setModel(self.model)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.chart = pg.PlotWidget(self)
+        # Follow the desktop's light/dark palette rather than pyqtgraph's black default.
+        pal = self.palette()
+        self.chart = pg.PlotWidget(self, background=pal.base().color())
         self.chart.setObjectName("simulator_chart")
+        self.chart.setMinimumHeight(self.fontMetrics().height() * 14)
+        for axis in ("bottom", "left"):
+            self.chart.getAxis(axis).setTextPen(pal.text().color())
+            self.chart.getAxis(axis).setPen(pal.text().color())
         self.chart.setLabel("bottom", "reps")
         self.chart.setLabel("left", "% followed up within 1 h")
         self.chart.setYRange(0, 100)
@@ -256,14 +262,16 @@ class SimulatorView(QWidget):
                                            label=f"{TARGET_PCT:g} %"))
         # Told apart by line style and marker as well as colour (colour-blind safe).
         self.curves = {
-            "priority": self.chart.plot([], [], name="priority", symbol="o",
+            "priority": self.chart.plot([], [], name="priority", symbol="o", symbolBrush="#1f77b4",
                                         pen=pg.mkPen("#1f77b4", width=2)),
-            "fifo": self.chart.plot([], [], name="FIFO", symbol="t",
+            "fifo": self.chart.plot([], [], name="FIFO", symbol="t", symbolBrush="#ff7f0e",
                                     pen=pg.mkPen("#ff7f0e", width=2, style=Qt.PenStyle.DashLine)),
         }
         split = QSplitter(Qt.Orientation.Vertical, self)
         split.addWidget(self.table)
         split.addWidget(self.chart)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 1)
 
         layout = QVBoxLayout(self)
         layout.addLayout(form)
@@ -344,5 +352,5 @@ class SimulatorView(QWidget):
             curve.setData([x for x, _ in pts], [y for _, y in pts])
         src = result.request.arrivals.name if result.request.arrivals else "built-in day"
         lines = [f"{result.hand_raises} hand raises ({src}), seed {result.request.seed}."]
-        self.status.setText(" ".join(lines + result.verdict.lines()))
+        self.status.setText("\n".join(lines + [s[0].upper() + s[1:] + "." for s in result.verdict.lines()]))
         self.sig_run_finished.emit(result)

@@ -18,6 +18,7 @@ TARGET_PCT = 95.0
 # Two policies "meet" when their within-1 h shares differ by no more than this (points).
 MEET_POINTS = 1.0
 MAX_REPS = 200
+LABELS = {"priority": "priority", "fifo": "FIFO"}
 
 
 def parse_reps(value: str) -> tuple[int, int]:
@@ -95,7 +96,7 @@ class Verdict:
     def lines(self) -> list[str]:
         out = []
         for p, n in self.reps_for_target.items():
-            out.append(f"{p}: {TARGET_PCT:g}% followed up within 1 h "
+            out.append(f"{LABELS.get(p, p)}: {TARGET_PCT:g}% followed up within 1 h "
                        + (f"from {n} reps" if n is not None else "not reached in this range"))
         if self.best_gain_points is not None and self.best_gain_reps is not None:
             if self.best_gain_points > 0:

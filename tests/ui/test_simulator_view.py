@@ -39,7 +39,8 @@ def test_run_fills_table_chart_and_verdict(qtbot, qtmodeltester, sqlite_db: Data
     xs, ys = view.curves["priority"].getData()
     assert list(xs) == [2, 3, 4]
     assert list(ys) == [r.pct("priority") for r in rows]
-    assert "priority beats FIFO by up to" in view.status.text()
+    assert "Priority beats FIFO by up to" in view.status.text()
+    assert "FIFO: 95% followed up within 1 h" in view.status.text()
     assert view.progress.value() == 1000
     assert not view.cancel_button.isEnabled()
     # A model of its own: the view's is deleted with the widget before the tester's cleanup.
