@@ -94,6 +94,7 @@ class KeymapDialog(QDialog):
         self.table = table
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.setObjectName("keymap_buttons")
+        buttons.button(QDialogButtonBox.StandardButton.Close).setObjectName("keymap_close")
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)
         self.resize(640, 520)

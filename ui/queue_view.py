@@ -111,6 +111,9 @@ class QueueView(QWidget):
         self.table.setModel(self.proxy)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # No sort indicator yet: the service's queue order is the default order (Qt
+        # would otherwise sort by column 0, descending, the moment sorting is enabled).
+        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)
         self.table.horizontalHeader().setSortIndicatorShown(False)
         self.table.setAlternatingRowColors(True)

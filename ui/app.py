@@ -1,0 +1,91 @@
+"""``qualdesk app``: resolve the database, sign in, open the main window.
+
+Nothing Qt is created at import time; ``run`` builds the QApplication.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+from qualdesk.db.engine import Database
+from qualdesk.domain.records import UserRecord
+from qualdesk.errors import KnownError
+from qualdesk.paths import default_db_url
+from qualdesk.settings import MachineSettings
+
+log = logging.getLogger(__name__)
+
+
+def resolve_db_url(db_url: str | None, machine: MachineSettings) -> str:
+    """The command line, then ``QUALDESK_DB``, then this machine's choice, then the
+    default SQLite file in the user's data dir."""
+    return db_url or os.environ.get("QUALDESK_DB") or machine.db_url or default_db_url()
+
+
+def run(db_url: str | None, rep: str | None, demo: bool) -> int:
+    from PySide6.QtWidgets import QApplication
+
+    from qualdesk.services.users import get_user, list_users
+    from ui.crash_dialog import install_file_log
+    from ui.icons import app_icon
+
+    install_file_log()
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("QualDesk")
+    app.setOrganizationName("QualDesk")
+    app.setWindowIcon(app_icon())
+
+    machine = MachineSettings.load()
+    try:
+        db = Database(resolve_db_url(db_url, machine))
+        db.ensure_ready()
+        if demo:
+            from qualdesk.services.demo import load_demo
+
+            load_demo(db)
+        user = get_user(db, rep) if rep else None
+        users = list_users(db) if user is None else []
+    except KnownError as exc:
+        print(f"qualdesk: {exc}", file=sys.stderr)
+        return 1
+
+    holder: dict[str, object] = {}
+
+    def open_main(who: UserRecord) -> None:
+        from ui.context import AppContext
+        from ui.main_window import MainWindow
+
+        machine.rep = who.name
+        try:
+            machine.save()
+        except OSError as exc:  # a read-only config dir must not stop the rep working
+            log.warning("could not remember the sign-in: %s", exc)
+        ctx = AppContext(db, who)
+        window = MainWindow(ctx)
+        holder["ctx"], holder["window"] = ctx, window
+        window.show()
+        window.start_background()
+
+    if user is not None:
+        open_main(user)
+    else:
+        from ui.sign_in import SignInDialog
+
+        dialog = SignInDialog(users, machine.rep, db.display_name())
+        holder["dialog"] = dialog
+
+        def finished(result: int) -> None:
+            chosen = dialog.selected_user()
+            if result and chosen is not None:
+                open_main(chosen)
+            else:
+                app.quit()
+
+        dialog.finished.connect(finished)
+        dialog.open()
+    code = app.exec()
+    db.dispose()
+    return int(code)

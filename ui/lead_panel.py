@@ -1,0 +1,358 @@
+"""The lead on screen: contact card, call controls, designation, notes and history.
+
+Other engineers' widgets (script stepper, follow-up, turn-over) join through
+``add_tab(title, widget)``; a widget with ``set_lead(lead_id)`` follows
+``sig_lead_changed`` automatically. While a claimed lead is on screen its lease is kept
+alive with ``heartbeat``; a disposition logs the call (the note goes with it), ends the
+claim, and asks for the next lead.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from qualdesk import clock
+from qualdesk.domain.designation import LABELS, Designation
+from qualdesk.domain.records import Changes, LeadDetail
+from qualdesk.services import notes as notes_svc
+from qualdesk.services import queue as queue_svc
+from qualdesk.services import team_settings
+from qualdesk.services.calls import log_call
+from qualdesk.services.designations import set_designation
+from qualdesk.services.leads import lead_detail
+from qualdesk.services.reference_data import list_dispositions
+from ui import keymap
+from ui.call_controls import CallControls, UrlOpener
+from ui.callback_dialog import CallbackDialog
+from ui.contact_card import ContactCard
+from ui.context import AppContext
+from ui.notes_editor import NotesEditor
+from ui.ops import deliver
+from ui.timeline import AttemptHistory, CallbackList, EmailList, NoteHistory, TimelineView
+
+
+def log_disposition(db: Any, lead_id: int, rep: str, code: str, started_at: datetime,
+                    body: str, note_id: int | None, callback: tuple | None) -> Changes:
+    """One worker call: log the attempt, save the note and attach it to the attempt."""
+    cb_at, scope, cb_note = callback if callback else (None, "mine", None)
+    if cb_note:  # the callback's promise belongs with the call's notes
+        body = f"{body.rstrip()}\nCallback: {cb_note}" if body.strip() else f"Callback: {cb_note}"
+    logged = log_call(db, lead_id, rep, code, started_at=started_at, ended_at=clock.now(),
+                      callback_at=cb_at, callback_scope=scope)
+    if body.strip():
+        saved = notes_svc.upsert_note(db, lead_id, rep, body, note_id)
+        if saved.note_id is not None:
+            notes_svc.attach_note_to_attempt(db, saved.note_id, logged.attempt_id)
+    elif note_id is not None:
+        notes_svc.upsert_note(db, lead_id, rep, "", note_id)
+    return Changes(leads=(lead_id,), queue=True, attempts=True, notes=True)
+
+
+class LeadPanel(QWidget):
+    sig_lead_changed = Signal(object)  # lead id or None
+    sig_next_requested = Signal()
+    sig_status = Signal(str)
+
+    HEARTBEAT_MS = 60_000
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None,
+                 opener: UrlOpener | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("lead_panel")
+        self.ctx = ctx
+        self.lead_id: int | None = None
+        self.detail: LeadDetail | None = None
+        self.team_tz = "UTC"
+        self._busy = False
+        self._callback_dialog: CallbackDialog | None = None
+
+        self.placeholder = QLabel(f"Press {keymap.key_label('next_lead')} for your next lead.",
+                                  self)
+        self.placeholder.setObjectName("lead_placeholder")
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setWordWrap(True)
+
+        self.card = ContactCard(self)
+        self.calls = CallControls(self, opener)
+        self.calls.sig_disposition.connect(self.disposition)
+        self.designation = QComboBox(self)
+        self.designation.setObjectName("lead_designation_combo")
+        self.designation.setToolTip(keymap.tooltip("designation"))
+        for d in Designation:
+            self.designation.addItem(LABELS[d], d.value)
+        self.designation.activated.connect(self._on_designation_chosen)
+        desig_label = QLabel("&Designation", self)
+        desig_label.setBuddy(self.designation)
+        self.release_button = QPushButton("Give back", self)
+        self.release_button.setObjectName("lead_release_button")
+        self.release_button.setToolTip(keymap.tooltip("release"))
+        self.release_button.clicked.connect(self.release)
+
+        self.notes = NotesEditor(ctx, self)
+        self.notes.sig_leave.connect(self.focus_call_keys)
+        self.note_history = NoteHistory(self)
+        notes_page = QSplitter(Qt.Orientation.Vertical, self)
+        notes_page.setObjectName("lead_notes_splitter")
+        notes_page.addWidget(self.notes)
+        notes_page.addWidget(self.note_history)
+        notes_page.setStretchFactor(0, 3)
+        notes_page.setStretchFactor(1, 1)
+        self.timeline = TimelineView(self)
+        self.attempts = AttemptHistory(self)
+        self.emails = EmailList(self)
+        self.callbacks = CallbackList(self)
+
+        self.lead_tabs = QTabWidget(self)
+        self.lead_tabs.setObjectName("lead_tabs")
+        self.lead_tabs.addTab(notes_page, "Call notes")
+        self.lead_tabs.addTab(self.timeline, "Digital body language")
+        self.lead_tabs.addTab(self.attempts, "Attempts")
+        self.lead_tabs.addTab(self.emails, "Emails")
+        self.lead_tabs.addTab(self.callbacks, "Callbacks")
+
+        desig_row = QHBoxLayout()
+        desig_row.addWidget(desig_label)
+        desig_row.addWidget(self.designation, 1)
+        desig_row.addWidget(self.release_button)
+        content = QWidget(self)
+        content.setObjectName("lead_content")
+        clay = QVBoxLayout(content)
+        clay.setContentsMargins(0, 0, 0, 0)
+        clay.addWidget(self.card)
+        clay.addWidget(self.calls)
+        clay.addLayout(desig_row)
+        clay.addWidget(self.lead_tabs, 1)
+        self.stack = QStackedWidget(self)
+        self.stack.setObjectName("lead_stack")
+        self.stack.addWidget(self.placeholder)
+        self.stack.addWidget(content)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.stack)
+
+        for name, slot in (("notes", self.notes.focus_edit), ("release", self.release),
+                           ("designation", self._focus_designation)):
+            act = QAction(self)
+            act.setObjectName(f"action_{name}")
+            act.setShortcuts(keymap.sequences(name))
+            act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            act.triggered.connect(slot)
+            content.addAction(act)
+
+        self.heartbeat_timer = QTimer(self)
+        self.heartbeat_timer.setObjectName("lead_heartbeat_timer")
+        self.heartbeat_timer.setInterval(self.HEARTBEAT_MS)
+        self.heartbeat_timer.timeout.connect(self.heartbeat)
+
+        ctx.sig_operation_executed.connect(self._on_operation)
+        self._load_config()
+
+    # --- configuration ---------------------------------------------------------------
+
+    def _load_config(self) -> None:
+        db = self.ctx.db
+        self.ctx.run_query(lambda: list_dispositions(db), self.calls.set_dispositions,
+                           key="dispositions")
+        self.ctx.run_query(lambda: team_settings.get_all(db), self._on_settings,
+                           key="panel_settings")
+
+    def _on_settings(self, values: dict[str, Any]) -> None:
+        self.team_tz = values.get("team.timezone", "UTC")
+        self.calls.scheme = values.get("dial.scheme", "tel")
+
+    # --- the lead on screen ----------------------------------------------------------
+
+    def add_tab(self, title: str, widget: QWidget) -> int:
+        """Add another engineer's widget; if it has ``set_lead`` it follows the lead."""
+        index = self.lead_tabs.addTab(widget, title)
+        follow = getattr(widget, "set_lead", None)
+        if callable(follow):
+            self.sig_lead_changed.connect(follow)
+            follow(self.lead_id)
+        return index
+
+    def set_lead(self, lead_id: int | None) -> None:
+        changed = lead_id != self.lead_id
+        if changed and self._callback_dialog is not None:
+            self._callback_dialog.reject()
+        self.lead_id = lead_id
+        if changed:
+            self.notes.set_lead(lead_id)
+            self.calls.reset()
+        if lead_id is None:
+            self.detail = None
+            self.heartbeat_timer.stop()
+            self.stack.setCurrentIndex(0)
+            self._show(None)
+        else:
+            self.stack.setCurrentIndex(1)
+            self.heartbeat_timer.start()
+            self.reload()
+            if changed:
+                self.focus_call_keys()
+        if changed:
+            self.sig_lead_changed.emit(lead_id)
+
+    def reload(self) -> None:
+        if self.lead_id is None:
+            return
+        db, lead_id = self.ctx.db, self.lead_id
+        self.ctx.run_query(lambda: lead_detail(db, lead_id), self._on_detail, key="lead_detail")
+
+    def _on_detail(self, detail: LeadDetail) -> None:
+        if detail.summary.id != self.lead_id:
+            return
+        first_show = self.detail is None or self.detail.summary.id != detail.summary.id
+        self.detail = detail
+        self._show(detail)
+        if first_show:
+            s = detail.summary
+            self.calls.set_lead(s.phone, s.phone_ext, s.do_not_call)
+
+    def _show(self, detail: LeadDetail | None) -> None:
+        now = clock.now()
+        self.card.set_detail(detail, now, self.team_tz)
+        self.timeline.set_detail(detail, now, self.team_tz)
+        self.attempts.set_detail(detail, self.team_tz)
+        self.emails.set_detail(detail, self.team_tz)
+        self.callbacks.set_detail(detail, self.team_tz)
+        self.note_history.set_detail(detail, self.team_tz, skip_note=self.notes.note_id)
+        if detail is not None:
+            i = self.designation.findData(detail.summary.designation)
+            self.designation.setCurrentIndex(max(i, 0))
+
+    def tick(self) -> None:
+        """Driven by the queue's one timer: keeps the lead's local time current."""
+        if self.detail is not None:
+            self.card.tick(clock.now())
+
+    def _on_operation(self, changes: Changes, initiator: object) -> None:
+        if initiator is self or self.lead_id is None:
+            return
+        if self.lead_id in changes.leads:
+            self.reload()
+
+    def focus_call_keys(self) -> None:
+        target = self.calls.dial_button if self.calls.dial_button.isEnabled() else self.calls
+        target.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _focus_designation(self) -> None:
+        self.designation.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.designation.showPopup()
+
+    # --- lease -----------------------------------------------------------------------
+
+    def heartbeat(self) -> None:
+        rep, lead_id = self.ctx.rep_name, self.lead_id
+        if rep is None or lead_id is None:
+            return
+        db = self.ctx.db
+        self.ctx.runner.run(lambda: queue_svc.heartbeat(db, lead_id, rep),
+                            lambda expires: self._on_heartbeat(lead_id, expires))
+
+    def _on_heartbeat(self, lead_id: int, expires: datetime | None) -> None:
+        if expires is None and lead_id == self.lead_id:
+            self.sig_status.emit(f"Your claim on lead {lead_id} has lapsed; "
+                                 "another rep may take it")
+
+    def release(self) -> None:
+        rep, lead_id = self.ctx.rep_name, self.lead_id
+        if rep is None or lead_id is None:
+            return
+        self.notes.save_now()
+        db = self.ctx.db
+        self.ctx.run_op(lambda: queue_svc.release(db, lead_id, rep), self,
+                        on_done=lambda _c: self.set_lead(None))
+
+    # --- designation -----------------------------------------------------------------
+
+    def _on_designation_chosen(self, index: int) -> None:
+        if self.detail is None or self.lead_id is None:
+            return
+        to = self.designation.itemData(index)
+        if to == self.detail.summary.designation:
+            return
+        db, lead_id, rep = self.ctx.db, self.lead_id, self.ctx.rep_name
+        self.ctx.run_op(lambda: set_designation(db, lead_id, to, rep, "changed in the lead panel"),
+                        self, on_done=lambda _c: self.reload(),
+                        on_error=self._on_designation_refused)
+
+    def _on_designation_refused(self, exc: BaseException) -> None:
+        if self.detail is not None:
+            self.designation.setCurrentIndex(max(self.designation.findData(
+                self.detail.summary.designation), 0))
+        deliver(None, exc, None, None, self.ctx.runner)  # the banner shows the reason
+
+    # --- dispositions ----------------------------------------------------------------
+
+    def disposition(self, code: str) -> None:
+        """One key ends the call: a callback first asks when; then log and move on."""
+        if self.lead_id is None or self.detail is None or self._busy:
+            return
+        if code == "callback":
+            self._open_callback_editor()
+            return
+        self._log(code, None)
+
+    def _open_callback_editor(self) -> None:
+        assert self.detail is not None
+        s = self.detail.summary
+        tz = s.time_zones[0] if s.time_zones else None
+        dlg = CallbackDialog(s.name or f"lead {s.id}", tz, self.team_tz, self)
+        self._callback_dialog = dlg
+        dlg.accepted.connect(self._on_callback_accepted)
+        dlg.finished.connect(self._on_callback_closed)
+        dlg.open()
+
+    def _on_callback_accepted(self) -> None:
+        dlg = self._callback_dialog
+        if dlg is not None:
+            self._log("callback", dlg.value())
+
+    def _on_callback_closed(self, _result: int) -> None:
+        dlg, self._callback_dialog = self._callback_dialog, None
+        if dlg is not None:
+            dlg.deleteLater()
+        if self.lead_id is not None and not self._busy:
+            self.focus_call_keys()
+
+    def _log(self, code: str, callback: tuple | None) -> None:
+        rep, lead_id = self.ctx.rep_name, self.lead_id
+        if rep is None or lead_id is None:
+            return
+        self._busy = True
+        self.notes.timer.stop()
+        body, note_id = self.notes.body(), self.notes.note_id
+        started = self.calls.call_started_at or clock.now()
+        db = self.ctx.db
+        self.ctx.run_op(
+            lambda: log_disposition(db, lead_id, rep, code, started, body, note_id, callback),
+            self, on_done=lambda _c: self._on_logged(lead_id, code), on_error=self._on_log_failed)
+
+    def _on_logged(self, lead_id: int, code: str) -> None:
+        self._busy = False
+        if lead_id != self.lead_id:
+            return
+        self.notes.finish()
+        self.sig_status.emit(f"Logged {code.replace('_', ' ')} on lead {lead_id}")
+        self.set_lead(None)
+        self.sig_next_requested.emit()
+
+    def _on_log_failed(self, exc: BaseException) -> None:
+        self._busy = False
+        deliver(None, exc, None, None, self.ctx.runner)

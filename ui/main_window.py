@@ -1,0 +1,218 @@
+"""The main window: pages (the rep's workspace first; team-lead pages join through
+``add_page``), the error banner, the crash dialog, and the status bar.
+
+One place wires the workspace: the queue claims, the lead panel shows, a disposition
+asks the queue for the next lead. Window geometry goes to QSettings (an INI file in
+the config dir, so tests never touch the real one).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QTabWidget, QVBoxLayout, QWidget
+
+from qualdesk.paths import config_dir
+from qualdesk.services.queue_rows import Alert
+from ui import keymap
+from ui.banner import Banner
+from ui.call_controls import UrlOpener
+from ui.context import AppContext
+from ui.crash_dialog import CrashDialog
+from ui.icons import app_icon
+from ui.keymap import KeymapDialog
+from ui.lead_panel import LeadPanel
+from ui.queue_view import QueueView
+
+
+def window_settings() -> QSettings:
+    return QSettings(str(config_dir() / "window.ini"), QSettings.Format.IniFormat)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx: AppContext, opener: UrlOpener | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("main_window")
+        self.setWindowTitle("QualDesk")
+        self.setWindowIcon(app_icon())
+        self.ctx = ctx
+        self._crash: CrashDialog | None = None
+        self._keymap: KeymapDialog | None = None
+        self.tray = None
+        self.alerts = None
+        self.live = None
+
+        self.banner = Banner(self)
+        self.pages = QTabWidget(self)
+        self.pages.setObjectName("main_pages")
+        self.pages.setDocumentMode(True)
+
+        self.queue = QueueView(ctx, self)
+        self.lead_panel = LeadPanel(ctx, self, opener)
+        self.workspace = QSplitter(Qt.Orientation.Horizontal, self)
+        self.workspace.setObjectName("workspace_splitter")
+        self.workspace.addWidget(self.queue)
+        self.workspace.addWidget(self.lead_panel)
+        self.workspace.setStretchFactor(0, 3)
+        self.workspace.setStretchFactor(1, 2)
+        self.workspace.setChildrenCollapsible(False)
+        self.add_page("My queue", self.workspace, "page_workspace")
+
+        central = QWidget(self)
+        lay = QVBoxLayout(central)
+        lay.setContentsMargins(4, 4, 4, 0)
+        lay.addWidget(self.banner)
+        lay.addWidget(self.pages, 1)
+        self.setCentralWidget(central)
+
+        self.status_db = QLabel(f"Database: {ctx.db.display_name()}", self)
+        self.status_db.setObjectName("status_database")
+        self.status_user = QLabel("", self)
+        self.status_user.setObjectName("status_user")
+        self.status_busy = QLabel("", self)
+        self.status_busy.setObjectName("status_busy")
+        self.statusBar().addPermanentWidget(self.status_busy)
+        self.statusBar().addPermanentWidget(self.status_db)
+        self.statusBar().addPermanentWidget(self.status_user)
+        self._show_user()
+
+        help_action = QAction("Keyboard map", self)
+        help_action.setObjectName("action_keymap")
+        help_action.setShortcuts(keymap.sequences("keymap"))
+        help_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        help_action.triggered.connect(self.show_keymap)
+        self.addAction(help_action)
+
+        # The workspace, wired in one place.
+        self.queue.sig_lead_claimed.connect(self.lead_panel.set_lead)
+        self.lead_panel.sig_next_requested.connect(self.queue.next_lead)
+        self.queue.tick_timer.timeout.connect(self.lead_panel.tick)
+        self.queue.sig_status.connect(self.show_status)
+        self.lead_panel.sig_status.connect(self.show_status)
+        ctx.runner.sig_error_known.connect(self.show_known_error)
+        ctx.runner.sig_error_bug.connect(self.show_bug)
+        ctx.runner.sig_busy_changed.connect(self._on_busy)
+        ctx.sig_user_changed.connect(self._show_user)
+        ctx.sig_db_status.connect(self._on_db_status)
+
+        self._restore_geometry()
+        self.queue.refresh()
+
+    # --- pages -----------------------------------------------------------------------
+
+    def add_page(self, title: str, widget: QWidget, object_name: str) -> int:
+        """Add a page (floor view, reports, simulator, sales view…)."""
+        widget.setObjectName(object_name)
+        return self.pages.addTab(widget, title)
+
+    # --- status, errors --------------------------------------------------------------
+
+    def _show_user(self, *_args: object) -> None:
+        u = self.ctx.user
+        self.status_user.setText(f"Signed in: {u.name} ({u.role})" if u else "Not signed in")
+
+    def show_status(self, message: str) -> None:
+        self.statusBar().showMessage(message, 8000)
+
+    def _on_busy(self, n: int) -> None:
+        self.status_busy.setText("Working…" if n else "")
+
+    def show_known_error(self, message: str) -> None:
+        self.banner.show_message(message, self.retry)
+
+    def _on_db_status(self, reason: str) -> None:
+        if reason:
+            self.banner.show_message(f"{reason} — retrying", self.retry)
+        elif self.banner.isVisible():
+            self.banner.hide()
+            self.retry()
+
+    def retry(self) -> None:
+        self.queue.refresh()
+        self.lead_panel.reload()
+
+    def show_bug(self, summary: str, details: str) -> None:
+        if self._crash is not None and self._crash.isVisible():
+            return  # one crash dialog at a time; the log has every one
+        self._crash = CrashDialog(summary, details, self)
+        self._crash.open()
+
+    def show_keymap(self) -> None:
+        if self._keymap is None:
+            self._keymap = KeymapDialog(self)
+        self._keymap.show()
+        self._keymap.activateWindow()
+
+    # --- background: tray alerts and other clients' writes ---------------------------
+
+    def start_background(self) -> None:
+        """Scheduler, tray and live refresh: started by the app, not in widget tests."""
+        from ui.live_refresh import LiveRefresh
+        from ui.scheduler import AlertScheduler
+        from ui.tray import Tray
+
+        self.tray = Tray(app_icon(), self)
+        self.tray.sig_notified.connect(self._on_notified)
+        self.tray.sig_clicked.connect(self._bring_to_front)
+        self.alerts = AlertScheduler(self.ctx.db, self.ctx.rep_name, self)
+        self.alerts.sig_new_alerts.connect(self._on_alerts)
+        self.alerts.start()
+        self.live = LiveRefresh(self.ctx.db, self)
+        self.live.sig_remote_change.connect(self._on_remote_change)
+        self.live.sig_db_status.connect(self.ctx.sig_db_status)
+        self.live.start()
+
+    def stop_background(self) -> None:
+        if self.alerts is not None:
+            self.alerts.stop()
+        if self.live is not None:
+            self.live.stop()
+        if self.tray is not None:
+            self.tray.hide()
+
+    def _on_alerts(self, alerts: list[Alert]) -> None:
+        if self.tray is None:
+            return
+        for a in alerts[:5]:
+            title = "Callback due" if a.kind == "callback" else "Hand raise about to breach"
+            self.tray.notify(title, a.text)
+        if len(alerts) > 5:
+            self.tray.notify("QualDesk", f"…and {len(alerts) - 5} more")
+
+    def _on_notified(self, title: str, message: str) -> None:
+        self.show_status(f"{title}: {message}")
+
+    def _bring_to_front(self) -> None:
+        self.showNormal()
+        self.raise_()
+        self.activateWindow()
+
+    def _on_remote_change(self, _position: object) -> None:
+        # Coalesce a burst of remote writes into one reload.
+        QTimer.singleShot(250, self.retry)
+
+    # --- geometry --------------------------------------------------------------------
+
+    def _restore_geometry(self) -> None:
+        s = window_settings()
+        geom = s.value("main/geometry")
+        if isinstance(geom, QByteArray) and not geom.isEmpty():
+            self.restoreGeometry(geom)
+        else:
+            self.resize(1280, 780)
+        split = s.value("main/workspace")
+        if isinstance(split, QByteArray) and not split.isEmpty():
+            self.workspace.restoreState(split)
+
+    def save_geometry(self) -> None:
+        s = window_settings()
+        s.setValue("main/geometry", self.saveGeometry())
+        s.setValue("main/workspace", self.workspace.saveState())
+        s.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.lead_panel.notes.save_now()
+        self.save_geometry()
+        self.stop_background()
+        super().closeEvent(event)
