@@ -1,0 +1,90 @@
+"""FloorView on the hand-built day of ``tests/test_floor.py`` (SQLite, real widgets)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import Qt
+
+from qualdesk.db.engine import Database
+from qualdesk.domain.records import UserRecord
+from qualdesk.services.users import get_user
+from tests import report_seed as rs
+from tests.test_floor import seed
+from ui.context import AppContext
+from ui.floor_view import FloorView, RepCol, RiskCol
+from ui.ops import OpRunner, SyncRunner
+
+
+def text(model, row: int, col: int) -> str:  # type: ignore[no-untyped-def]
+    return model.data(model.index(row, col), Qt.ItemDataRole.DisplayRole)
+
+
+@pytest.fixture
+def floor_ids(sqlite_db: Database, frozen) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    return seed(sqlite_db, frozen)
+
+
+@pytest.fixture
+def lead_user(sqlite_db: Database, floor_ids) -> UserRecord:  # type: ignore[no-untyped-def]
+    return get_user(sqlite_db, "lee")
+
+
+def test_rows_totals_and_risk(qtbot, qtmodeltester, sqlite_db, floor_ids, lead_user) -> None:  # type: ignore[no-untyped-def]
+    view = FloorView(AppContext(sqlite_db, lead_user, SyncRunner()))
+    qtbot.addWidget(view)
+    m = view.rep_model
+    assert m.rowCount() == 4  # alice, bob, carol + the team
+    assert [text(m, r, RepCol.REP) for r in range(4)] == ["alice", "bob", "carol", "Team"]
+    assert [text(m, 0, c) for c in (RepCol.ATTEMPTS, RepCol.CONNECTS, RepCol.FOLLOWUPS,
+                                    RepCol.TURNED_OVER)] == [3, 1, 1, 1]
+    assert text(m, 1, RepCol.CURRENT) == f"Four Test (#{floor_ids['L4']})"
+    assert text(m, 1, RepCol.HELD_FOR) == "10 min"
+    assert text(m, 3, RepCol.ATTEMPTS) == 5 and text(m, 3, RepCol.BEHIND) == "⚠ 3"
+    r = view.risk_model
+    assert r.rowCount() == 4
+    assert [text(r, i, RiskCol.OWNER) for i in range(4)] == ["unowned", "unowned", "bob", "carol"]
+    assert text(r, 0, RiskCol.CLOCK) == "⚠ breached 2 h 00 min ago"
+    assert text(r, 1, RiskCol.CLOCK) == "⏳ 10 min left"
+    assert text(r, 1, RiskCol.RAISED).startswith("09:10")  # 14:10 UTC in New York
+    assert "4 at risk (3 breached)" in view.summary.text()
+    qtmodeltester.check(m)
+    qtmodeltester.check(r)
+
+
+def test_reassign_from_the_floor(qtbot, sqlite_db, floor_ids, lead_user) -> None:  # type: ignore[no-untyped-def]
+    view = FloorView(AppContext(sqlite_db, lead_user, SyncRunner()))
+    qtbot.addWidget(view)
+    view.risk_table.selectRow(0)
+    assert view.selected_lead() == floor_ids["L9"]
+    view.reassign_to.setCurrentText("carol")
+    qtbot.mouseClick(view.reassign_button, Qt.MouseButton.LeftButton)
+    assert view.message.text() == f"Lead {floor_ids['L9']} now belongs to carol"
+    # the write announced itself: the list reloaded, L7 is now the only unowned one
+    assert [view.risk_model.row_record(i).lead_id for i in range(4)] == [
+        floor_ids["L7"], floor_ids["L9"], floor_ids["L3"], floor_ids["L8"]]
+    assert text(view.rep_model, 2, RepCol.BEHIND) == "⚠ 2"
+
+
+@pytest.fixture
+def threaded_ctx(qtbot, sqlite_db, lead_user) -> Iterator[AppContext]:  # type: ignore[no-untyped-def]
+    ctx = AppContext(sqlite_db, lead_user, OpRunner())
+    yield ctx
+    ctx.runner.wait(5000)
+
+
+def test_refreshes_after_another_clients_write(qtbot, sqlite_db, floor_ids, threaded_ctx) -> None:  # type: ignore[no-untyped-def]
+    view = FloorView(threaded_ctx)
+    qtbot.addWidget(view)
+    qtbot.waitUntil(lambda: view.snapshot is not None, timeout=3000)
+    assert text(view.rep_model, 0, RepCol.ATTEMPTS) == 3
+    other = Database(sqlite_db.url)  # another client on the same file
+    try:
+        rs.call(other, floor_ids["L6"], "alice", rs.utc(2026, 11, 23, 14, 55), "connected")
+    finally:
+        other.dispose()
+    # within 2 s: the 1 s poll sees change_log move and reloads
+    qtbot.waitUntil(lambda: text(view.rep_model, 0, RepCol.ATTEMPTS) == 4, timeout=2500)
+    assert text(view.rep_model, 0, RepCol.CONNECTS) == 2
+    view.poll_timer.stop()

@@ -1,0 +1,390 @@
+"""The team lead's floor: one row per rep (today's attempts, connects, follow-ups,
+turn-overs, the lead held now and for how long, hand raises behind the clock), the
+team's totals, and the hand raises at risk — with reassign.
+
+It refreshes by itself: a one-second timer polls the cheap ``change_marker`` query
+through the op runner and reloads only when it moved (or every 30 s, as deadlines
+approach with no write at all). Queries run off the GUI thread; ``key=`` drops stale
+results. The same timer repaints the two ticking columns.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from enum import IntEnum
+from functools import partial
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+)
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from qualdesk import clock
+from qualdesk.services.queue import reassign
+from qualdesk.services.reports.floor import (
+    AtRiskRow,
+    FloorSnapshot,
+    RepFloorRow,
+    change_marker,
+    floor_snapshot,
+)
+from ui.context import AppContext
+
+Index = QModelIndex | QPersistentModelIndex
+SortRole = Qt.ItemDataRole.UserRole + 1
+LeadIdRole = Qt.ItemDataRole.UserRole + 2
+FULL_RELOAD_SECONDS = 30.0
+NOBODY = "(nobody)"
+
+
+def minutes_text(minutes: float) -> str:
+    m = int(abs(minutes))
+    return f"{m // 60} h {m % 60:02d} min" if m >= 60 else f"{m} min"
+
+
+class RepCol(IntEnum):
+    REP = 0
+    ATTEMPTS = 1
+    CONNECTS = 2
+    FOLLOWUPS = 3
+    TURNED_OVER = 4
+    CURRENT = 5
+    HELD_FOR = 6
+    BEHIND = 7
+
+
+REP_HEADERS = ("Rep", "Attempts today", "Live connects", "Voicemail + email", "Turned over",
+               "On lead now", "For", "Behind the clock")
+
+
+class FloorRepModel(QAbstractTableModel):
+    """The reps, then the team's totals as a bold last row."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[RepFloorRow] = []
+        self._totals: RepFloorRow | None = None
+
+    def set_rows(self, rows: Sequence[RepFloorRow], totals: RepFloorRow | None) -> None:
+        self.beginResetModel()
+        self._rows, self._totals = list(rows), totals
+        self.endResetModel()
+
+    def row_record(self, row: int) -> RepFloorRow:
+        return self._rows[row] if row < len(self._rows) else self._totals  # type: ignore[return-value]
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        if parent.isValid():
+            return 0
+        return len(self._rows) + (1 if self._totals is not None else 0)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(RepCol)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return REP_HEADERS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        r = self.row_record(index.row())
+        col = RepCol(index.column())
+        if role in (Qt.ItemDataRole.DisplayRole, SortRole):
+            return self._value(r, col, role == SortRole)
+        if role == Qt.ItemDataRole.FontRole and r is self._totals:
+            f = QFont()
+            f.setBold(True)
+            return f
+        if role == Qt.ItemDataRole.TextAlignmentRole and col not in (RepCol.REP, RepCol.CURRENT):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole and col == RepCol.BEHIND:
+            return "Hand raises they own past the deadline without a call and an email"
+        return None
+
+    def _value(self, r: RepFloorRow, col: RepCol, native: bool) -> Any:
+        if col == RepCol.REP:
+            return r.name
+        if col == RepCol.CURRENT:
+            if r.current_lead_id is None:
+                return r.current_lead or ""
+            return f"{r.current_lead} (#{r.current_lead_id})"
+        if col == RepCol.HELD_FOR:
+            held = r.held_minutes(clock.now())
+            if native:
+                return held if held is not None else -1.0
+            return "" if held is None else minutes_text(held)
+        value = {RepCol.ATTEMPTS: r.attempts, RepCol.CONNECTS: r.connects,
+                 RepCol.FOLLOWUPS: r.followups, RepCol.TURNED_OVER: r.turned_over,
+                 RepCol.BEHIND: r.behind_clock}[col]
+        if col == RepCol.BEHIND and value and not native:
+            return f"⚠ {value}"
+        return value
+
+    def tick(self) -> None:
+        if self.rowCount():
+            self.dataChanged.emit(self.index(0, RepCol.HELD_FOR),
+                                  self.index(self.rowCount() - 1, RepCol.HELD_FOR),
+                                  [Qt.ItemDataRole.DisplayRole])
+
+
+class RiskCol(IntEnum):
+    CLOCK = 0
+    LEAD = 1
+    COMPANY = 2
+    OWNER = 3
+    KIND = 4
+    RAISED = 5
+    CALLED = 6
+    EMAILED = 7
+
+
+RISK_HEADERS = ("Clock", "Lead", "Company", "Owner", "Hand raise", "Raised", "Called", "Emailed")
+
+
+class AtRiskModel(QAbstractTableModel):
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[AtRiskRow] = []
+        self.tz = ZoneInfo("UTC")
+
+    def set_rows(self, rows: Sequence[AtRiskRow], tz: str) -> None:
+        self.beginResetModel()
+        self._rows, self.tz = list(rows), ZoneInfo(tz)
+        self.endResetModel()
+
+    def row_record(self, row: int) -> AtRiskRow:
+        return self._rows[row]
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(RiskCol)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return RISK_HEADERS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        r = self._rows[index.row()]
+        col = RiskCol(index.column())
+        now = clock.now()
+        if role == LeadIdRole:
+            return r.lead_id
+        if role == SortRole:
+            return {RiskCol.CLOCK: r.minutes_left(now), RiskCol.RAISED: r.raised_at.timestamp(),
+                    RiskCol.OWNER: r.owner or ""}.get(col, self._text(r, col, now))
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(r, col, now)
+        if role == Qt.ItemDataRole.FontRole and col == RiskCol.CLOCK:
+            f = QFont()
+            f.setBold(True)
+            return f
+        return None
+
+    def _text(self, r: AtRiskRow, col: RiskCol, now: Any) -> str:
+        if col == RiskCol.CLOCK:
+            left = r.minutes_left(now)
+            # text and sign as well as colour: a breached clock counts up
+            return f"⚠ breached {minutes_text(left)} ago" if left <= 0 else f"⏳ {minutes_text(left)} left"
+        if col == RiskCol.LEAD:
+            return r.lead
+        if col == RiskCol.COMPANY:
+            return r.company or ""
+        if col == RiskCol.OWNER:
+            return r.owner or "unowned"
+        if col == RiskCol.KIND:
+            return r.kind.replace("_", " ")
+        if col == RiskCol.RAISED:
+            return r.raised_at.astimezone(self.tz).strftime("%H:%M %a %d %b")
+        if col == RiskCol.CALLED:
+            return "✓" if r.has_call else "—"
+        return "✓" if r.has_email else "—"
+
+    def tick(self) -> None:
+        if self._rows:
+            self.dataChanged.emit(self.index(0, RiskCol.CLOCK),
+                                  self.index(len(self._rows) - 1, RiskCol.CLOCK),
+                                  [Qt.ItemDataRole.DisplayRole])
+
+
+class FloorView(QWidget):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("floor_view")
+        self.ctx = ctx
+        self.snapshot: FloorSnapshot | None = None
+        self._marker: int | None = None
+        self._loaded_at = 0.0
+        self._polling = False
+
+        self.summary = QLabel("Loading the floor…")
+        self.summary.setObjectName("floor_summary")
+        self.refresh_button = QPushButton("&Refresh")
+        self.refresh_button.setObjectName("floor_refresh_button")
+        self.refresh_button.setToolTip("Reload now (the floor also refreshes by itself)")
+        self.refresh_button.clicked.connect(self.refresh)
+
+        self.rep_model = FloorRepModel(self)
+        self.rep_table = QTableView()
+        self.rep_table.setObjectName("floor_reps_table")
+        self.rep_table.setModel(self.rep_model)
+        self.risk_model = AtRiskModel(self)
+        self.risk_table = QTableView()
+        self.risk_table.setObjectName("floor_risk_table")
+        self.risk_table.setModel(self.risk_model)
+        for t in (self.rep_table, self.risk_table):
+            t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+            t.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+            t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+            t.verticalHeader().setVisible(False)
+            t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+            t.horizontalHeader().setStretchLastSection(True)
+            t.setAlternatingRowColors(True)
+
+        self.risk_label = QLabel("At risk: deadline within 15 min or breached (unowned first)")
+        self.risk_label.setObjectName("floor_risk_label")
+        self.reassign_to = QComboBox()
+        self.reassign_to.setObjectName("floor_reassign_to")
+        self.reassign_to.setToolTip("Give the selected lead to this rep")
+        self.reassign_button = QPushButton("Re&assign selected lead")
+        self.reassign_button.setObjectName("floor_reassign_button")
+        self.reassign_button.clicked.connect(self._reassign_clicked)
+        self.message = QLabel("")
+        self.message.setObjectName("floor_message")
+
+        top = QHBoxLayout()
+        top.addWidget(self.summary, 1)
+        top.addWidget(self.refresh_button)
+        risk_bar = QHBoxLayout()
+        risk_bar.addWidget(self.risk_label, 1)
+        risk_bar.addWidget(self.reassign_to)
+        risk_bar.addWidget(self.reassign_button)
+        lower = QWidget()
+        lower_lay = QVBoxLayout(lower)
+        lower_lay.setContentsMargins(0, 0, 0, 0)
+        lower_lay.addLayout(risk_bar)
+        lower_lay.addWidget(self.risk_table)
+        lower_lay.addWidget(self.message)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.setObjectName("floor_splitter")
+        split.addWidget(self.rep_table)
+        split.addWidget(lower)
+        lay = QVBoxLayout(self)
+        lay.addLayout(top)
+        lay.addWidget(split, 1)
+
+        self.poll_timer = QTimer(self)
+        self.poll_timer.setObjectName("floor_poll_timer")
+        self.poll_timer.setInterval(1000)
+        self.poll_timer.timeout.connect(self._poll)
+        ctx.sig_operation_executed.connect(self._on_operation)
+        self.refresh()
+        self.poll_timer.start()
+
+    # --- loading ---------------------------------------------------------------
+
+    def refresh(self) -> None:
+        self.ctx.run_query(partial(floor_snapshot, self.ctx.db), self._show, key="floor-load",
+                           on_error=self._on_error)
+
+    def _poll(self) -> None:
+        self.rep_model.tick()
+        self.risk_model.tick()
+        if self._polling:
+            return  # the previous poll is still out: never pile them up
+        self._polling = True
+        self.ctx.run_query(partial(change_marker, self.ctx.db), self._on_marker,
+                           key="floor-marker", on_error=self._on_poll_error)
+
+    def _on_marker(self, marker: int) -> None:
+        self._polling = False
+        if marker != self._marker or time.monotonic() - self._loaded_at > FULL_RELOAD_SECONDS:
+            self._marker = marker  # so a slow reload is not requested twice
+            self.refresh()
+
+    def _on_poll_error(self, exc: BaseException) -> None:
+        self._polling = False
+        self.message.setText(f"Cannot reach the database: {exc}")
+
+    def _on_error(self, exc: BaseException) -> None:
+        self.message.setText(str(exc))
+
+    def _on_operation(self, changes: Any, initiator: object) -> None:
+        self.refresh()
+
+    def _show(self, snap: FloorSnapshot) -> None:
+        self.snapshot = snap
+        self._marker = snap.marker
+        self._loaded_at = time.monotonic()
+        selected = self.selected_lead()
+        self.rep_model.set_rows(snap.reps, snap.totals)
+        self.risk_model.set_rows(snap.at_risk, snap.team_tz)
+        if selected is not None:
+            for i, r in enumerate(snap.at_risk):
+                if r.lead_id == selected:
+                    self.risk_table.selectRow(i)
+                    break
+        current = self.reassign_to.currentText()
+        self.reassign_to.blockSignals(True)
+        self.reassign_to.clear()
+        self.reassign_to.addItems([*snap.rep_names, NOBODY])
+        if current:
+            self.reassign_to.setCurrentText(current)
+        self.reassign_to.blockSignals(False)
+        breached = sum(1 for r in snap.at_risk if r.breached(snap.as_of))
+        local = snap.as_of.astimezone(ZoneInfo(snap.team_tz))
+        self.summary.setText(
+            f"Today on the floor — as of {local:%H:%M} ({snap.team_tz}): "
+            f"{snap.totals.attempts} attempts, {snap.totals.connects} live connects, "
+            f"{len(snap.at_risk)} at risk ({breached} breached)")
+
+    # --- reassign ----------------------------------------------------------------
+
+    def selected_lead(self) -> int | None:
+        rows = self.risk_table.selectionModel().selectedRows() if self.risk_table.selectionModel() else []
+        if not rows:
+            return None
+        return self.risk_model.row_record(rows[0].row()).lead_id
+
+    def _reassign_clicked(self) -> None:
+        to = self.reassign_to.currentText()
+        self.reassign_selected(None if to == NOBODY else to)
+
+    def reassign_selected(self, to_rep: str | None) -> None:
+        lead_id = self.selected_lead()
+        if lead_id is None:
+            self.message.setText("Select a hand raise in the list first")
+            return
+        by = self.ctx.rep_name
+        self.ctx.run_op(partial(reassign, self.ctx.db, lead_id, to_rep, by), initiator=self,
+                        on_done=lambda _c: self.message.setText(
+                            f"Lead {lead_id} now belongs to {to_rep or 'nobody'}"),
+                        on_error=self._on_error)
