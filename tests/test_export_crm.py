@@ -174,6 +174,8 @@ def test_hubspot_file_dedups_on_email_and_maps_stages(db: Database, frozen, tmp_
     assert any(f"lead {good}" in w and "same email" in w for w in res.warnings)
     ada2 = next(r for r in rows if r["firstname"] == "Ada2")
     assert (ada2["lifecyclestage"], ada2["hs_lead_status"]) == ("salesqualifiedlead", "OPEN")
+    # The folded-away older lead counts as sent: it must not overwrite the newer contact.
+    assert export_turned_over(db, "hubspot", tmp_path / "hs3.csv").exported == 0
 
 
 def test_plain_csv_has_everything_with_a_bom(db: Database, frozen, tmp_path: Path) -> None:

@@ -185,3 +185,17 @@ def test_outcome_of_an_accepted_lead_arrives_later(db: Database, frozen, tmp_pat
     r = import_verdicts(db, write(tmp_path, f"lead_id,verdict,outcome\n{b},rejected,won\n",
                                   "bad.csv"))
     assert r.applied is False and "accepted leads only" in r.rejected[0].reason
+
+
+def test_quoted_multiline_reason_and_blank_lines(db: Database, frozen, tmp_path: Path) -> None:
+    from qualdesk.services.verdicts import import_verdicts
+
+    a, b, _ = three_turned_over(db)
+    f = write(tmp_path, 'lead_id,verdict,reason\n'
+                        f'{a},rejected,"bad timing, call\nin spring"\n'
+                        ',,\n'
+                        f'{b},accepted,"ok; good"\n')
+    r = import_verdicts(db, f)
+    assert (r.imported, r.rejected) == (2, [])
+    assert lead_row(db, a).retouch_reason == "rejected by sales: bad timing, call\nin spring"
+    assert designation(db, b) == "accepted"

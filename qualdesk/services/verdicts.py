@@ -9,6 +9,7 @@ bad rows are set aside with ``skip_bad``.
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -285,12 +286,10 @@ def read_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
         raise NotFound(f"no such file: {path}") from None
     except UnicodeDecodeError as exc:
         raise InvalidInput(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    sample = text[:4096]
-    try:
-        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.DictReader(text.splitlines(), dialect=dialect)
+    # The header line decides the separator (Excel in many locales writes ';').
+    first = text.split("\n", 1)[0]
+    delimiter = max((",", ";", "\t"), key=first.count) if first else ","
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     headers = [h or "" for h in (reader.fieldnames or [])]
     return headers, [dict(r) for r in reader]
 

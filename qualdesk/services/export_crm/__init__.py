@@ -109,8 +109,11 @@ def export_turned_over(db: Database, fmt: str, out: Path | str | None = None, *,
             from qualdesk.services.incubation import start_of_day
 
             start = since if isinstance(since, datetime) else start_of_day(s, since)
-        items = mod.prepare(load_items(s, mod.NAME, start, all_), warnings)
+        loaded = load_items(s, mod.NAME, start, all_)
+        items = mod.prepare(loaded, warnings)
         rows = [mod.row(item, warnings) for item in items]
         write_csv(path, list(mod.HEADER), rows, bom=mod.BOM, phone_columns=mod.PHONE_COLUMNS)
-        _mark(s, [i.lead_id for i in items], mod.NAME, now)
+        # Leads a format folded into another row (HubSpot: same email) count as sent too,
+        # or the next export would send the older duplicate over the newer one.
+        _mark(s, [i.lead_id for i in loaded], mod.NAME, now)
     return ExportResult(len(rows), mod.NAME, str(path.resolve()), warnings)
