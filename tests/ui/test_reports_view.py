@@ -1,0 +1,84 @@
+"""ReportsView on the SLA data set of ``tests/test_report_sla.py`` (SQLite, real widgets)."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+
+import openpyxl
+import pytest
+from PySide6.QtCore import Qt
+
+from qualdesk.services.users import get_user
+from tests.test_report_sla import seed
+from ui.context import AppContext
+from ui.ops import SyncRunner
+from ui.reports_view import ReportsView
+
+NY = "America/New_York"
+
+
+@pytest.fixture
+def view(qtbot, sqlite_db, frozen) -> ReportsView:  # type: ignore[no-untyped-def]
+    seed(sqlite_db, frozen)
+    v = ReportsView(AppContext(sqlite_db, get_user(sqlite_db, "alice"), SyncRunner()))
+    qtbot.addWidget(v)
+    v.resize(1000, 700)
+    return v
+
+
+def cell(v: ReportsView, row: int, col: str) -> str:
+    t = v.model.table
+    assert t is not None
+    return v.model.data(v.model.index(row, t.columns.index(col)), Qt.ItemDataRole.DisplayRole)
+
+
+def test_sla_table_and_chart(view: ReportsView, qtmodeltester) -> None:  # type: ignore[no-untyped-def]
+    view.set_report("sla", "campaign")
+    view.set_period(date(2026, 11, 20), date(2026, 11, 22))
+    view.zone.setCurrentText(NY)
+    view.run()
+    assert view.model.rowCount() == 2
+    # Default: 4 hand raises, none within 1 h; Webinar: 3, all within 1 h (see test_report_sla)
+    assert [cell(view, 0, "group"), cell(view, 0, "hand_raises"), cell(view, 0, "within_1h")] == ["Default", "4", "0"]
+    assert [cell(view, 1, "group"), cell(view, 1, "pct_within_1h")] == ["Webinar", "100.0"]
+    assert len(view.chart.items) == 4  # one bar series per charted percentage
+    assert "2 rows" in view.status.text()
+    qtmodeltester.check(view.model)
+
+
+def test_exports(view: ReportsView, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    view.set_report("sla", "rep")
+    view.set_period(date(2026, 11, 20), date(2026, 11, 22))
+    view.zone.setCurrentText(NY)
+    view.run()
+    view.export_csv(str(tmp_path / "sla.csv"))
+    view.export_xlsx(str(tmp_path / "sla.xlsx"))
+    view.export_pdf(str(tmp_path / "sla.pdf"))
+    rows = list(csv.DictReader((tmp_path / "sla.csv").open(encoding="utf-8")))
+    assert [(r["group"], r["hand_raises"]) for r in rows] == [("alice", "3"), ("bob", "3"), ("(none)", "1")]
+    ws = openpyxl.load_workbook(tmp_path / "sla.xlsx").active
+    assert [ws.cell(r, 1).value for r in (2, 3, 4)] == ["alice", "bob", "(none)"]
+    pdf = (tmp_path / "sla.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF") and len(pdf) > 5000  # has the chart picture in it
+    assert view.status.text() == f"Saved {tmp_path / 'sla.pdf'}"
+
+
+def test_funnel_sections_and_bad_input(view: ReportsView) -> None:
+    view.set_report("funnel")
+    view.set_period(None, None)
+    view.run()
+    assert view.section.count() == 5 and view.section.isEnabled()
+    view.section.setCurrentText("Designations now")
+    assert view.model.rowCount() == 8
+    assert len(view.chart.items) == 1
+    view.set_report("sla")
+    view.set_period(date(2026, 11, 22), date(2026, 11, 20))
+    view.run()
+    assert view.status.text() == "⚠ --from 2026-11-22 is after --to 2026-11-20"
+    view.set_period(date(2020, 1, 1), date(2020, 1, 2))
+    view.run()
+    assert view.model.rowCount() == 0 and "no data" in view.status.text()
+    view.zone.setCurrentText("Nowhere/City")
+    view.run()
+    assert "unknown time zone 'Nowhere/City'" in view.status.text()
