@@ -1,0 +1,210 @@
+"""Applying a rep's changes to the shared database, live or from the outbox, exactly once.
+
+The same ``apply`` serves the live path and the replay, so a change whose commit was
+lost with the connection (the server committed, the client never heard) is recognised
+on replay by its idempotency key: calls carry it on ``Attempt.idempotency_key``; notes,
+callbacks and follow-ups leave an ``offline_replay`` audit entry holding it, written in
+the same transaction as the change itself (follow-ups excepted: see ``_followup``).
+
+Conflict rule (stated once, shown to the rep, never silent): a change made while the
+lead was reassigned to someone else is still recorded — a call did happen, a note was
+written — but the lead stays with its new owner, and the outcome says so. A callback
+the rep promised on such a lead becomes visible to anyone (scope ``anyone``) so the new
+owner sees it. A call on a lead that was closed meanwhile (turned over, disqualified...)
+is recorded as history without reopening the lead.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qualdesk.db.engine import Database
+from qualdesk.db.models import Attempt, AuditEntry, Lead, Note, User
+from qualdesk.domain import designation as dz
+from qualdesk.errors import DatabaseUnavailable, KnownError, NotFound
+from qualdesk.offline.outbox import APPLIED, CONFLICT, DUPLICATE, FAILED, Outbox
+from qualdesk.services import audit
+from qualdesk.services.calls import (
+    log_call,
+    record_attempt,
+    resolve_disposition,
+    schedule_callback_in,
+)
+from qualdesk.services.users import user_by_name
+
+log = logging.getLogger(__name__)
+
+MARKER = "offline_replay"
+KINDS = ("log_call", "note", "callback", "followup")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one change: applied, duplicate (already in), conflict (recorded,
+    but see ``message``), failed (refused, see ``message``) or queued (still waiting)."""
+
+    key: str
+    kind: str
+    lead_id: int | None
+    status: str
+    message: str = ""
+    attempt_id: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"key": self.key, "kind": self.kind, "lead": self.lead_id, "status": self.status,
+                "message": self.message, "attempt": self.attempt_id}
+
+
+def _when(v: str | None) -> datetime | None:
+    return datetime.fromisoformat(v) if v else None
+
+
+def _lead(s: Session, lead_id: int) -> Lead:
+    lead = s.get(Lead, lead_id)
+    if lead is None:
+        raise NotFound(f"lead {lead_id} no longer exists")
+    return lead
+
+
+def _reassigned(s: Session, lead: Lead, rep: User) -> str | None:
+    """The new owner's name when the lead now belongs to someone else."""
+    if lead.owner_id is None or lead.owner_id == rep.id:
+        return None
+    owner = s.get(User, lead.owner_id)
+    return owner.name if owner else f"user {lead.owner_id}"
+
+
+def _marked(s: Session, lead_id: int, key: str) -> bool:
+    return s.scalar(select(AuditEntry.id).where(
+        AuditEntry.lead_id == lead_id, AuditEntry.action == MARKER, AuditEntry.new == key)) is not None
+
+
+def _mark(s: Session, lead_id: int, rep_id: int, kind: str, key: str) -> None:
+    audit.record(s, lead_id, rep_id, MARKER, kind, None, key)
+
+
+def apply(db: Database, kind: str, payload: dict[str, Any], key: str) -> Outcome:
+    """Apply one change. Raises ``DatabaseUnavailable`` (the caller queues or stops) and
+    ``KnownError`` for a change the database refuses."""
+    fn = {"log_call": _log_call, "note": _note, "callback": _callback,
+          "followup": _followup}.get(kind)
+    if fn is None:
+        raise ValueError(f"unknown outbox kind {kind!r}")
+    return fn(db, payload, key)
+
+
+def _log_call(db: Database, p: dict[str, Any], key: str) -> Outcome:
+    lead_id, rep_name = int(p["lead_id"]), p["rep"]
+    with db.session(write=False) as s:
+        prior = s.scalar(select(Attempt.id).where(Attempt.idempotency_key == key))
+        if prior is not None:
+            return Outcome(key, "log_call", lead_id, DUPLICATE, "already recorded", prior)
+        lead, rep = _lead(s, lead_id), user_by_name(s, rep_name)
+        new_owner = _reassigned(s, lead, rep)
+        closed = lead.designation not in dz.OPEN
+    if closed:
+        return _call_on_closed_lead(db, p, key)
+    r = log_call(db, lead_id, rep_name, p["disposition"], notes=p.get("notes"),
+                 started_at=_when(p.get("started_at")), callback_at=_when(p.get("callback_at")),
+                 callback_scope="anyone" if new_owner else p.get("callback_scope", "mine"),
+                 idempotency_key=key)
+    if r.duplicate:
+        return Outcome(key, "log_call", lead_id, DUPLICATE, "already recorded", r.attempt_id)
+    if new_owner:
+        return Outcome(key, "log_call", lead_id, CONFLICT,
+                       f"lead {lead_id} was reassigned to {new_owner} while you were offline: "
+                       f"your call ({r.disposition}) is recorded, the lead stays with {new_owner}",
+                       r.attempt_id)
+    return Outcome(key, "log_call", lead_id, APPLIED, f"{r.disposition} recorded", r.attempt_id)
+
+
+def _call_on_closed_lead(db: Database, p: dict[str, Any], key: str) -> Outcome:
+    lead_id = int(p["lead_id"])
+    with db.session() as s:
+        lead, rep = _lead(s, lead_id), user_by_name(s, p["rep"])
+        code = resolve_disposition(s, p["disposition"])
+        state = lead.designation
+        started = _when(p.get("started_at")) or _when(p["queued_at"])
+        assert started is not None
+        a = record_attempt(s, lead, rep.id, code, started_at=started, notes=p.get("notes"),
+                           idempotency_key=key)
+        return Outcome(key, "log_call", lead_id, CONFLICT,
+                       f"lead {lead_id} became {state} while you were offline: your call "
+                       f"({code}) is recorded as history; the lead is not reopened", a.id)
+
+
+def _note(db: Database, p: dict[str, Any], key: str) -> Outcome:
+    lead_id = int(p["lead_id"])
+    with db.session() as s:
+        if _marked(s, lead_id, key):
+            return Outcome(key, "note", lead_id, DUPLICATE, "already saved")
+        lead, rep = _lead(s, lead_id), user_by_name(s, p["rep"])
+        at = _when(p["queued_at"])
+        s.add(Note(lead_id=lead.id, author_id=rep.id, body=p["body"], created_at=at,
+                   updated_at=at))
+        _mark(s, lead.id, rep.id, "note", key)
+        new_owner = _reassigned(s, lead, rep)
+    if new_owner:
+        return Outcome(key, "note", lead_id, CONFLICT,
+                       f"lead {lead_id} was reassigned to {new_owner} while you were offline: "
+                       "your note is saved on it")
+    return Outcome(key, "note", lead_id, APPLIED, "note saved")
+
+
+def _callback(db: Database, p: dict[str, Any], key: str) -> Outcome:
+    lead_id = int(p["lead_id"])
+    with db.session() as s:
+        if _marked(s, lead_id, key):
+            return Outcome(key, "callback", lead_id, DUPLICATE, "already scheduled")
+        lead, rep = _lead(s, lead_id), user_by_name(s, p["rep"])
+        new_owner = _reassigned(s, lead, rep)
+        due = _when(p["due_at"])
+        assert due is not None
+        schedule_callback_in(s, lead, rep.id, due, "anyone" if new_owner else p.get("scope", "mine"),
+                             p.get("note"))
+        _mark(s, lead.id, rep.id, "callback", key)
+    if new_owner:
+        return Outcome(key, "callback", lead_id, CONFLICT,
+                       f"lead {lead_id} was reassigned to {new_owner} while you were offline: "
+                       f"the callback is kept for anyone, so {new_owner} sees it")
+    return Outcome(key, "callback", lead_id, APPLIED, f"callback at {due.isoformat()}")
+
+
+def _followup(db: Database, p: dict[str, Any], key: str) -> Outcome:
+    """The follow-up service owns its transaction, so the marker follows in a second one:
+    a connection lost between the two could repeat a follow-up (at-least-once)."""
+    from qualdesk.services.followup import run_followup
+
+    lead_id = int(p["lead_id"])
+    with db.session(write=False) as s:
+        if _marked(s, lead_id, key):
+            return Outcome(key, "followup", lead_id, DUPLICATE, "already done")
+    r = run_followup(db, lead_id, p["rep"])
+    with db.session() as s:
+        rep = user_by_name(s, p["rep"])
+        _mark(s, lead_id, rep.id, "followup", key)
+    return Outcome(key, "followup", lead_id, APPLIED,
+                   f"voicemail recorded, email {r.email_status}", r.attempt_id)
+
+
+def replay(db: Database, outbox: Outbox) -> list[Outcome]:
+    """Apply the waiting changes in the order they were made; stop (keeping the rest) as
+    soon as the database is unreachable again. A change the database refuses is marked
+    failed with the reason, so it is shown and never blocks the ones after it."""
+    outcomes: list[Outcome] = []
+    for item in outbox.pending():
+        try:
+            o = apply(db, item.kind, item.payload, item.key)
+        except DatabaseUnavailable:
+            break
+        except KnownError as exc:
+            o = Outcome(item.key, item.kind, item.lead_id, FAILED, str(exc))
+        outbox.mark(item.id, o.status, o.message)
+        outcomes.append(o)
+    return outcomes
