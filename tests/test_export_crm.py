@@ -213,3 +213,7 @@ def test_zero_leads_writes_a_header_only_file(db_url: str, tmp_path: Path) -> No
         assert header(out) == head and len(out.read_text().splitlines()) == 1
     r = run(db_url, "export", "turned-over", "--format", "marketo", "--out", str(tmp_path / "m"))
     assert r.code != 0
+    (tmp_path / "a-file").write_text("x")
+    r = run(db_url, "export", "turned-over", "--format", "csv",
+            "--out", str(tmp_path / "a-file" / "x.csv"))
+    assert r.code == 1 and r.err.startswith("qualdesk: cannot write") and r.out == ""

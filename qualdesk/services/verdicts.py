@@ -331,7 +331,11 @@ def import_verdicts(db: Database, path: Path | str,
                           outcome=r.outcome, outcome_at=r.outcome_at, retouch_at=r.retouch_at)
         rejects = None
         if skip_bad is not None and bad:
-            rejects = str(write_rejects(Path(skip_bad), headers, bad))
+            # Written before the commit: if the rejects cannot be saved, nothing is applied.
+            try:
+                rejects = str(write_rejects(Path(skip_bad), headers, bad))
+            except OSError as exc:
+                raise InvalidInput(f"cannot write {skip_bad}: {exc.strerror or exc}") from None
         return VerdictImport(len(good), problems, applied=True, rejects_file=rejects)
 
 

@@ -112,7 +112,10 @@ def export_turned_over(db: Database, fmt: str, out: Path | str | None = None, *,
         loaded = load_items(s, mod.NAME, start, all_)
         items = mod.prepare(loaded, warnings)
         rows = [mod.row(item, warnings) for item in items]
-        write_csv(path, list(mod.HEADER), rows, bom=mod.BOM, phone_columns=mod.PHONE_COLUMNS)
+        try:
+            write_csv(path, list(mod.HEADER), rows, bom=mod.BOM, phone_columns=mod.PHONE_COLUMNS)
+        except OSError as exc:
+            raise InvalidInput(f"cannot write {path}: {exc.strerror or exc}") from None
         # Leads a format folded into another row (HubSpot: same email) count as sent too,
         # or the next export would send the older duplicate over the newer one.
         _mark(s, [i.lead_id for i in loaded], mod.NAME, now)
