@@ -1,0 +1,323 @@
+"""Import leads (or past activity) from a CSV file.
+
+Pick a file (a non-modal file dialog), see which column feeds which lead field, run the
+import in the op runner with a progress bar and Cancel, and read every refused row in a
+table. A refused file offers "Import good rows, save rejects…": the good rows go in and
+the bad ones are written, with their reasons, to a CSV the user chooses.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from qualdesk.domain.records import Changes
+from qualdesk.errors import KnownError, RowProblem
+from qualdesk.services.intake.csv_source import Table, read_table
+from qualdesk.services.intake.header_aliases import HeaderMap, map_headers
+from qualdesk.services.intake.import_activity import import_activity
+from qualdesk.services.intake.import_leads import LeadImportOptions, import_leads
+from qualdesk.services.intake.outcome import ImportCancelled, ImportResult
+from qualdesk.services.intake.rejects import write_rejects
+from ui.context import AppContext
+from ui.ops import deliver
+
+KIND_LEADS, KIND_ACTIVITY = "leads", "activity"
+
+
+@dataclass(frozen=True)
+class _Preview:
+    table: Table
+    headers: HeaderMap | None  # None for activity files (their columns are fixed)
+
+
+def _open_dialog(parent: QWidget, caption: str) -> QFileDialog:
+    d = QFileDialog(parent, caption)
+    d.setFileMode(QFileDialog.FileMode.ExistingFile)
+    d.setNameFilters(["CSV files (*.csv *.txt *.tsv)", "All files (*)"])
+    return d
+
+
+def _save_dialog(parent: QWidget, caption: str) -> QFileDialog:
+    d = QFileDialog(parent, caption)
+    d.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+    d.setDefaultSuffix("csv")
+    d.setNameFilters(["CSV files (*.csv)"])
+    return d
+
+
+class ImportDialog(QDialog):
+    # (done, total) from the worker thread; Qt queues it to the GUI thread.
+    sig_progress = Signal(int, int)
+    sig_import_finished = Signal(object)  # the ImportResult
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("import_dialog")
+        self.setWindowTitle("Import from CSV")
+        self.ctx = ctx
+        self.last_result: ImportResult | None = None
+        self._preview: _Preview | None = None
+        self._cancel = threading.Event()
+        self._running = False
+        self._rejects_path: str | None = None
+        # Tests swap these for factories that answer at once.
+        self.open_dialog_factory: Callable[[QWidget, str], QFileDialog] = _open_dialog
+        self.save_dialog_factory: Callable[[QWidget, str], QFileDialog] = _save_dialog
+        self._file_dialog: QFileDialog | None = None
+        self._build()
+        self.sig_progress.connect(self._on_progress)
+
+    # --- layout -----------------------------------------------------------------
+    def _build(self) -> None:
+        self.kind = QComboBox(self)
+        self.kind.setObjectName("import_kind")
+        self.kind.addItem("Leads and hand raises", KIND_LEADS)
+        self.kind.addItem("Past calls, voicemails and emails", KIND_ACTIVITY)
+        self.kind.currentIndexChanged.connect(self._kind_changed)
+        self.path = QLineEdit(self)
+        self.path.setObjectName("import_path")
+        self.path.editingFinished.connect(lambda: self.set_path(self.path.text()))
+        self.browse = QPushButton("Choose…", self)
+        self.browse.setObjectName("import_browse")
+        self.browse.clicked.connect(self.choose_file)
+        file_row = QHBoxLayout()
+        file_row.addWidget(self.path, 1)
+        file_row.addWidget(self.browse)
+        self.campaign = QLineEdit(self)
+        self.campaign.setObjectName("import_campaign")
+        self.campaign.setPlaceholderText("default campaign (a new name is created)")
+        self.region = QLineEdit(self)
+        self.region.setObjectName("import_region")
+        self.region.setPlaceholderText("e.g. US — for numbers without +country code")
+        self.region.setMaxLength(2)
+        form = QFormLayout()
+        form.addRow("Import", self.kind)
+        form.addRow("File", file_row)
+        form.addRow("Campaign", self.campaign)
+        form.addRow("Default region", self.region)
+
+        self.mapping = QTableWidget(0, 2, self)
+        self.mapping.setObjectName("import_mapping")
+        self.mapping.setHorizontalHeaderLabels(["Column in the file", "Imported as"])
+        self.mapping.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.mapping.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+
+        self.progress = QProgressBar(self)
+        self.progress.setObjectName("import_progress")
+        self.progress.setRange(0, 100)
+        self.progress.setValue(0)
+        self.cancel_button = QPushButton("Cancel import", self)
+        self.cancel_button.setObjectName("import_cancel")
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.clicked.connect(self.cancel)
+        prog_row = QHBoxLayout()
+        prog_row.addWidget(self.progress, 1)
+        prog_row.addWidget(self.cancel_button)
+
+        self.status = QLabel("Choose a CSV file.", self)
+        self.status.setObjectName("import_status")
+        self.status.setWordWrap(True)
+        self.rejects = QTableWidget(0, 4, self)
+        self.rejects.setObjectName("import_rejects")
+        self.rejects.setHorizontalHeaderLabels(["Row", "Field", "Value", "Reason"])
+        self.rejects.horizontalHeader().setStretchLastSection(True)
+        self.rejects.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.warnings = QPlainTextEdit(self)
+        self.warnings.setObjectName("import_warnings")
+        self.warnings.setReadOnly(True)
+        self.warnings.setMaximumBlockCount(500)
+
+        self.run_button = QPushButton("Import", self)
+        self.run_button.setObjectName("import_run")
+        self.run_button.setEnabled(False)
+        self.run_button.setDefault(True)
+        self.run_button.clicked.connect(lambda: self.run_import(skip_bad=False))
+        self.good_rows_button = QPushButton("Import good rows, save rejects…", self)
+        self.good_rows_button.setObjectName("import_good_rows")
+        self.good_rows_button.setEnabled(False)
+        self.good_rows_button.clicked.connect(self.choose_rejects_file)
+        self.close_button = QPushButton("Close", self)
+        self.close_button.setObjectName("import_close")
+        self.close_button.clicked.connect(self.reject)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.run_button)
+        buttons.addWidget(self.good_rows_button)
+        buttons.addWidget(self.close_button)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(QLabel("Columns", self))
+        layout.addWidget(self.mapping, 1)
+        layout.addLayout(prog_row)
+        layout.addWidget(self.status)
+        layout.addWidget(self.rejects, 1)
+        layout.addWidget(self.warnings)
+        layout.addLayout(buttons)
+
+    # --- choosing a file --------------------------------------------------------
+    def choose_file(self) -> None:
+        d = self.open_dialog_factory(self, "Choose a CSV file to import")
+        d.fileSelected.connect(self.set_path)
+        self._file_dialog = d
+        d.open()
+
+    def set_path(self, path: str) -> None:
+        path = path.strip()
+        self.path.setText(path)
+        self._preview = None
+        self.run_button.setEnabled(False)
+        self.good_rows_button.setEnabled(False)
+        self._show_rejects(())
+        if not path:
+            return
+        kind = self.kind.currentData()
+
+        def load() -> _Preview:
+            table = read_table(path)
+            return _Preview(table, map_headers(table.headers) if kind == KIND_LEADS else None)
+
+        self.status.setText("Reading the file…")
+        self.ctx.run_query(load, self._on_preview, key="import_preview",
+                           on_error=self._on_error)
+
+    def _kind_changed(self) -> None:
+        leads = self.kind.currentData() == KIND_LEADS
+        self.campaign.setEnabled(leads)
+        if self.path.text():
+            self.set_path(self.path.text())
+
+    def _on_preview(self, preview: _Preview) -> None:
+        self._preview = preview
+        rows: list[tuple[str, str]] = []
+        if preview.headers is not None:
+            rows = [(h, f) for h, f in preview.headers.mapped]
+            rows += [(h, "not imported") for h in preview.headers.unknown]
+        else:
+            rows = [(h, h) for h in preview.table.headers]
+        self.mapping.setRowCount(len(rows))
+        for i, (h, f) in enumerate(rows):
+            self.mapping.setItem(i, 0, QTableWidgetItem(h))
+            self.mapping.setItem(i, 1, QTableWidgetItem(f))
+        t = preview.table
+        self.status.setText(f"{len(t)} row(s), {t.encoding}, delimiter {t.delimiter!r}.")
+        self.run_button.setEnabled(True)
+
+    # --- running ----------------------------------------------------------------
+    def run_import(self, skip_bad: bool = False, rejects_path: str | None = None) -> None:
+        if self._preview is None or self._running:
+            return
+        self._rejects_path = rejects_path
+        table = self._preview.table
+        kind = self.kind.currentData()
+        campaign = self.campaign.text().strip() or None
+        region = self.region.text().strip() or None
+        db = self.ctx.db
+        self._cancel.clear()
+        cancelled = self._cancel.is_set
+
+        def work() -> ImportResult:
+            progress = self.sig_progress.emit
+            if kind == KIND_ACTIVITY:
+                result = import_activity(db, table, skip_bad=skip_bad, default_region=region,
+                                         progress=progress, cancel=cancelled)
+            else:
+                opts = LeadImportOptions(campaign=campaign, default_region=region,
+                                         skip_bad=skip_bad)
+                result = import_leads(db, table, opts, progress=progress, cancel=cancelled)
+            if rejects_path and result.applied and result.rejected:
+                write_rejects(rejects_path, table, result.rejected)
+            return result
+
+        self._set_running(True)
+        self.status.setText("Importing…")
+        self.ctx.runner.run(work, self._on_done, self._on_error)
+
+    def cancel(self) -> None:
+        self._cancel.set()
+        self.status.setText("Cancelling…")
+
+    def choose_rejects_file(self) -> None:
+        d = self.save_dialog_factory(self, "Save the rejected rows as")
+        d.fileSelected.connect(self.import_good_rows)
+        self._file_dialog = d
+        d.open()
+
+    def import_good_rows(self, rejects_path: str) -> None:
+        if rejects_path:
+            self.run_import(skip_bad=True, rejects_path=rejects_path)
+
+    def _set_running(self, running: bool) -> None:
+        self._running = running
+        self.cancel_button.setEnabled(running)
+        for w in (self.run_button, self.browse, self.kind, self.path, self.good_rows_button):
+            w.setEnabled(not running)
+        if running:
+            self.progress.setValue(0)
+
+    def _on_progress(self, done: int, total: int) -> None:
+        self.progress.setValue(100 * done // max(total, 1))
+
+    def _on_done(self, result: ImportResult) -> None:
+        self._set_running(False)
+        self.last_result = result
+        self._show_rejects(result.rejected)
+        self.warnings.setPlainText("\n".join(result.warnings))
+        if result.applied:
+            self.progress.setValue(100)
+            text = f"Imported {result.imported}, merged {result.merged}"
+            if result.rejected:
+                text += f"; {len(result.rejected_rows)} row(s) rejected"
+                if self._rejects_path:
+                    text += f" and saved to {Path(self._rejects_path).name}"
+            self.status.setText(text + ".")
+            self.run_button.setEnabled(False)
+            self.good_rows_button.setEnabled(False)
+            self.ctx.sig_operation_executed.emit(
+                Changes(leads=result.lead_ids, queue=True, attempts=True, emails=True), self)
+        else:
+            self.status.setText(f"Nothing imported: {len(result.rejected_rows)} bad row(s) "
+                                "listed below. Fix the file, or import the good rows and "
+                                "save the rejects.")
+            self.good_rows_button.setEnabled(True)
+        self.sig_import_finished.emit(result)
+
+    def _on_error(self, exc: BaseException) -> None:
+        self._set_running(False)
+        if isinstance(exc, ImportCancelled):
+            self.progress.setValue(0)
+            self.status.setText("Import cancelled; nothing was imported.")
+            self.run_button.setEnabled(self._preview is not None)
+        elif isinstance(exc, KnownError):
+            self.status.setText(str(exc))
+            self.run_button.setEnabled(False)
+        else:
+            deliver(None, exc, None, None, self.ctx.runner)  # a bug: the crash dialog
+
+    def _show_rejects(self, problems: tuple[RowProblem, ...]) -> None:
+        self.rejects.setRowCount(len(problems))
+        for i, p in enumerate(problems):
+            for col, value in enumerate((str(p.row), p.field, p.value, p.reason)):
+                self.rejects.setItem(i, col, QTableWidgetItem(value))
