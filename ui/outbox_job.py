@@ -1,0 +1,69 @@
+"""Sends due emails every 30 s while the app runs (the outbox retry).
+
+The job runs on APScheduler's worker thread and never touches a widget: it emits
+``sig_outbox_processed(OutboxRun)`` (queued to the GUI thread by Qt), and the app-wide
+``sig_operation_executed`` is emitted from the GUI thread when something was sent, so
+lead panels refresh the email's status.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from PySide6.QtCore import QObject, Signal
+
+from qualdesk import clock
+from qualdesk.domain.records import Changes
+from qualdesk.errors import KnownError
+from qualdesk.services.outbox import OutboxRun, process_outbox
+from ui.context import AppContext
+
+log = logging.getLogger(__name__)
+JOB_ID = "qualdesk-outbox"
+
+
+class OutboxJob(QObject):
+    sig_outbox_processed = Signal(object)  # OutboxRun
+    sig_outbox_failed = Signal(str)  # a known error (database unavailable …)
+
+    def __init__(self, ctx: AppContext, interval_s: int = 30, parent: QObject | None = None) -> None:
+        super().__init__(parent if parent is not None else ctx)
+        self.ctx = ctx
+        self.interval_s = interval_s
+        self._scheduler: BackgroundScheduler | None = None
+        self.sig_outbox_processed.connect(self._announce)
+
+    def start(self) -> None:
+        if self._scheduler is not None:
+            return
+        self._scheduler = BackgroundScheduler(daemon=True)
+        self._scheduler.add_job(self.run_once, "interval", seconds=self.interval_s, id=JOB_ID,
+                                max_instances=1, coalesce=True)
+        self._scheduler.start()
+
+    def stop(self) -> None:
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=True)
+            self._scheduler = None
+
+    @property
+    def running(self) -> bool:
+        return self._scheduler is not None
+
+    def run_once(self) -> OutboxRun | None:
+        """One pass (the scheduler's thread, or a test); results leave by signal only."""
+        try:
+            result = process_outbox(self.ctx.db, clock.now())
+        except KnownError as exc:
+            self.sig_outbox_failed.emit(str(exc))
+            return None
+        except Exception:  # a bug must not kill the scheduler; it is logged
+            log.exception("outbox run failed")
+            return None
+        self.sig_outbox_processed.emit(result)
+        return result
+
+    def _announce(self, result: OutboxRun) -> None:
+        if result.sent or result.failed or result.retrying:
+            self.ctx.sig_operation_executed.emit(Changes(emails=True), self)
