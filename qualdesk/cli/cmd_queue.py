@@ -39,8 +39,20 @@ def _queue(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
+def _me(ctx: Context, args: argparse.Namespace) -> str:
+    """``--rep``, or the person whose own database login ``--db`` connects with."""
+    if args.rep:
+        return str(args.rep)
+    from qualdesk.services.pg_roles import person_for_login
+
+    me = person_for_login(ctx.db)
+    if me is None:
+        raise CommandError("--rep is required (this database login belongs to no person)")
+    return me
+
+
 def _claim_next(ctx: Context, args: argparse.Namespace) -> int:
-    claim = queue_svc.claim_next(ctx.db, args.rep)
+    claim = queue_svc.claim_next(ctx.db, _me(ctx, args))
     if args.json:
         print_json(claim.as_dict())
     elif claim.lead_id is None:
@@ -52,7 +64,7 @@ def _claim_next(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def _log_call(ctx: Context, args: argparse.Namespace) -> int:
-    r = log_call(ctx.db, args.lead, args.rep, args.disposition, notes=args.notes,
+    r = log_call(ctx.db, args.lead, _me(ctx, args), args.disposition, notes=args.notes,
                  started_at=_when(args.at), callback_at=_when(args.callback_at),
                  callback_scope=args.callback_scope)
     if args.json:
@@ -106,11 +118,11 @@ def register(reg: Registry) -> None:
     p.add_argument("--held", action="store_true", help="also list leads held back, with why")
     add_json(p)
     p = reg.command("claim-next", "claim the top lead of a rep's queue", _claim_next)
-    p.add_argument("--rep", required=True)
+    p.add_argument("--rep", help="default: the person whose database login --db uses")
     add_json(p)
     p = reg.command("log-call", "record a call attempt and its disposition", _log_call)
     p.add_argument("lead", type=int)
-    p.add_argument("--rep", required=True)
+    p.add_argument("--rep", help="default: the person whose database login --db uses")
     p.add_argument("--disposition", required=True)
     p.add_argument("--notes")
     p.add_argument("--at", help="when the call started (ISO 8601 with offset; default now)")

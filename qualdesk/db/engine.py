@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from qualdesk.errors import DatabaseUnavailable
+from qualdesk.errors import DatabaseUnavailable, NotAllowed
 
 
 def normalise_url(url: str) -> str:
@@ -79,6 +79,9 @@ class Database:
         except DBAPIError as exc:
             if exc.connection_invalidated:
                 raise DatabaseUnavailable(_describe(exc)) from exc
+            if getattr(exc.orig, "sqlstate", None) == "42501":  # insufficient_privilege
+                raise NotAllowed(_describe(exc).replace("database unavailable: ", "")
+                                 + " (your database login's role does not allow this)") from exc
             raise
 
     def ensure_ready(self) -> None:

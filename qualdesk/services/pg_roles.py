@@ -1,0 +1,136 @@
+"""Roles the database itself enforces (PostgreSQL): one login per person, in a group.
+
+Group roles ``qualdesk_rep``, ``qualdesk_lead``, ``qualdesk_sales``, ``qualdesk_admin``
+carry the GRANTs; a person's login is a member of their group. So a rep's login cannot
+export (no INSERT on export_marks), delete anything, or edit scripts, templates and
+settings (no INSERT/UPDATE on settings, campaigns, dispositions, hand_raise_kinds),
+whatever client it uses — not only in our UI.
+
+Grants name the tables that exist when they run: re-run ``qualdesk user grant NAME``
+(or ``apply_grants``) after a schema upgrade that adds tables. SQLite has no logins:
+there the login part is skipped with a note.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from qualdesk.db.engine import Database
+from qualdesk.db.models import User
+from qualdesk.errors import InvalidInput, NotAllowed
+from qualdesk.services.users import user_by_name
+
+GROUPS = {"rep": "qualdesk_rep", "lead": "qualdesk_lead", "sales": "qualdesk_sales",
+          "admin": "qualdesk_admin"}
+LOGIN_RE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+# What each group may change beyond reading everything. Anything not listed is refused.
+_REP = {
+    "leads": "UPDATE", "hand_raises": "UPDATE", "designation_history": "INSERT",
+    "attempts": "INSERT, UPDATE", "emails": "INSERT, UPDATE", "followups": "INSERT",
+    "callbacks": "INSERT, UPDATE", "notes": "INSERT, UPDATE",
+    "qualifications": "INSERT, UPDATE", "turnovers": "INSERT", "audit_log": "INSERT",
+    "change_log": "INSERT",
+}
+_LEAD = {
+    **_REP,
+    "leads": "INSERT, UPDATE", "hand_raises": "INSERT, UPDATE",
+    "turnovers": "INSERT, UPDATE", "opportunities": "INSERT, UPDATE",
+    "export_marks": "INSERT, DELETE", "settings": "INSERT, UPDATE, DELETE",
+    "campaigns": "INSERT, UPDATE", "dispositions": "INSERT, UPDATE, DELETE",
+    "hand_raise_kinds": "INSERT, UPDATE, DELETE", "callbacks": "INSERT, UPDATE, DELETE",
+    "notes": "INSERT, UPDATE, DELETE",
+}
+_SALES = {
+    "leads": "UPDATE", "designation_history": "INSERT", "turnovers": "UPDATE",
+    "opportunities": "INSERT, UPDATE", "export_marks": "INSERT", "audit_log": "INSERT",
+    "change_log": "INSERT",
+}
+WRITES = {"rep": _REP, "lead": _LEAD, "sales": _SALES}
+
+
+def _require_pg(db: Database) -> None:
+    if not db.is_postgres:
+        raise NotAllowed("database logins and grants need PostgreSQL (SQLite has no logins)")
+
+
+def _existing_roles(s: Session) -> set[str]:
+    return set(s.scalars(text("SELECT rolname FROM pg_roles")))
+
+
+def _tables(s: Session) -> set[str]:
+    return set(s.scalars(text(
+        "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")))
+
+
+def apply_grants(db: Database) -> None:
+    """Create the group roles (if missing) and (re)state their privileges. Idempotent;
+    needs a login allowed to create roles and owning the tables (the admin's)."""
+    _require_pg(db)
+    with db.session() as s:
+        have = _existing_roles(s)
+        for group in GROUPS.values():
+            if group not in have:
+                s.execute(text(f"CREATE ROLE {group} NOLOGIN"))
+        tables = _tables(s)
+        everyone = ", ".join(GROUPS.values())
+        s.execute(text(f"GRANT USAGE ON SCHEMA public TO {everyone}"))
+        s.execute(text(f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {everyone}"))
+        s.execute(text(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {everyone}"))
+        s.execute(text(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {everyone}"))
+        for role, writes in WRITES.items():
+            for table, privileges in writes.items():
+                if table in tables:
+                    s.execute(text(f"GRANT {privileges} ON {table} TO {GROUPS[role]}"))
+        s.execute(text("GRANT ALL PRIVILEGES ON ALL TABLES IN SCHEMA public TO qualdesk_admin"))
+        s.execute(text("GRANT ALL PRIVILEGES ON ALL SEQUENCES IN SCHEMA public TO qualdesk_admin"))
+
+
+def _literal(s: Session, value: str) -> str:
+    from psycopg import sql
+
+    raw = s.connection().connection.driver_connection
+    return sql.Literal(value).as_string(raw)
+
+
+def grant_login(db: Database, name: str, login: str, password: str | None = None) -> str:
+    """Give person ``name`` the database login ``login`` in their role's group; returns a
+    one-line account of what was done. On SQLite only ``users.db_login`` is recorded."""
+    login = login.strip().lower()
+    if not LOGIN_RE.match(login):
+        raise InvalidInput(f"database login {login!r}: use lower-case letters, digits and _ "
+                           "(at most 63, not starting with a digit)")
+    if login in GROUPS.values():
+        raise InvalidInput(f"{login!r} is a group role, not a person's login")
+    with db.session() as s:
+        user = user_by_name(s, name)
+        other = s.scalar(select(User).where(User.db_login == login, User.id != user.id))
+        if other is not None:
+            raise InvalidInput(f"database login {login!r} already belongs to {other.name}")
+        user.db_login = login
+        role = user.role
+    if not db.is_postgres:
+        return f"{name}: login {login!r} noted (SQLite has no database logins; nothing to create)"
+    apply_grants(db)
+    with db.session() as s:
+        exists = login in _existing_roles(s)
+        verb = "ALTER" if exists else "CREATE"
+        pw = f" PASSWORD {_literal(s, password)}" if password else ""
+        s.execute(text(f'{verb} ROLE "{login}" LOGIN{pw}'))
+        for group in GROUPS.values():
+            if group != GROUPS[role]:
+                s.execute(text(f'REVOKE {group} FROM "{login}"'))
+        s.execute(text(f'GRANT {GROUPS[role]} TO "{login}"'))
+    return f"{name}: database login {login!r} {'updated' if exists else 'created'} in {GROUPS[role]}"
+
+
+def person_for_login(db: Database) -> str | None:
+    """The person whose database login this connection uses (``--rep`` defaults to it)."""
+    if not db.is_postgres:
+        return None
+    with db.session(write=False) as s:
+        login = s.scalar(text("SELECT current_user"))
+        return s.scalar(select(User.name).where(User.db_login == login))
