@@ -75,11 +75,12 @@ def test_floor_rows_totals_and_risk(db: Database, frozen) -> None:  # type: igno
     tot = snap.totals
     # behind: bob 1 + carol 1 + unowned L9 1 = 3
     assert (tot.attempts, tot.connects, tot.followups, tot.turned_over, tot.behind_clock) == (5, 1, 1, 1, 3)
-    # unowned first (L9 13:00, L7 15:10), then owned by deadline (L3 14:00, L8 14:30)
-    assert [r.lead_id for r in snap.at_risk] == [ids["L9"], ids["L7"], ids["L3"], ids["L8"]]
-    assert [r.minutes_left(frozen.t) for r in snap.at_risk] == [-120.0, 10.0, -60.0, -30.0]
-    assert [r.owner for r in snap.at_risk] == [None, None, "bob", "carol"]
-    assert snap.at_risk[2].has_call and not snap.at_risk[2].has_email
+    # unowned first: L7 (10 min left) before L9 (breached); then owned, breached most
+    # recent first: L8 (deadline 14:30), L3 (14:00)
+    assert [r.lead_id for r in snap.at_risk] == [ids["L7"], ids["L9"], ids["L8"], ids["L3"]]
+    assert [r.minutes_left(frozen.t) for r in snap.at_risk] == [10.0, -120.0, -30.0, -60.0]
+    assert [r.owner for r in snap.at_risk] == [None, None, "carol", "bob"]
+    assert snap.at_risk[3].has_call and not snap.at_risk[3].has_email
 
 
 def test_reassign_and_change_marker(db: Database, frozen) -> None:  # type: ignore[no-untyped-def]
@@ -90,5 +91,6 @@ def test_reassign_and_change_marker(db: Database, frozen) -> None:  # type: igno
     assert change_marker(db) > before
     snap = floor_snapshot(db)
     assert {r.name: r.behind_clock for r in snap.reps}["carol"] == 2
-    assert [r.lead_id for r in snap.at_risk] == [ids["L7"], ids["L9"], ids["L3"], ids["L8"]]
+    # L9 is carol's now: owned, breached at 13:00, the oldest breach last
+    assert [r.lead_id for r in snap.at_risk] == [ids["L7"], ids["L8"], ids["L3"], ids["L9"]]
     assert snap.totals.behind_clock == 3

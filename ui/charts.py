@@ -25,7 +25,7 @@ def series(table: Table) -> tuple[list[str], dict[str, list[float]]]:
     chart = table.chart
     assert chart is not None
     if not chart.x:
-        labels = [y.removeprefix("pct_") for y in chart.ys]
+        labels = [pretty(y) for y in chart.ys]
         row = table.rows[0] if table.rows else None
         vals = [_num(row[table.columns.index(y)]) if row else 0.0 for y in chart.ys]
         return labels, {"value": vals}
@@ -40,6 +40,11 @@ def series(table: Table) -> tuple[list[str], dict[str, list[float]]]:
         for y in chart.ys:
             sums[key][y] += _num(r[table.columns.index(y)])
     return labels, {y: [sums[k][y] for k in labels] for y in chart.ys}
+
+
+def pretty(column: str) -> str:
+    """'pct_within_1h' -> 'within 1h': the legend and axis speak words."""
+    return column.removeprefix("pct_").replace("_", " ")
 
 
 def _num(v: Any) -> float:
@@ -90,7 +95,7 @@ class ReportChart(QWidget):
         if table.chart.kind == "line" and len(labels) > 1:
             for i, (name, ys) in enumerate(values.items()):
                 colour = SERIES_COLOURS[i % len(SERIES_COLOURS)]
-                item = self.plot.plot(list(range(len(labels))), ys, name=name,
+                item = self.plot.plot(list(range(len(labels))), ys, name=pretty(name),
                                       pen=pg.mkPen(colour, width=2), symbol="o", symbolBrush=colour)
                 self.items.append(item)
         else:
@@ -99,9 +104,8 @@ class ReportChart(QWidget):
                 colour = SERIES_COLOURS[i % len(SERIES_COLOURS)]
                 xs = [k - 0.4 + width * (i + 0.5) for k in range(len(labels))]
                 bars = pg.BarGraphItem(x=xs, height=ys, width=width * 0.9, brush=colour,
-                                       pen=pg.mkPen(colour), name=name)
-                self.plot.addItem(bars)
-                self.legend.addItem(bars, name)
+                                       pen=pg.mkPen(colour), name=pretty(name))
+                self.plot.addItem(bars)  # named items join the legend by themselves
                 self.items.append(bars)
         self.plot.getAxis("bottom").setTicks([list(enumerate(labels))])
         self.plot.setXRange(-0.6, len(labels) - 0.4, padding=0)

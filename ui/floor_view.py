@@ -266,10 +266,13 @@ class FloorView(QWidget):
             t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
             t.verticalHeader().setVisible(False)
             t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-            t.horizontalHeader().setStretchLastSection(True)
+            t.horizontalHeader().setStretchLastSection(False)
             t.setAlternatingRowColors(True)
 
-        self.risk_label = QLabel("At risk: deadline within 15 min or breached (unowned first)")
+        self.rep_table.horizontalHeader().setSectionResizeMode(RepCol.CURRENT, QHeaderView.ResizeMode.Stretch)
+        self.risk_table.horizontalHeader().setSectionResizeMode(RiskCol.COMPANY, QHeaderView.ResizeMode.Stretch)
+        self.risk_label = QLabel("At risk: deadline within 15 min or breached — unowned first, "
+                                 "then the saveable ones, then the freshest breaches")
         self.risk_label.setObjectName("floor_risk_label")
         self.reassign_to = QComboBox()
         self.reassign_to.setObjectName("floor_reassign_to")

@@ -167,6 +167,7 @@ class ReportsView(QWidget):
         dates.addWidget(QLabel("to"))
         dates.addWidget(self.to_edit)
         dates.addWidget(self.all_time)
+        dates.addStretch(1)
         form.addRow("Period", dates)
         form.addRow("Time zone", self.zone)
         form.addRow("Group by", self.group)

@@ -44,10 +44,10 @@ def test_rows_totals_and_risk(qtbot, qtmodeltester, sqlite_db, floor_ids, lead_u
     assert text(m, 3, RepCol.ATTEMPTS) == 5 and text(m, 3, RepCol.BEHIND) == "⚠ 3"
     r = view.risk_model
     assert r.rowCount() == 4
-    assert [text(r, i, RiskCol.OWNER) for i in range(4)] == ["unowned", "unowned", "bob", "carol"]
-    assert text(r, 0, RiskCol.CLOCK) == "⚠ breached 2 h 00 min ago"
-    assert text(r, 1, RiskCol.CLOCK) == "⏳ 10 min left"
-    assert text(r, 1, RiskCol.RAISED).startswith("09:10")  # 14:10 UTC in New York
+    assert [text(r, i, RiskCol.OWNER) for i in range(4)] == ["unowned", "unowned", "carol", "bob"]
+    assert text(r, 0, RiskCol.CLOCK) == "⏳ 10 min left"
+    assert text(r, 1, RiskCol.CLOCK) == "⚠ breached 2 h 00 min ago"
+    assert text(r, 0, RiskCol.RAISED).startswith("09:10")  # 14:10 UTC in New York
     assert "4 at risk (3 breached)" in view.summary.text()
     qtmodeltester.check(m)
     qtmodeltester.check(r)
@@ -56,14 +56,15 @@ def test_rows_totals_and_risk(qtbot, qtmodeltester, sqlite_db, floor_ids, lead_u
 def test_reassign_from_the_floor(qtbot, sqlite_db, floor_ids, lead_user) -> None:  # type: ignore[no-untyped-def]
     view = FloorView(AppContext(sqlite_db, lead_user, SyncRunner()))
     qtbot.addWidget(view)
-    view.risk_table.selectRow(0)
+    view.risk_table.selectRow(1)
     assert view.selected_lead() == floor_ids["L9"]
     view.reassign_to.setCurrentText("carol")
     qtbot.mouseClick(view.reassign_button, Qt.MouseButton.LeftButton)
     assert view.message.text() == f"Lead {floor_ids['L9']} now belongs to carol"
     # the write announced itself: the list reloaded, L7 is now the only unowned one
     assert [view.risk_model.row_record(i).lead_id for i in range(4)] == [
-        floor_ids["L7"], floor_ids["L9"], floor_ids["L3"], floor_ids["L8"]]
+        floor_ids["L7"], floor_ids["L8"], floor_ids["L3"], floor_ids["L9"]]
+    assert view.selected_lead() == floor_ids["L9"]  # the selection follows the lead
     assert text(view.rep_model, 2, RepCol.BEHIND) == "⚠ 2"
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from qualdesk import clock
@@ -154,8 +154,12 @@ def _at_risk(s: Session, now: datetime) -> list[AtRiskRow]:
         .where(Lead.designation.in_([d.value for d in OPEN]),
                or_(HandRaise.first_call_at.is_(None), HandRaise.first_email_at.is_(None)),
                HandRaise.deadline_at <= now + timedelta(minutes=AT_RISK_MINUTES))
-        # unowned first, then the most urgent deadline
-        .order_by(Lead.owner_id.is_not(None), HandRaise.deadline_at, HandRaise.id)
+        # Unowned first; then, as the queue does, the saveable ones by deadline before the
+        # breached ones, most recent breach first (an old breach is already lost).
+        .order_by(Lead.owner_id.is_not(None),
+                  case((HandRaise.deadline_at <= now, 1), else_=0),
+                  case((HandRaise.deadline_at > now, HandRaise.deadline_at)),
+                  HandRaise.deadline_at.desc(), HandRaise.id)
         .limit(AT_RISK_LIMIT)
     )
     return [AtRiskRow(hid, lid, _name(f, la, co), co, own, kind, raised, deadline,
