@@ -1,0 +1,124 @@
+"""The audit log: claims, calls, callbacks, designation and owner changes are recorded
+with who, when, old -> new; ``qualdesk audit`` lists and exports them; the lead panel's
+history tab shows them."""
+
+from __future__ import annotations
+
+import csv
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+from sqlalchemy import select
+
+from qualdesk import clock
+from qualdesk.db.engine import Database
+from qualdesk.db.models import Campaign, Lead, User
+from qualdesk.domain.records import Changes, UserRecord
+from qualdesk.services.calls import log_call, schedule_callback
+from qualdesk.services.designations import set_designation
+from qualdesk.services.hand_raises import add_hand_raise
+from qualdesk.services.queue import claim_lead, reassign
+from tests.cli_helpers import run
+
+
+def seed(db: Database) -> tuple[int, int]:
+    now = clock.now()
+    with db.session() as s:
+        camp = s.scalar(select(Campaign).where(Campaign.is_default.is_(True)))
+        assert camp is not None
+        for name, role in (("ana", "rep"), ("bob", "rep"), ("lee", "lead")):
+            s.add(User(name=name, role=role, active=True, created_at=now))
+        ids = []
+        for i in range(2):
+            lead = Lead(first_name=f"L{i}", email=f"l{i}@acme.test", phone=f"+121255501{i:02d}",
+                        time_zones=["America/New_York"], campaign_id=camp.id, designation="cold",
+                        created_at=now, updated_at=now)
+            s.add(lead)
+            s.flush()
+            add_hand_raise(s, lead, camp, "contact_form", 50, now)
+            ids.append(lead.id)
+    return ids[0], ids[1]
+
+
+def work(db: Database, frozen) -> int:
+    a, b = seed(db)
+    frozen.advance(minutes=1)
+    claim_lead(db, a, "ana")
+    frozen.advance(minutes=1)
+    log_call(db, a, "ana", "connected", notes="interested")
+    frozen.advance(minutes=1)
+    schedule_callback(db, a, "ana", datetime(2026, 11, 24, 15, 0, tzinfo=UTC))
+    frozen.advance(minutes=1)
+    set_designation(db, a, "hot", "ana", "in dialog")
+    frozen.advance(minutes=1)
+    reassign(db, a, "bob", "lee")
+    claim_lead(db, b, "bob")  # another lead: not in a's history
+    return a
+
+
+EXPECTED = [
+    # (minute, user, action, field, old, new)
+    (0, None, "designation", "designation", "cold", "warm"),
+    (1, "ana", "claim", "claimed_by", None, "ana"),
+    (2, "ana", "attempt", "disposition", None, "connected"),
+    (3, "ana", "callback", "due_at", None, "2026-11-24T15:00:00+00:00"),
+    (4, "ana", "designation", "designation", "warm", "hot"),
+    (5, "lee", "reassign", "owner", "ana", "bob"),
+]
+
+
+def test_audit_lists_every_change_to_a_lead(db_url: str, frozen, tmp_path: Path) -> None:
+    db = Database(db_url)
+    start = frozen.t
+    a = work(db, frozen)
+    r = run(db_url, "audit", str(a), "--json")
+    assert r.code == 0, r.err
+    got = [(int((datetime.fromisoformat(e["at"]) - start).total_seconds() // 60), e["user"],
+            e["action"], e["field"], e["old"], e["new"]) for e in r.json()]
+    assert got == EXPECTED
+    assert {e["lead"] for e in r.json()} == {a}
+
+    everything = run(db_url, "audit", "--json").json()
+    assert len(everything) == len(EXPECTED) + 2  # lead b: warm on hand raise, claimed by bob
+    assert run(db_url, "audit", "--limit", "1", "--json").json()[0]["user"] == "bob"
+
+    out = tmp_path / "audit.csv"
+    r = run(db_url, "audit", str(a), "--csv", str(out))
+    assert r.code == 0 and r.out.strip() == f"wrote 6 audit entries to {out}"
+    with out.open(newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert list(rows[0]) == ["id", "at", "lead", "user", "action", "field", "old", "new"]
+    assert [(x["action"], x["old"], x["new"]) for x in rows][-1] == ("reassign", "ana", "bob")
+
+    r = run(db_url, "audit", "999")
+    assert r.code == 1 and r.err.strip() == "qualdesk: no lead with id 999"
+    db.dispose()
+
+
+def test_audit_view_shows_the_leads_history(qtbot: QtBot, qtmodeltester, sqlite_db: Database,
+                                            frozen) -> None:
+    from ui.audit_view import AuditView, Col
+    from ui.context import AppContext
+    from ui.ops import SyncRunner
+
+    a = work(sqlite_db, frozen)
+    ctx = AppContext(sqlite_db, UserRecord(1, "ana", "rep", None), SyncRunner())
+    ctx.team_tz = "UTC"  # type: ignore[attr-defined]
+    view = AuditView(ctx)
+    qtbot.addWidget(view)
+    assert view.model.rowCount() == 0 and not view.empty.isHidden()
+    view.set_lead(a)
+    qtmodeltester.check(view.model)
+    m = view.model
+    assert m.rowCount() == 6 and view.empty.isHidden()
+    assert [m.data(m.index(i, Col.ACTION)) for i in range(6)] == [
+        "designation", "claim", "attempt", "callback", "designation", "reassign"]
+    assert m.data(m.index(0, Col.USER)) == "system"
+    assert m.data(m.index(5, Col.AT)) == "2026-11-23 15:05:00 UTC"
+    assert (m.data(m.index(5, Col.OLD)), m.data(m.index(5, Col.NEW))) == ("ana", "bob")
+    # A write elsewhere on this lead refreshes the tab.
+    frozen.advance(minutes=1)
+    set_designation(sqlite_db, a, "warm", "bob", "cooled off")
+    ctx.sig_operation_executed.emit(Changes(leads=(a,)), None)
+    assert m.rowCount() == 7 and m.data(m.index(6, Col.NEW)) == "warm"
