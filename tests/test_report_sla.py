@@ -189,3 +189,25 @@ def test_csv_and_xlsx(db: Database, frozen, tmp_path) -> None:  # type: ignore[n
     ws = openpyxl.load_workbook(out_xlsx).active
     assert ws.cell(1, 1).value == "group" and ws.cell(3, 1).value == "Webinar"
     assert ws.cell(3, 3).value == 3  # numbers stay numbers in the workbook
+
+
+def test_same_day_and_period_across_the_dst_change(db: Database, frozen) -> None:  # type: ignore[no-untyped-def]
+    """New York leaves DST on 2026-11-01 (EDT UTC-4 -> EST UTC-5); the local day is
+    [2026-11-01 04:00 UTC, 2026-11-02 05:00 UTC), 25 hours long."""
+    frozen.t = rs.utc(2026, 11, 3)
+    rs.user(db, "alice")
+    a, b, c = rs.lead(db, "A"), rs.lead(db, "B"), rs.lead(db, "C")
+    # 03:30 UTC = 23:30 EDT on 10-31: outside the day
+    rs.hand_raise(db, a, "chat", rs.utc(2026, 11, 1, 3, 30))
+    # 04:30 UTC = 00:30 EDT on 11-01; follow-up 05:20 UTC = 01:20 EDT, same local day
+    rs.hand_raise(db, b, "chat", rs.utc(2026, 11, 1, 4, 30))
+    rs.call(db, b, "alice", rs.utc(2026, 11, 1, 5, 20))
+    rs.email(db, b, "alice", rs.utc(2026, 11, 1, 5, 20))
+    # 04:30 UTC on 11-02 = 23:30 EST on 11-01 (a fixed EDT offset would say 00:30 on 11-02);
+    # follow-up 04:50 UTC = 23:50 EST: same day
+    rs.hand_raise(db, c, "chat", rs.utc(2026, 11, 2, 4, 30))
+    rs.call(db, c, "alice", rs.utc(2026, 11, 2, 4, 40))
+    rs.email(db, c, "alice", rs.utc(2026, 11, 2, 4, 50))
+    got = sla_report(db, make_period(db, "2026-11-01", "2026-11-01", NY)).data
+    # B and C are in the day; both within 1 h and on the same local day
+    assert (got["hand_raises"], got["within_1h"], got["same_day"], got["never"]) == (2, 2, 2, 0)
