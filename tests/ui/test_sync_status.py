@@ -1,4 +1,5 @@
-"""LiveRefresh: a write by another client arrives as a signal on the GUI thread."""
+"""The status-bar pieces of live sync: LiveRefresh delivers remote writes on the GUI
+thread; SyncStatusWidget shows offline / waiting / conflicts."""
 
 from __future__ import annotations
 
@@ -32,3 +33,64 @@ def test_remote_change_arrives_on_gui_thread(qtbot: QtBot, sqlite_db: Database) 
     finally:
         lr.stop()
     assert seen[-1] == (start + 1, True)
+
+
+def _dead_pg_url() -> str:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return f"postgresql://nobody@127.0.0.1:{port}/gone"  # nothing listens there
+
+
+def test_status_shows_offline_waiting_then_conflict(qtbot: QtBot, sqlite_db: Database,
+                                                    tmp_path) -> None:
+    from sqlalchemy import select
+
+    from qualdesk import clock
+    from qualdesk.db.models import Campaign, Lead, User
+    from qualdesk.domain.records import UserRecord
+    from qualdesk.offline.outbox import Outbox
+    from qualdesk.offline.resilient import ResilientOps
+    from qualdesk.services.queue import reassign
+    from ui.context import AppContext
+    from ui.ops import SyncRunner
+    from ui.sync_status import SyncStatusWidget
+
+    now = clock.now()
+    with sqlite_db.session() as s:
+        camp = s.scalar(select(Campaign).where(Campaign.is_default.is_(True)))
+        s.add_all([User(name="ana", role="rep", created_at=now),
+                   User(name="bob", role="rep", created_at=now)])
+        lead = Lead(first_name="Pat", email="p@x.test", phone="+12125550100", time_zones=["UTC"],
+                    campaign_id=camp.id, designation="warm", created_at=now, updated_at=now)
+        s.add(lead)
+        s.flush()
+        lead_id = lead.id
+
+    offline_db = Database(_dead_pg_url())
+    ops = ResilientOps(offline_db, Outbox(tmp_path / "outbox.sqlite3"))
+    ctx = AppContext(sqlite_db, UserRecord(1, "ana", "rep", None), SyncRunner())
+    w = SyncStatusWidget(ctx, ops=ops)
+    qtbot.addWidget(w)
+    assert ops.log_call(lead_id, "ana", "no_answer").status == "queued"
+    assert ops.save_note(lead_id, "ana", "call back after lunch").status == "queued"
+    w.button.click()
+    assert w.label.text() == "offline — 2 changes waiting"
+
+    reassign(sqlite_db, lead_id, "bob", None)  # meanwhile, on the shared database
+    ops.db = sqlite_db  # the database is back
+    refreshed: list[object] = []
+    ctx.sig_operation_executed.connect(lambda ch, _i: refreshed.append(ch))
+    with qtbot.waitSignal(w.sig_conflicts_found) as sig:
+        w.refresh_now()
+    assert [o.status for o in sig.args[0]] == ["conflict", "conflict"]
+    assert w.label.text() == (
+        f"online — 2 conflicts: lead {lead_id} was reassigned to bob while you were offline: "
+        "your note is saved on it")
+    assert "your call (no_answer) is recorded" in w.label.toolTip()
+    assert refreshed and lead_id in refreshed[0].leads  # views refresh after the replay
+    w.clear_conflicts()
+    assert w.label.text() == "online"
+    offline_db.dispose()
