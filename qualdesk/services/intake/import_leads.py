@@ -18,16 +18,25 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from qualdesk import clock
 from qualdesk.db.engine import Database
-from qualdesk.db.models import AuditEntry, Campaign, HandRaise, Lead, Note, User
+from qualdesk.db.models import (
+    AuditEntry,
+    Campaign,
+    DesignationChange,
+    HandRaise,
+    Lead,
+    Note,
+    User,
+)
 from qualdesk.domain import designation as dz
 from qualdesk.domain.phones import is_region
 from qualdesk.errors import InvalidInput, RowProblem
@@ -192,49 +201,101 @@ class _Writer:
         by_email = self._known_by_email([d.email_norm for d in drafts if d.email_norm])
         by_phone = self._known_by_phone([d.phone.e164 for d in drafts
                                          if d.phone and not d.email_norm])
-        new: list[tuple[LeadDraft, Lead]] = []
-        merges: list[tuple[LeadDraft, Lead | int]] = []
-        file_email: dict[str, Lead] = {}
-        file_phone: dict[str, Lead] = {}
+        new: list[tuple[LeadDraft, dict[str, Any], Campaign]] = []
+        # A merge target is a known lead's id, or ("new", index into ``new``).
+        merges: list[tuple[LeadDraft, int | tuple[str, int]]] = []
+        file_email: dict[str, int] = {}
+        file_phone: dict[str, int] = {}
         now = clock.now()
         for d in drafts:
-            target: Lead | int | None
             if d.email_norm:
-                target = file_email.get(d.email_norm) or by_email.get(d.email_norm)
+                idx = file_email.get(d.email_norm)
+                known = by_email.get(d.email_norm)
             else:
                 assert d.phone is not None
-                target = file_phone.get(d.phone.e164) or by_phone.get(d.phone.e164)
-            if target is not None:
-                merges.append((d, target))
+                idx = file_phone.get(d.phone.e164)
+                known = by_phone.get(d.phone.e164)
+            if idx is not None:
+                merges.append((d, ("new", idx)))
+                continue
+            if known is not None:
+                merges.append((d, known))
                 continue
             camp = self.campaign(d.campaign or self.opts.campaign, d.row)
-            lead = self._new_lead(d, camp, now)
-            new.append((d, lead))
+            new.append((d, self._new_lead(d, camp, now), camp))
             if d.email_norm:
-                file_email[d.email_norm] = lead
+                file_email[d.email_norm] = len(new) - 1
             if d.phone:
-                file_phone.setdefault(d.phone.e164, lead)
-        s.add_all([lead for _, lead in new])
-        s.flush()
+                file_phone.setdefault(d.phone.e164, len(new) - 1)
+        ids = self._insert_new(new, now)
         tick(progress, cancel, total - total // 4, total)
-        existing = self._load([t for _, t in merges if isinstance(t, int)])
-        seen = self._existing_raises(existing)
-        raises = 0
-        for d, lead in new:
-            raises += self._after_create(d, lead, seen)
-        for d, target in merges:
-            lead = existing[target] if isinstance(target, int) else target
-            raises += self._merge(d, lead, seen)
+        raises = self._bulk_raises(new, ids, now)
+        target_ids = [ids[t[1]] if isinstance(t, tuple) else t for _, t in merges]
+        dnc_ids = [ids[i] for i, (d, _, _) in enumerate(new) if d.do_not_call]
+        loaded = self._load(target_ids + dnc_ids)
+        seen = self._existing_raises({i: loaded[i] for i in target_ids})
+        for lead_id in dnc_ids:
+            move(s, loaded[lead_id], dz.Designation.DO_NOT_CALL, None, "imported as do-not-call")
+        for (d, _), lead_id in zip(merges, target_ids, strict=True):
+            raises += self._merge(d, loaded[lead_id], seen)
         if self.notes:
-            s.execute(insert(Note), self.notes)
+            self._core_insert(Note, self.notes)
         if new:
-            # Core bulk insert: ORM objects for 10,000 audit rows cost seconds.
-            s.execute(insert(AuditEntry), [
-                {"lead_id": lead.id, "user_id": None, "at": now, "action": "import",
-                 "field": "source", "old": None, "new": self.file_name} for _, lead in new])
+            self._core_insert(AuditEntry, [
+                {"lead_id": i, "user_id": None, "at": now, "action": "import",
+                 "field": "source", "old": None, "new": self.file_name} for i in ids])
         audit.bump(s, "import")
         s.flush()
-        return len(new), len(merges), raises, [lead.id for _, lead in new]
+        return len(new), len(merges), raises, ids
+
+    def _core_insert(self, model: Any, rows: list[dict[str, Any]]) -> None:
+        # Core, not ORM bulk: the ORM path splits and re-splices batches per row here.
+        self.s.connection().execute(model.__table__.insert(), rows)
+
+    def _insert_new(self, new: list[tuple[LeadDraft, dict[str, Any], Campaign]],
+                    now: datetime) -> list[int]:
+        """Core bulk insert (ORM objects for 100,000 leads cost tens of seconds); a new
+        lead with a hand raise is born warm, as ``add_hand_raise`` would make it."""
+        if not new:
+            return []
+        for d, row, _ in new:
+            if d.hand_raise is not None:
+                row["designation"] = dz.Designation.WARM.value
+                row["last_hand_raise_at"] = d.hand_raise.raised_at
+        table = Lead.__table__
+        stmt = table.insert().returning(table.c.id, sort_by_parameter_order=True)
+        ids = list(self.s.connection().execute(stmt, [row for _, row, _ in new]).scalars())
+        for (d, _, _), lead_id in zip(new, ids, strict=True):
+            if d.notes:
+                self.notes.append({"lead_id": lead_id, "author_id": None, "body": d.notes,
+                                   "created_at": now, "updated_at": now})
+        return ids
+
+    def _bulk_raises(self, new: list[tuple[LeadDraft, dict[str, Any], Campaign]],
+                     ids: list[int], now: datetime) -> int:
+        """The first hand raise of each new lead, with the cold -> warm history row that
+        ``designations.move`` writes, in three bulk inserts."""
+        raises, history, audits = [], [], []
+        for (d, _, camp), lead_id in zip(new, ids, strict=True):
+            hr = d.hand_raise
+            if hr is None:
+                continue
+            raises.append({
+                "lead_id": lead_id, "campaign_id": camp.id, "kind": hr.kind,
+                "strength": hr.strength, "raised_at": hr.raised_at,
+                "deadline_at": hr.raised_at + timedelta(minutes=camp.sla_minutes),
+                "details": hr.details, "source": self.opts.source, "created_at": now})
+            history.append({"lead_id": lead_id, "from_designation": "cold",
+                            "to_designation": "warm", "at": now, "by_id": None,
+                            "reason": f"hand raise: {hr.kind}"})
+            audits.append({"lead_id": lead_id, "user_id": None, "at": now,
+                           "action": "designation", "field": "designation", "old": "cold",
+                           "new": "warm"})
+        if raises:
+            self._core_insert(HandRaise, raises)
+            self._core_insert(DesignationChange, history)
+            self._core_insert(AuditEntry, audits)
+        return len(raises)
 
     def _known_by_email(self, emails: list[str]) -> dict[str, int]:
         return _lookup(self.s, Lead.email_norm, emails)
@@ -257,9 +318,9 @@ class _Writer:
             seen.update((i, k, at) for i, k, at in self.s.execute(q))
         return seen
 
-    def _new_lead(self, d: LeadDraft, camp: Campaign, now: object) -> Lead:
+    def _new_lead(self, d: LeadDraft, camp: Campaign, now: datetime) -> dict[str, Any]:
         phone, mobile = d.phone, d.mobile
-        return Lead(
+        return dict(
             first_name=d.first_name, last_name=d.last_name, company=d.company, title=d.title,
             email=d.email, email_norm=d.email_norm,
             phone=phone.e164 if phone else None, phone_ext=phone.ext if phone else None,
@@ -269,17 +330,9 @@ class _Writer:
             website=d.website, industry=d.industry, lead_source=d.lead_source or camp.lead_source,
             external_id=d.external_id, campaign_id=camp.id, owner_id=d.owner_id,
             designation=dz.Designation.COLD.value, do_not_call=False,
-            email_opt_out=d.email_opt_out, created_at=now, updated_at=now, version=1,
+            email_opt_out=d.email_opt_out, last_hand_raise_at=None, created_at=now,
+            updated_at=now, version=1,
         )
-
-    def _after_create(self, d: LeadDraft, lead: Lead, seen: set[tuple[int, str, object]]) -> int:
-        n = self._raise(d, lead, seen)
-        if d.do_not_call:
-            move(self.s, lead, dz.Designation.DO_NOT_CALL, None, "imported as do-not-call")
-        if d.notes:
-            self.notes.append({"lead_id": lead.id, "author_id": None, "body": d.notes,
-                               "created_at": clock.now(), "updated_at": clock.now()})
-        return n
 
     def _merge(self, d: LeadDraft, lead: Lead, seen: set[tuple[int, str, object]]) -> int:
         for name in _FILLABLE:
