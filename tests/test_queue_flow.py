@@ -97,3 +97,23 @@ def test_two_reps_pressing_next_at_the_same_instant_never_share_a_lead(
     assert not set(ann) & set(bob)
     assert set(ann) | set(bob) <= set(ids)
     db.dispose()
+
+
+def test_due_callback_heads_the_queue_until_a_call_keeps_it(
+    db: Database, db_url: str, frozen: FrozenClock
+) -> None:
+    _team(db_url)
+    now = frozen.t
+    fresh = make_lead(db, email="f@x.test", raised_at=now - timedelta(minutes=5))
+    promised = make_lead(db, email="p@x.test", kind=None)
+    due = (now + timedelta(minutes=30)).isoformat()
+    assert run(db_url, "callback", str(promised), "--rep", "Ann", "--at", due).code == 0
+    # An old call (imported history from last week) must not close today's promise.
+    assert run(db_url, "log-call", str(promised), "--rep", "Ann", "--disposition", "no_answer",
+               "--at", (now - timedelta(days=7)).isoformat()).code == 0
+    frozen.advance(minutes=31)
+    order = [x["lead"] for x in run(db_url, "queue", "--rep", "Ann", "--json").json()]
+    assert order == [promised, fresh]
+    assert run(db_url, "log-call", str(promised), "--rep", "Ann", "--disposition", "connected").code == 0
+    order = [x["lead"] for x in run(db_url, "queue", "--rep", "Ann", "--json").json()]
+    assert order == [fresh]

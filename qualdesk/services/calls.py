@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -56,7 +56,7 @@ def record_attempt(
     s.add(a)
     s.flush()
     stamp_call(s, lead.id, started_at, rep_id)
-    mark_callbacks_done(s, lead.id)
+    mark_callbacks_done(s, lead.id, started_at)
     if notes:
         s.add(Note(lead_id=lead.id, author_id=rep_id, attempt_id=a.id, body=notes,
                    created_at=clock.now(), updated_at=clock.now()))
@@ -145,8 +145,15 @@ def local_to_utc(naive_local: datetime, tz_name: str) -> datetime:
     return naive_local.replace(tzinfo=ZoneInfo(tz_name)).astimezone(ZoneInfo("UTC"))
 
 
-def mark_callbacks_done(s: Session, lead_id: int) -> None:
+# A call this close before a promised time keeps the promise (reps dial a little early).
+CALLBACK_EARLY = timedelta(minutes=15)
+
+
+def mark_callbacks_done(s: Session, lead_id: int, call_at: datetime) -> None:
+    """A call keeps the callbacks due by the time it was made, not those due later
+    (an imported call from last week must not close today's promise)."""
     for cb in s.scalars(select(Callback).where(Callback.lead_id == lead_id,
                                                Callback.done_at.is_(None),
-                                               Callback.due_at <= clock.now())):
+                                               Callback.due_at <= call_at + CALLBACK_EARLY,
+                                               Callback.created_at <= call_at)):
         cb.done_at = clock.now()
