@@ -61,7 +61,9 @@ class BantForm(QWidget):
         self.marks = {p: QLabel(objectName=f"bant_mark_{p}") for p in self.prompts}
         for lbl in self.prompts.values():
             lbl.setWordWrap(True)
-            lbl.setEnabled(False)  # the prompt is secondary text; the field is the point
+            font = lbl.font()
+            font.setItalic(True)  # what to ask: read aloud, distinct from the fields
+            lbl.setFont(font)
         self.error = QLabel(objectName="bant_error")
         self.error.setWordWrap(True)
         self.error.hide()
@@ -81,7 +83,7 @@ class BantForm(QWidget):
             box = QVBoxLayout()
             box.addWidget(self.prompts[part])
             box.addLayout(line)
-            form.addRow(f"&{part.capitalize()}", box)
+            form.addRow(part.capitalize(), box)
         self.budget.setToolTip("Budget: an amount or a range, or 'unknown'")
         self.timeframe.setToolTip("Timeframe: a date, a month or a quarter, or 'unknown'")
         outer = QVBoxLayout(self)
