@@ -205,6 +205,7 @@ class QueueView(QWidget):
         if selected is not None:
             self.select_lead(selected)
         self.tick()
+        self.loaded_once = True
         self.sig_loaded.emit(n)
 
     def _on_operation(self, changes: Changes, initiator: object) -> None:
