@@ -204,6 +204,9 @@ class MainWindow(QMainWindow):
         split = s.value("main/workspace")
         if isinstance(split, QByteArray) and not split.isEmpty():
             self.workspace.restoreState(split)
+        else:  # the queue gets the room: its clock, local time and reason must show
+            width = max(self.width(), 1000)
+            self.workspace.setSizes([int(width * 0.6), int(width * 0.4)])
 
     def save_geometry(self) -> None:
         s = window_settings()

@@ -40,17 +40,19 @@ StateRole = Qt.ItemDataRole.UserRole + 5
 
 
 class Column(IntEnum):
+    # The lead's local time and why it is here sit left, so they stay visible however
+    # narrow the queue is (DESIGN.md: "always visible").
     POSITION = 0
     COUNTDOWN = 1
-    NAME = 2
-    COMPANY = 3
-    KIND = 4
-    AGE = 5
-    CAMPAIGN = 6
-    ATTEMPTS = 7
-    LOCAL_TIME = 8
-    DESIGNATION = 9
-    REASON = 10
+    LOCAL_TIME = 2
+    NAME = 3
+    COMPANY = 4
+    REASON = 5
+    KIND = 6
+    AGE = 7
+    CAMPAIGN = 8
+    ATTEMPTS = 9
+    DESIGNATION = 10
 
 
 HEADERS: dict[Column, str] = {
@@ -245,7 +247,7 @@ class QueueModel(QAbstractTableModel):
         if col == Column.COMPANY:
             return r.company
         if col == Column.KIND:
-            return (r.kind or "").replace("_", " ")
+            return (r.kind or ("callback" if r.callback_due_at else "")).replace("_", " ")
         if col == Column.AGE:
             return self._timed(row)[1]
         if col == Column.CAMPAIGN:
@@ -259,7 +261,7 @@ class QueueModel(QAbstractTableModel):
                 return LABELS[Designation(r.designation)]
             except ValueError:
                 return r.designation
-        return ("held: " if r.held else "") + r.reason
+        return ("held: " if r.held else "") + r.reason  # Column.REASON
 
     def _countdown_role(self, r: QueueRow, row: int, role: int) -> Any:
         cd = self._timed(row)[0]

@@ -180,9 +180,10 @@ class QueueView(QWidget):
         widths = {
             Column.POSITION: fm.horizontalAdvance("held") + ch * 2,
             Column.COUNTDOWN: clock_fm.horizontalAdvance("✖ +0:00:00") + row_h + ch * 2,
-            Column.NAME: ch * 12, Column.COMPANY: ch * 12, Column.KIND: ch * 9,
-            Column.AGE: ch * 5, Column.CAMPAIGN: ch * 9, Column.ATTEMPTS: ch * 4,
-            Column.LOCAL_TIME: ch * 9, Column.DESIGNATION: ch * 7,
+            Column.LOCAL_TIME: fm.horizontalAdvance("00:00 AEDT") + ch,
+            Column.NAME: ch * 10, Column.COMPANY: ch * 10, Column.REASON: ch * 22,
+            Column.KIND: ch * 9, Column.AGE: ch * 5, Column.CAMPAIGN: ch * 9,
+            Column.ATTEMPTS: ch * 3, Column.DESIGNATION: ch * 7,
         }
         for col, w in widths.items():
             hh.resizeSection(int(col), max(w, fm.horizontalAdvance(self.model.headerData(
@@ -295,6 +296,7 @@ class QueueView(QWidget):
             self.sig_status.emit("Nothing to claim: your queue is empty for now")
             return
         self.ctx.sig_operation_executed.emit(Changes(leads=(claim.lead_id,), queue=True), self)
+        self.select_lead(claim.lead_id)
         self.sig_lead_claimed.emit(claim.lead_id)
 
     def _on_claim_error(self, exc: BaseException) -> None:
