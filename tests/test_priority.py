@@ -149,3 +149,14 @@ def test_followed_up_lead_gets_further_attempts_on_later_days_only() -> None:
     r = classify(c, 1, NOW, P)
     assert isinstance(r, QueueEntry) and r.reason == "next live attempt (4 of 6)"
     assert classify(replace(c, attempts_today=1), 1, NOW, P) is None
+
+
+def test_callback_skips_the_window_only_near_its_time() -> None:
+    tokyo = ("Asia/Tokyo",)  # 00:00 local at NOW
+    c = lead(1, time_zones=tokyo, callback_due_at=NOW - timedelta(minutes=10), attempts_total=1,
+             last_attempt_at=NOW - timedelta(days=1))
+    r = classify(c, 1, NOW, P)
+    assert isinstance(r, QueueEntry) and r.tier == Tier.CALLBACK
+    stale = replace(c, callback_due_at=NOW - timedelta(hours=5))
+    r = classify(stale, 1, NOW, P)
+    assert isinstance(r, Held) and r.reason.startswith("outside calling window")

@@ -96,6 +96,9 @@ class MainWindow(QMainWindow):
         ctx.sig_user_changed.connect(self._show_user)
         ctx.sig_db_status.connect(self._on_db_status)
 
+        from ui.features import install
+
+        install(self)
         self._restore_geometry()
         self.queue.refresh()
 
@@ -162,8 +165,14 @@ class MainWindow(QMainWindow):
         self.live.sig_remote_change.connect(self._on_remote_change)
         self.live.sig_db_status.connect(self.ctx.sig_db_status)
         self.live.start()
+        from ui.features import start_jobs
+
+        start_jobs(self)
 
     def stop_background(self) -> None:
+        from ui.features import stop_jobs
+
+        stop_jobs(self)
         if self.alerts is not None:
             self.alerts.stop()
         if self.live is not None:

@@ -207,6 +207,12 @@ class ScriptStepper(QWidget):
             return None
         return self.state.script.question(step)
 
+    def _focus(self, widget: QWidget) -> None:
+        """Take focus only while the script is on screen: a new lead arriving must leave
+        the rep's focus on the call keys, not pull it into a hidden tab."""
+        if self.isVisible():
+            widget.setFocus()
+
     def _show_step(self, step: str) -> None:
         assert self.state is not None
         self.step = step
@@ -224,14 +230,14 @@ class ScriptStepper(QWidget):
         self.next_btn.setEnabled(step != STEP_CLOSE)
         if step == STEP_OPENING:
             self.step_text.setText("\n\n".join(script.opening))
-            self.next_btn.setFocus()
+            self._focus(self.next_btn)
         elif step == STEP_BANT:
             self.step_text.setText("Qualify: budget, authority, need, timeframe.")
             self.bant_form.show()
-            self.bant_form.budget.setFocus()
+            self._focus(self.bant_form.budget)
         elif step == STEP_CLOSE:
             self.step_text.setText("\n\n".join(script.close))
-            self.hot_btn.setFocus() if self.hot_btn.isEnabled() else self.back_btn.setFocus()
+            self._focus(self.hot_btn if self.hot_btn.isEnabled() else self.back_btn)
         elif q is not None:
             self.step_text.setText(q.text)
             self.hint.setText(q.hint)
@@ -240,7 +246,7 @@ class ScriptStepper(QWidget):
             else:
                 self.answer.setText(self._answers.get(q.id, ""))
                 self.answer.show()
-                self.answer.setFocus()
+                self._focus(self.answer)
         self.sig_step_changed.emit(step)
         if self.whole.isChecked():
             self._render_whole()
@@ -262,7 +268,7 @@ class ScriptStepper(QWidget):
             self.choices_layout.addWidget(rb)
         self.choices.show()
         buttons = self._choice_group.buttons()
-        (self._choice_group.checkedButton() or buttons[0]).setFocus()
+        self._focus(self._choice_group.checkedButton() or buttons[0])
 
     def next(self) -> None:
         if self.state is None or self.step == STEP_CLOSE:

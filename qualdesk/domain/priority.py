@@ -26,6 +26,8 @@ from enum import IntEnum
 
 from qualdesk.domain.calling_window import CallingWindow, outside_window
 
+CALLBACK_WINDOW_GRACE_MINUTES = 60
+
 
 class Tier(IntEnum):
     CALLBACK = 1
@@ -188,7 +190,11 @@ def classify(
         ready = c.last_attempt_at + timedelta(minutes=c.policy.min_gap_minutes)
         if ready > now:
             return Held(c.lead_id, f"recycle delay: next attempt from {ready:%H:%M} UTC")
-    if not callback:
+    # A callback at the time the lead chose skips the calling window; one left overdue
+    # past the grace period is judged like any other call (no calls at 2 a.m.).
+    fresh_callback = callback and c.callback_due_at is not None and \
+        now - c.callback_due_at <= timedelta(minutes=CALLBACK_WINDOW_GRACE_MINUTES)
+    if not fresh_callback:
         if window_cache is None:
             why = outside_window(c.time_zones, now, p.window, p.team_tz)
         elif c.time_zones in window_cache:
