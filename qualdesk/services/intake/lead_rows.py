@@ -65,10 +65,8 @@ class LeadDraft:
     hand_raise: HandRaiseDraft | None = None
     nameless: bool = False
     problems: list[RowProblem] = field(default_factory=list)
-
-    @property
-    def email_norm(self) -> str | None:
-        return self.email.lower() if self.email else None
+    # Set with ``email``; read for every row several times over, so not a property.
+    email_norm: str | None = None
 
 
 class LeadRowParser:
@@ -117,14 +115,14 @@ class LeadRowParser:
         raw = get.get("email", "")
         if raw:
             if EMAIL_RE.match(raw):
-                d.email = raw
+                d.email, d.email_norm = raw, raw.lower()
             else:
                 d.problems.append(RowProblem(d.row, self._col("email"), raw,
                                              "not an email address"))
             return
         alt = get.get("email_alt", "")
         if alt and EMAIL_RE.match(alt):
-            d.email = alt
+            d.email, d.email_norm = alt, alt.lower()
 
     def _phones(self, d: LeadDraft, get: dict[str, str]) -> None:
         region = self.ctx.default_region
