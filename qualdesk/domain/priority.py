@@ -55,9 +55,13 @@ class QueuePolicy:
     callback_handover_minutes: int = 15
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Candidate:
-    """What the priority function needs to know about one lead, and nothing else."""
+    """What the priority function needs to know about one lead, and nothing else.
+
+    Not frozen: a queue builds 100,000 of these at once, and a frozen dataclass pays
+    ``object.__setattr__`` per field; slots keep each one small.
+    """
 
     lead_id: int
     designation: str
@@ -88,7 +92,7 @@ class Candidate:
     policy: AttemptPolicy = field(default_factory=AttemptPolicy)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class QueueEntry:
     lead_id: int
     tier: Tier
@@ -106,7 +110,7 @@ class QueueEntry:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Held:
     lead_id: int
     reason: str

@@ -76,7 +76,7 @@ def queue_rows(db: Database, rep_name: str | None, now: datetime | None = None,
         result = rank(candidates, rep_id, now, policy)
         display = {
             r[0]: r[1:]
-            for r in s.execute(
+            for r in s.connection().execute(
                 select(Lead.id, Lead.first_name, Lead.last_name, Lead.email, Lead.company,
                        Lead.phone, Lead.last_hand_raise_at, Campaign.name)
                 .join(Campaign, Campaign.id == Lead.campaign_id)
