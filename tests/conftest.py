@@ -17,6 +17,8 @@ from qualdesk import clock
 from qualdesk.db.engine import Database, normalise_url
 from qualdesk.db.migrate import upgrade
 
+pytest_plugins = ["tests.memory_keyring"]
+
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
-import keyring
 import pytest
-from keyring.backend import KeyringBackend
 from sqlalchemy import select
 
 from qualdesk.db.engine import Database
@@ -18,35 +15,8 @@ from qualdesk.services.mailer import KEYRING_SERVICE
 from qualdesk.services.users import add_user
 from tests.cli_helpers import run
 from tests.factories import make_lead
+from tests.memory_keyring import MemoryKeyring
 from tests.smtp_server import SmtpServer, smtp_server_fixture  # noqa: F401 (fixture)
-
-
-class MemoryKeyring(KeyringBackend):
-    """An in-test keyring backend: the real keyring API, a dict for storage."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.store: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.store.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.store[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.store.pop((service, username), None)
-
-
-@pytest.fixture
-def memory_keyring() -> Iterator[MemoryKeyring]:
-    previous = keyring.get_keyring()
-    kr = MemoryKeyring()
-    keyring.set_keyring(kr)
-    yield kr
-    keyring.set_keyring(previous)
 
 
 def _queued_email(db: Database, frozen) -> int:

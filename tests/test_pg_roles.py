@@ -10,10 +10,8 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import keyring
 import psycopg
 import pytest
-from keyring.backend import KeyringBackend
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
@@ -26,32 +24,7 @@ from qualdesk.services.pg_roles import person_for_login
 from qualdesk.settings import MachineSettings
 from tests.cli_helpers import run
 from tests.conftest import drop_pg, new_pg_url, pg_admin_url
-
-
-class MemoryKeyring(KeyringBackend):
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.store: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.store.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.store[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.store.pop((service, username), None)
-
-
-@pytest.fixture
-def mem_keyring() -> Iterator[MemoryKeyring]:
-    old = keyring.get_keyring()
-    kr = MemoryKeyring()
-    keyring.set_keyring(kr)
-    yield kr
-    keyring.set_keyring(old)
+from tests.memory_keyring import MemoryKeyring
 
 
 @pytest.fixture
@@ -168,14 +141,14 @@ def test_sqlite_notes_the_login_only(sqlite_db: Database) -> None:
     assert r.code == 1 and "database login 'bad login!'" in r.err
 
 
-def test_password_lives_in_the_keyring(mem_keyring: MemoryKeyring, tmp_path: Path,
+def test_password_lives_in_the_keyring(memory_keyring: MemoryKeyring, tmp_path: Path,
                                        pg_url: str) -> None:
     url = _as(pg_url, "postgres", "t0p/secret")
     ms = credentials.remember_connection(url, MachineSettings())
     saved = (Path(tmp_path / "config") / "machine.json").read_text()
     assert "t0p" not in saved
     assert json.loads(saved)["db_url"] == _as(pg_url, "postgres", "x").replace(":x@", "@")
-    assert mem_keyring.store == {("qualdesk-db", credentials.account(url)): "t0p/secret"}
+    assert memory_keyring.store == {("qualdesk-db", credentials.account(url)): "t0p/secret"}
     assert ms.db_url is not None
     resolved = credentials.resolve(MachineSettings.load().db_url or "")
     assert make_url(resolved).password == "t0p/secret"
@@ -184,4 +157,4 @@ def test_password_lives_in_the_keyring(mem_keyring: MemoryKeyring, tmp_path: Pat
         assert s.scalar(text("SELECT 1")) == 1
     db.dispose()
     credentials.forget_password(url)
-    assert mem_keyring.store == {}
+    assert memory_keyring.store == {}

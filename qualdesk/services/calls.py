@@ -15,9 +15,10 @@ from qualdesk.db.models import Attempt, Callback, Disposition, Lead, Note
 from qualdesk.domain import designation as dz
 from qualdesk.domain.codes import normalise_code
 from qualdesk.domain.records import Changes
-from qualdesk.errors import InvalidInput, NotAllowed, NotFound
+from qualdesk.errors import InvalidInput, NotAllowed
 from qualdesk.services import audit
 from qualdesk.services.hand_raises import stamp_call
+from qualdesk.services.leads import get_lead
 from qualdesk.services.users import user_by_name
 
 
@@ -92,9 +93,7 @@ def log_call(
                 lead = s.get(Lead, prior.lead_id)
                 return LoggedCall(prior.id, prior.lead_id, prior.disposition,
                                   lead.designation if lead else "", None, duplicate=True)
-        lead = s.get(Lead, lead_id)
-        if lead is None:
-            raise NotFound(f"no lead with id {lead_id}")
+        lead = get_lead(s, lead_id)
         rep = user_by_name(s, rep_name)
         code = resolve_disposition(s, disposition)
         if lead.designation not in dz.OPEN and code != "dnc_request":
@@ -132,9 +131,7 @@ def schedule_callback_in(s: Session, lead: Lead, rep_id: int | None, due_at: dat
 def schedule_callback(db: Database, lead_id: int, rep_name: str, due_at: datetime,
                       scope: str = "mine", note: str | None = None) -> Changes:
     with db.session() as s:
-        lead = s.get(Lead, lead_id)
-        if lead is None:
-            raise NotFound(f"no lead with id {lead_id}")
+        lead = get_lead(s, lead_id)
         rep = user_by_name(s, rep_name)
         schedule_callback_in(s, lead, rep.id, due_at, scope, note)
     return Changes(leads=(lead_id,), queue=True)

@@ -19,11 +19,10 @@ from qualdesk.db.models import (
     DesignationChange,
     FollowUp,
     HandRaise,
-    Lead,
     Opportunity,
     TurnOver,
 )
-from qualdesk.errors import NotFound
+from qualdesk.services.leads import get_lead
 
 
 @dataclass(frozen=True)
@@ -70,9 +69,7 @@ class LeadTimeline:
 
 def lead_timeline(db: Database, lead_id: int) -> LeadTimeline:
     with db.session(write=False) as s:
-        lead = s.get(Lead, lead_id)
-        if lead is None:
-            raise NotFound(f"no lead with id {lead_id}")
+        lead = get_lead(s, lead_id)
         events: list[TimelineEvent] = []
         hrs = list(s.scalars(select(HandRaise).where(HandRaise.lead_id == lead_id)
                              .order_by(HandRaise.raised_at)))

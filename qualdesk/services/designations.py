@@ -9,8 +9,8 @@ from qualdesk.db.engine import Database
 from qualdesk.db.models import DesignationChange, Lead
 from qualdesk.domain import designation as dz
 from qualdesk.domain.records import Changes
-from qualdesk.errors import NotFound
 from qualdesk.services import audit
+from qualdesk.services.leads import get_lead
 
 
 def move(s: Session, lead: Lead, to: dz.Designation | str, by_id: int | None,
@@ -37,9 +37,7 @@ def set_designation(db: Database, lead_id: int, to: str, by_name: str | None,
     from qualdesk.services.users import user_by_name
 
     with db.session() as s:
-        lead = s.get(Lead, lead_id)
-        if lead is None:
-            raise NotFound(f"no lead with id {lead_id}")
+        lead = get_lead(s, lead_id)
         by = user_by_name(s, by_name).id if by_name else None
         move(s, lead, dz.parse(to), by, reason)
     return Changes(leads=(lead_id,), queue=True)

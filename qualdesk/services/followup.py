@@ -26,9 +26,10 @@ from qualdesk.db.models import Attempt, Email, FollowUp, Lead, User
 from qualdesk.domain import designation as dz
 from qualdesk.domain.codes import VOICEMAIL
 from qualdesk.domain.records import Changes
-from qualdesk.errors import InvalidInput, NotAllowed, NotFound
+from qualdesk.errors import InvalidInput, NotAllowed
 from qualdesk.services import audit, outbox, team_settings
 from qualdesk.services.calls import record_attempt
+from qualdesk.services.leads import get_lead
 from qualdesk.services.mail_client import mailto_url, write_eml
 from qualdesk.services.mailer import OutgoingEmail, build_message, message_id_for
 from qualdesk.services.templating import RenderedFollowUp, context_for_lead, render_followup
@@ -99,9 +100,7 @@ def _check(s: Session, lead: Lead, rep: User) -> tuple[str, str]:
 
 
 def _lead(s: Session, lead_id: int) -> Lead:
-    lead = s.get(Lead, lead_id)
-    if lead is None:
-        raise NotFound(f"no lead with id {lead_id}")
+    lead = get_lead(s, lead_id)
     return lead
 
 

@@ -23,9 +23,10 @@ from qualdesk.db.engine import Database
 from qualdesk.db.models import Lead, Note, User
 from qualdesk.domain import designation as dz
 from qualdesk.domain.records import Changes
-from qualdesk.errors import InvalidInput, NotAllowed, NotFound
+from qualdesk.errors import InvalidInput, NotAllowed
 from qualdesk.services import audit, team_settings
 from qualdesk.services.designations import move
+from qualdesk.services.leads import get_lead
 
 # Default re-touch delay by the words of the reason; the first match wins, anything
 # else takes the ``incubation.default_days`` setting.
@@ -138,9 +139,7 @@ def incubate(db: Database, lead_id: int, until: date | datetime, reason: str,
 
     now = clock.now()
     with db.session() as s:
-        lead = s.get(Lead, lead_id)
-        if lead is None:
-            raise NotFound(f"no lead with id {lead_id}")
+        lead = get_lead(s, lead_id)
         if lead.designation not in dz.OPEN:
             raise NotAllowed(f"lead {lead_id} is {lead.designation}: only a lead the qualifying "
                              f"team works (cold, warm, hot, incubating) can be incubated")

@@ -90,6 +90,14 @@ def list_leads(db: Database, f: LeadFilter | None = None) -> list[LeadSummary]:
         return [_to_summary(*row) for row in s.execute(q).unique()]
 
 
+def get_lead(s: Session, lead_id: int) -> Lead:
+    """The lead, or ``NotFound`` naming the id (every use case starts here)."""
+    lead = s.get(Lead, lead_id)
+    if lead is None:
+        raise NotFound(f"no lead with id {lead_id}")
+    return lead
+
+
 def summary(s: Session, lead_id: int) -> LeadSummary:
     q, _ = _summary_query()
     row = s.execute(q.where(Lead.id == lead_id)).unique().first()

@@ -23,9 +23,10 @@ from qualdesk.domain.bant import Bant
 from qualdesk.domain.codes import normalise_code
 from qualdesk.domain.level1_rule import Level1Status, evaluate, parse_rule, propose
 from qualdesk.domain.records import Changes
-from qualdesk.errors import InvalidInput, NotFound
+from qualdesk.errors import InvalidInput
 from qualdesk.services import audit, team_settings
 from qualdesk.services.designations import move
+from qualdesk.services.leads import get_lead
 from qualdesk.services.script_library import Question, Script, load_script, render_script
 from qualdesk.services.templating import context_for_lead
 from qualdesk.services.users import user_by_name
@@ -117,9 +118,7 @@ def _state(s: Session, lead: Lead, rep: Any, changes: Changes | None = None) -> 
 
 
 def _lead(s: Session, lead_id: int) -> Lead:
-    lead = s.get(Lead, lead_id)
-    if lead is None:
-        raise NotFound(f"no lead with id {lead_id}")
+    lead = get_lead(s, lead_id)
     return lead
 
 

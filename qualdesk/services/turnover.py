@@ -33,6 +33,7 @@ from qualdesk.domain.records import Changes, UserRecord
 from qualdesk.errors import InvalidInput, NotAllowed, NotFound
 from qualdesk.services import audit
 from qualdesk.services.designations import move
+from qualdesk.services.leads import get_lead
 from qualdesk.services.users import to_record, user_by_name
 
 SNAPSHOT_VERSION = 1
@@ -155,9 +156,7 @@ def build_snapshot(s: Session, lead: Lead) -> dict[str, Any]:
 
 def preview(db: Database, lead_id: int) -> TurnOverPreview:
     with db.session(write=False) as s:
-        lead = s.get(Lead, lead_id)
-        if lead is None:
-            raise NotFound(f"no lead with id {lead_id}")
+        lead = get_lead(s, lead_id)
         snap = build_snapshot(s, lead)
         return TurnOverPreview(
             lead_id=lead.id, lead_name=lead_name(lead), designation=lead.designation,
@@ -180,9 +179,7 @@ def turn_over(db: Database, lead_id: int, to: str, *, by: str | None = None,
     note = note.strip() if note and note.strip() else None
     now = clock.now()
     with db.session() as s:
-        lead = s.get(Lead, lead_id)
-        if lead is None:
-            raise NotFound(f"no lead with id {lead_id}")
+        lead = get_lead(s, lead_id)
         if lead.designation not in dz.OPEN:
             raise NotAllowed(f"lead {lead_id} is {lead.designation}: only an open lead "
                              f"(cold, warm, hot, incubating) can be turned over")

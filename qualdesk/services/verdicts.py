@@ -27,6 +27,7 @@ from qualdesk.errors import InvalidInput, NotAllowed, NotFound, RowProblem
 from qualdesk.services import audit
 from qualdesk.services.designations import move
 from qualdesk.services.incubation import default_retouch_at, incubate_in, start_of_day
+from qualdesk.services.leads import get_lead
 from qualdesk.services.users import user_by_name
 
 ACCEPTED, REJECTED = "accepted", "rejected"
@@ -146,9 +147,7 @@ def _qualifying_rep(s: Session, user_id: int | None) -> int | None:
 def _decide(db: Database, lead_id: int, verdict: str, reason: str | None, weighting: int,
             by: str | None, retouch: date | datetime | None) -> Changes:
     with db.session() as s:
-        lead = s.get(Lead, lead_id)
-        if lead is None:
-            raise NotFound(f"no lead with id {lead_id}")
+        lead = get_lead(s, lead_id)
         t = check_verdict(s, lead, verdict, None)
         by_id = user_by_name(s, by).id if by else t.to_user_id
         when = None
