@@ -10,18 +10,33 @@ behind one another.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
+from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Integer, String, and_, case, cast, func, literal, or_, select, update
+from sqlalchemy import (
+    Integer,
+    String,
+    and_,
+    bindparam,
+    case,
+    cast,
+    func,
+    or_,
+    select,
+    union,
+    update,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from qualdesk import clock
 from qualdesk.db.engine import Database
-from qualdesk.db.models import Attempt, Callback, Campaign, HandRaise, Lead
+from qualdesk.db.models import Attempt, Callback, Campaign, HandRaise, Lead, User
+from qualdesk.db.types import UTCDateTime
 from qualdesk.domain.calling_window import CallingWindow
 from qualdesk.domain.codes import DEAD_NUMBER, VOICEMAIL
 from qualdesk.domain.designation import OPEN
@@ -31,6 +46,7 @@ from qualdesk.domain.priority import (
     QueueEntry,
     QueuePolicy,
     QueueResult,
+    Tier,
     rank,
 )
 from qualdesk.domain.records import Changes
@@ -54,12 +70,16 @@ class Claim:
 
 
 def queue_policy(s: Session) -> QueuePolicy:
+    return policy_from(team_settings.snapshot(s))
+
+
+def policy_from(cfg: dict[str, Any]) -> QueuePolicy:
     return QueuePolicy(
-        order=team_settings.get(s, "queue.policy"),
-        window=CallingWindow(time.fromisoformat(team_settings.get(s, "calling.window_start")),
-                             time.fromisoformat(team_settings.get(s, "calling.window_end"))),
-        team_tz=team_settings.get(s, "team.timezone"),
-        callback_handover_minutes=team_settings.get(s, "queue.callback_handover_minutes"),
+        order=cfg["queue.policy"],
+        window=CallingWindow(time.fromisoformat(cfg["calling.window_start"]),
+                             time.fromisoformat(cfg["calling.window_end"])),
+        team_tz=cfg["team.timezone"],
+        callback_handover_minutes=cfg["queue.callback_handover_minutes"],
     )
 
 
@@ -70,37 +90,41 @@ def day_start(now: datetime, tz_name: str) -> datetime:
     return local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(ZoneInfo("UTC"))
 
 
-def load_candidates(s: Session, now: datetime, team_tz: str,
-                    lead_ids: Iterable[int] | None = None) -> list[Candidate]:
-    """One query per aspect (leads, open hand raises, attempts, callbacks), merged here."""
-    ids = list(lead_ids) if lead_ids is not None else None
-    lead_q = (
-        select(Lead.id, Lead.designation, Lead.owner_id, Lead.claimed_by_id, Lead.lease_expires_at,
-               Lead.do_not_call, Lead.phone, Lead.email, cast(Lead.time_zones, String),
-               Lead.retouch_at,
-               Campaign.same_day_live_attempts, Campaign.min_gap_minutes, Campaign.daily_cap,
-               Campaign.lifetime_cap)
-        .join(Campaign, Campaign.id == Lead.campaign_id)
-        .where(Lead.designation.in_([d.value for d in OPEN]))
-    )
-    hr_q = (
-        select(HandRaise.lead_id, HandRaise.kind, HandRaise.strength, HandRaise.raised_at,
-               HandRaise.deadline_at, HandRaise.first_call_at, HandRaise.first_email_at)
-        .join(Lead, Lead.id == HandRaise.lead_id)
-        .where(Lead.designation.in_([d.value for d in OPEN]),
-               or_(HandRaise.first_call_at.is_(None), HandRaise.first_email_at.is_(None)))
-    )
-    today = day_start(now, team_tz)
-    att_q = select(
-        Attempt.lead_id,
+_OPEN_LEAD = Lead.designation.in_([d.value for d in OPEN])
+_OPEN_HR = or_(HandRaise.first_call_at.is_(None), HandRaise.first_email_at.is_(None))
+_LEAD_COLS = (Lead.id, Lead.designation, Lead.owner_id, Lead.claimed_by_id, Lead.lease_expires_at,
+              Lead.do_not_call, Lead.phone, Lead.email, cast(Lead.time_zones, String),
+              Lead.retouch_at, Campaign.same_day_live_attempts, Campaign.min_gap_minutes,
+              Campaign.daily_cap, Campaign.lifetime_cap)
+_HR_COLS = (HandRaise.kind, HandRaise.strength, HandRaise.raised_at, HandRaise.deadline_at,
+            HandRaise.first_call_at, HandRaise.first_email_at)
+_CB_COLS = (Callback.due_at, Callback.rep_id, Callback.scope)
+
+
+def _attempt_cols(today: datetime) -> tuple[Any, ...]:
+    """Per lead: attempts in all, today, live today, the last one, dead-number ones."""
+    return (
         func.count(Attempt.id),
         func.sum(case((Attempt.started_at >= today, 1), else_=0)),
         func.sum(case((and_(Attempt.started_at >= today, Attempt.disposition != VOICEMAIL), 1), else_=0)),
         func.max(Attempt.started_at),
         func.sum(case((Attempt.disposition.in_(DEAD_NUMBER), 1), else_=0)),
-    ).group_by(Attempt.lead_id)
+    )
+
+
+def load_candidates(s: Session, now: datetime, team_tz: str,
+                    lead_ids: Iterable[int] | None = None) -> list[Candidate]:
+    """One query per aspect (leads, open hand raises, attempts, callbacks), merged here."""
+    ids = list(lead_ids) if lead_ids is not None else None
+    lead_q = select(*_LEAD_COLS).join(Campaign, Campaign.id == Lead.campaign_id).where(_OPEN_LEAD)
+    hr_q = (
+        select(HandRaise.lead_id, *_HR_COLS)
+        .join(Lead, Lead.id == HandRaise.lead_id)
+        .where(_OPEN_LEAD, _OPEN_HR)
+    )
+    att_q = select(Attempt.lead_id, *_attempt_cols(day_start(now, team_tz))).group_by(Attempt.lead_id)
     cb_q = (
-        select(Callback.lead_id, Callback.due_at, Callback.rep_id, Callback.scope)
+        select(Callback.lead_id, *_CB_COLS)
         .where(Callback.done_at.is_(None))
         .order_by(Callback.due_at.desc())
     )
@@ -118,32 +142,38 @@ def load_candidates(s: Session, now: datetime, team_tz: str,
     callbacks = {r[0]: r[1:] for r in conn.execute(cb_q)}
     zones: dict[str, tuple[str, ...]] = {}
 
-    out: list[Candidate] = []
-    for (lid, desig, owner, claimed, lease, dnc, phone, email, tzs, retouch,
-         n_live, gap, daily, life) in conn.execute(lead_q):
-        hrs = open_hr.get(lid, ())
-        att = attempts.get(lid, (0, 0, 0, None, 0))
-        cb = callbacks.get(lid)
-        first = min(hrs, key=lambda r: (r[4], -r[2])) if hrs else None
-        out.append(Candidate(
-            lead_id=lid, designation=desig, owner_id=owner, claimed_by_id=claimed,
-            lease_expires_at=lease, do_not_call=bool(dnc), has_phone=phone is not None,
-            has_email=bool(email), time_zones=_zones(tzs, zones),
-            open_deadline=first[4] if first else None,
-            open_raised_at=max(r[3] for r in hrs) if hrs else None,
-            open_strength=max(r[2] for r in hrs) if hrs else 0,
-            open_kind=first[1] if first else None,
-            open_has_call=bool(first and first[5] is not None),
-            open_has_email=bool(first and first[6] is not None),
-            first_raised_at=min(r[3] for r in hrs) if hrs else None,
-            callback_due_at=cb[0] if cb else None, callback_rep_id=cb[1] if cb else None,
-            callback_scope=cb[2] if cb else "anyone", retouch_at=retouch,
-            attempts_total=int(att[0] or 0), attempts_today=int(att[1] or 0),
-            live_attempts_today=int(att[2] or 0), last_attempt_at=att[3],
-            dead_number=bool(att[4]),
-            policy=AttemptPolicy(n_live, gap, daily, life),
-        ))
-    return out
+    return [_candidate(row, open_hr.get(row[0], ()), attempts.get(row[0]), callbacks.get(row[0]), zones)
+            for row in conn.execute(lead_q)]
+
+
+def _candidate(lead: Sequence[Any], hrs: Sequence[Sequence[Any]], att: Sequence[Any] | None,
+               cb: Sequence[Any] | None, zones: dict[str, tuple[str, ...]]) -> Candidate:
+    """One lead's facts -> Candidate. ``lead``: the lead_q columns; ``hrs``: its open hand
+    raises (lead_id, kind, strength, raised_at, deadline_at, first_call_at, first_email_at);
+    ``att``: (total, today, live today, last started_at, dead-number count); ``cb``: the
+    earliest open callback (due_at, rep_id, scope)."""
+    (lid, desig, owner, claimed, lease, dnc, phone, email, tzs, retouch,
+     n_live, gap, daily, life) = lead
+    att = att or (0, 0, 0, None, 0)
+    first = min(hrs, key=lambda r: (r[4], -r[2])) if hrs else None
+    return Candidate(
+        lead_id=lid, designation=desig, owner_id=owner, claimed_by_id=claimed,
+        lease_expires_at=lease, do_not_call=bool(dnc), has_phone=phone is not None,
+        has_email=bool(email), time_zones=_zones(tzs, zones),
+        open_deadline=first[4] if first else None,
+        open_raised_at=max(r[3] for r in hrs) if hrs else None,
+        open_strength=max(r[2] for r in hrs) if hrs else 0,
+        open_kind=first[1] if first else None,
+        open_has_call=bool(first and first[5] is not None),
+        open_has_email=bool(first and first[6] is not None),
+        first_raised_at=min(r[3] for r in hrs) if hrs else None,
+        callback_due_at=cb[0] if cb else None, callback_rep_id=cb[1] if cb else None,
+        callback_scope=cb[2] if cb else "anyone", retouch_at=retouch,
+        attempts_total=int(att[0] or 0), attempts_today=int(att[1] or 0),
+        live_attempts_today=int(att[2] or 0), last_attempt_at=att[3],
+        dead_number=bool(att[4]),
+        policy=AttemptPolicy(n_live, gap, daily, life),
+    )
 
 
 def _zones(raw: str | None, cache: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
@@ -170,98 +200,232 @@ def lease_for(s: Session) -> timedelta:
 
 
 def claim_next(db: Database, rep_name: str, now: datetime | None = None) -> Claim:
-    """Claim the top lead of the rep's queue; ``lead_id=None`` when nothing is offered."""
+    """Claim the top lead of the rep's queue; ``lead_id=None`` when nothing is offered.
+
+    Fast path: one statement fetches the leads that can head the queue (due callbacks,
+    the first SLICE leads in their clock, the SLICE most recent breached ones) with
+    everything ``rank`` needs; ``rank`` orders them, and only the prefix that the full
+    ranking would order the same way is tried. Nothing claimable there: rank everything.
+    """
     now = now or clock.now()
     with db.session() as s:
-        rep = user_by_name(s, rep_name)
-        policy = queue_policy(s)
-        expires = now + lease_for(s)
-        # Most claims are decided among the first few leads of tiers 1-3, whose SQL order
-        # is their priority order: rank that slice first, everything only if it yields
-        # nothing claimable.
-        for ids in (_top_slice(s, rep.id, now, policy), None):
-            result = rank(load_candidates(s, now, policy.team_tz, ids), rep.id, now, policy)
-            by_id = {e.lead_id: e for e in result.entries}
-            for start in range(0, len(result.entries), 50):
-                batch = [e.lead_id for e in result.entries[start:start + 50]]
-                got = _claim_first(s, batch, rep.id, now, expires)
-                if got is not None:
-                    audit.record(s, got, rep.id, "claim", "claimed_by", None, rep.name)
-                    return Claim(got, expires, by_id[got])
+        rep_id = _rep_id(s, rep_name)
+        cfg = team_settings.snapshot(s)
+        policy = policy_from(cfg)
+        expires = now + timedelta(minutes=int(cfg["claim.lease_minutes"]))
+        # A slice full of leads held back (night in their zone, recycle delays) or
+        # claimed meanwhile vouches for nothing: try a wider one before everything.
+        for size in (SLICE, SLICE * 8) if policy.order == "priority" else ():
+            entries = _certain_prefix(s, rep_id, now, policy, size)
+            got = _claim_first(s, [e.lead_id for e in entries], rep_id, now, expires)
+            if got is not None:
+                return _claimed(s, got, rep_id, rep_name, expires, entries)
+        entries = rank(load_candidates(s, now, policy.team_tz), rep_id, now, policy).entries
+        for start in range(0, len(entries), 50):
+            batch = entries[start:start + 50]
+            got = _claim_first(s, [e.lead_id for e in batch], rep_id, now, expires)
+            if got is not None:
+                return _claimed(s, got, rep_id, rep_name, expires, batch)
         return Claim(None, None)
 
 
-SLICE = 100
+_REP_ID = select(User.id).where(func.lower(User.name) == bindparam("name", type_=String()))
 
 
-def _top_slice(s: Session, rep_id: int, now: datetime, policy: QueuePolicy) -> list[int]:
-    """Ids of the leads that can head this rep's queue (due callbacks; the first leads
-    inside their clock by deadline; the most recent breached ones)."""
-    if policy.order != "priority":
-        return []
-    visible = and_(Lead.designation.in_([d.value for d in OPEN]),
-                   or_(Lead.owner_id.is_(None), Lead.owner_id == rep_id))
-    hr = (
-        select(HandRaise.lead_id.label("lid"), func.min(HandRaise.deadline_at).label("d"),
-               func.max(HandRaise.raised_at).label("r"), func.max(HandRaise.strength).label("st"))
-        .where(or_(HandRaise.first_call_at.is_(None), HandRaise.first_email_at.is_(None)))
-        .group_by(HandRaise.lead_id)
-        .subquery()
+def _rep_id(s: Session, rep_name: str) -> int:
+    rep_id = s.connection().execute(_REP_ID, {"name": rep_name.strip().lower()}).scalar()
+    return rep_id if rep_id is not None else user_by_name(s, rep_name).id  # raises NotFound
+
+
+def _claimed(s: Session, lead_id: int, rep_id: int, rep_name: str, expires: datetime,
+             entries: list[QueueEntry]) -> Claim:
+    audit.record_core(s, lead_id, rep_id, "claim", "claimed_by", None, rep_name)
+    return Claim(lead_id, expires, next(e for e in entries if e.lead_id == lead_id))
+
+
+SLICE = 16
+
+
+@dataclass(frozen=True)
+class _Slice:
+    candidates: dict[int, Candidate]
+    # None: that scan was not cut short, so every lead it looks for is in the slice.
+    in_clock_cut: datetime | None  # every lead with an open deadline before this is in
+    recent_cut: datetime | None  # every breached lead with an open hand raise after this is in
+
+
+def _certain_prefix(s: Session, rep_id: int, now: datetime, policy: QueuePolicy,
+                    size: int = SLICE) -> list[QueueEntry]:
+    """The head of the rep's ranked queue, computed from a slice of the leads.
+
+    The slice holds every lead with a due callback, the in-clock leads of the ``size``
+    open hand raises due soonest, and the breached leads of the ``size`` raised last, each with
+    all its facts; ``rank``
+    orders them as it orders everything. So the slice's ranking IS the full one up to
+    the first entry that a lead outside the slice could beat: a tier-2 entry whose
+    deadline is not before the in-clock cut; a tier-3 entry when tier 2 was cut, or
+    whose latest hand raise is not after the recent cut; a tier-4 entry (re-touches are
+    not looked for).
+    """
+    sl = _slice(s, rep_id, now, policy.team_tz, size)
+    out: list[QueueEntry] = []
+    for e in rank(sl.candidates.values(), rep_id, now, policy).entries:
+        if e.tier == Tier.IN_CLOCK:
+            if sl.in_clock_cut is not None and not (e.deadline and e.deadline < sl.in_clock_cut):
+                break
+        elif e.tier == Tier.BREACHED:
+            raised = sl.candidates[e.lead_id].open_raised_at
+            if sl.in_clock_cut is not None or (
+                    sl.recent_cut is not None and not (raised and raised > sl.recent_cut)):
+                break
+        elif e.tier != Tier.CALLBACK:
+            break
+        out.append(e)
+    return out
+
+
+def _slice(s: Session, rep_id: int, now: datetime, team_tz: str, size: int) -> _Slice:
+    """ONE statement: the slice's leads with their open hand raises, attempt counts and
+    open callbacks (a row per hand raise x callback, merged here), and the two cuts."""
+    params = {"now": now, "rep": rep_id, "today": day_start(now, team_tz)}
+    n = len(_LEAD_COLS)
+    leads: dict[int, Any] = {}
+    hrs: dict[int, dict[int, tuple]] = {}
+    atts: dict[int, tuple] = {}
+    cbs: dict[int, dict[int, tuple]] = {}
+    cuts: tuple = (None, 0, None, 0)
+    for row in s.connection().execute(_slice_stmt(size), params):
+        lid = row[0]
+        leads[lid] = row[:n]
+        if row[n] is not None:
+            hrs.setdefault(lid, {})[row[n]] = (lid, *row[n + 1:n + 7])
+        atts[lid] = row[n + 7:n + 12]
+        if row[n + 12] is not None:
+            cbs.setdefault(lid, {})[row[n + 12]] = row[n + 13:n + 16]
+        cuts = row[n + 16:n + 20]
+    last_deadline, n_ic, oldest_raised, n_recent = cuts
+    zones: dict[str, tuple[str, ...]] = {}
+    return _Slice(
+        {lid: _candidate(lead, list(hrs.get(lid, {}).values()), atts[lid] if atts[lid][0] else None,
+                         min(cbs[lid].values(), key=lambda c: c[0]) if lid in cbs else None, zones)
+         for lid, lead in leads.items()},
+        in_clock_cut=_as_utc(last_deadline) if n_ic >= size else None,
+        recent_cut=_as_utc(oldest_raised) if n_recent >= size else None,
     )
-    base = select(hr.c.lid).join(Lead, Lead.id == hr.c.lid).where(visible)
-    conn = s.connection()
-    ids = list(conn.execute(
-        select(Callback.lead_id).join(Lead, Lead.id == Callback.lead_id)
-        .where(visible, Callback.done_at.is_(None), Callback.due_at <= now)).scalars())
-    ids += conn.execute(base.where(hr.c.d > now).order_by(hr.c.d, hr.c.st.desc()).limit(SLICE)).scalars()
-    ids += conn.execute(base.where(hr.c.d <= now).order_by(hr.c.r.desc()).limit(SLICE)).scalars()
-    return list(dict.fromkeys(ids))
+
+
+def _as_utc(d: datetime | None) -> datetime | None:
+    """Aggregates come back without the column type: SQLite gives naive UTC text-times."""
+    if d is None or isinstance(d, datetime) and d.tzinfo is not None:
+        return d
+    if isinstance(d, str):
+        d = datetime.fromisoformat(d)
+    return d.replace(tzinfo=UTC) if d.tzinfo is None else d
+
+
+@lru_cache(maxsize=4)
+def _slice_stmt(size: int) -> Any:
+    """Built once per size and bound with :now, :rep, :today — a claim pays no statement
+    construction, and psycopg prepares it after a few runs."""
+    now = bindparam("now", type_=UTCDateTime())
+    rep = bindparam("rep", type_=Integer())
+    visible = and_(_OPEN_LEAD, or_(Lead.owner_id.is_(None), Lead.owner_id == rep),
+                   or_(Lead.claimed_by_id.is_(None), Lead.claimed_by_id == rep,
+                       Lead.lease_expires_at.is_(None), Lead.lease_expires_at <= now))
+    # Scans of hand raises, not an aggregate per lead over all of them: LIMIT stops them
+    # early, and ranking needs no more than the cuts they report. A lead is in its clock
+    # while none of its open hand raises is breached; its first hand raise in deadline
+    # order then carries its deadline, its first in raised order its recency.
+    other = aliased(HandRaise)
+    breached = (select(other.id).where(other.lead_id == HandRaise.lead_id, other.deadline_at <= now,
+                                       or_(other.first_call_at.is_(None), other.first_email_at.is_(None)))
+                .exists())
+    ic = (select(HandRaise.lead_id.label("lid"), HandRaise.deadline_at.label("d"))
+          .join(Lead, Lead.id == HandRaise.lead_id)
+          .where(_OPEN_HR, visible, HandRaise.deadline_at > now, ~breached)
+          .order_by(HandRaise.deadline_at, HandRaise.id).limit(size).cte("ic"))
+    recent = (select(HandRaise.lead_id.label("lid"), HandRaise.raised_at.label("r"))
+              .join(Lead, Lead.id == HandRaise.lead_id)
+              .where(_OPEN_HR, visible, breached)
+              .order_by(HandRaise.raised_at.desc(), HandRaise.id).limit(size).cte("recent"))
+    due = (select(Callback.lead_id.label("lid")).join(Lead, Lead.id == Callback.lead_id)
+           .where(visible, Callback.done_at.is_(None), Callback.due_at <= now).cte("due"))
+    pick = union(select(ic.c.lid), select(recent.c.lid), select(due.c.lid)).subquery("pick")
+    att = (select(Attempt.lead_id.label("lid"), *_attempt_cols(bindparam("today", type_=UTCDateTime())))
+           .where(Attempt.lead_id.in_(select(pick.c.lid)))
+           .group_by(Attempt.lead_id).subquery("att"))
+    return (
+        select(*_LEAD_COLS, HandRaise.id, *_HR_COLS, *list(att.c)[1:], Callback.id, *_CB_COLS,
+               select(func.max(ic.c.d)).scalar_subquery(), select(func.count()).select_from(ic).scalar_subquery(),
+               select(func.min(recent.c.r)).scalar_subquery(),
+               select(func.count()).select_from(recent).scalar_subquery())
+        .select_from(pick)
+        .join(Lead, Lead.id == pick.c.lid)
+        .join(Campaign, Campaign.id == Lead.campaign_id)
+        .outerjoin(HandRaise, and_(HandRaise.lead_id == Lead.id, _OPEN_HR))
+        .outerjoin(att, att.c.lid == Lead.id)
+        .outerjoin(Callback, and_(Callback.lead_id == Lead.id, Callback.done_at.is_(None)))
+    )
 
 
 def _claim_first(s: Session, ids: list[int], rep_id: int, now: datetime,
                  expires: datetime) -> int | None:
     """Claim the first lead of ``ids`` (priority order) that nobody else holds.
 
-    PostgreSQL: lock exactly ONE row — the best free one — with SKIP LOCKED, so a
-    concurrent claimer skips it instead of waiting, and never starves on a locked batch.
-    SQLite: the write session already holds the database's single write lock.
+    PostgreSQL: one UPDATE whose subquery locks exactly ONE row — the best free one —
+    with SKIP LOCKED, so a concurrent claimer skips it instead of waiting, and never
+    starves on a locked batch. SQLite: the write session already holds the database's
+    single write lock, so try them in order.
     """
-    remaining = list(ids)
-    pg = s.get_bind().dialect.name == "postgresql"
-    while remaining:
-        if pg:
-            pick = s.scalar(
-                select(Lead.id)
-                .where(Lead.id.in_(remaining), _free_clause(rep_id, now))
-                .order_by(func.array_position(literal(remaining, ARRAY(Integer)), Lead.id))
-                .limit(1)
-                .with_for_update(skip_locked=True)
-            )
-            if pick is None:
-                return None
-        else:
-            pick = remaining[0]
-        if _take(s, pick, rep_id, now, expires):
-            return pick
-        remaining.remove(pick)
+    if not ids:
+        return None
+    params = {"rep": rep_id, "now": now, "expires": expires}
+    conn = s.connection()
+    if conn.dialect.name == "postgresql":
+        return conn.execute(_TAKE_BEST_PG, {**params, "ids": ids}).scalar()
+    for lead_id in ids:
+        if conn.execute(_TAKE_ONE, {**params, "lead": lead_id}).rowcount == 1:
+            return lead_id
     return None
 
 
-def _free_clause(rep_id: int, now: datetime):
-    return or_(Lead.claimed_by_id.is_(None), Lead.lease_expires_at < now,
-               Lead.claimed_by_id == rep_id)
+def _take_stmt() -> Any:
+    rep = bindparam("rep", type_=Integer())
+    now = bindparam("now", type_=UTCDateTime())
+    return (
+        update(Lead)
+        .where(or_(Lead.claimed_by_id.is_(None), Lead.lease_expires_at < now,
+                   Lead.claimed_by_id == rep),
+               or_(Lead.owner_id.is_(None), Lead.owner_id == rep))
+        .values(claimed_by_id=rep, claimed_at=now,
+                lease_expires_at=bindparam("expires", type_=UTCDateTime()),
+                owner_id=rep, updated_at=now, version=Lead.version + 1)
+    )
+
+
+def _take_best_pg() -> Any:
+    ids = bindparam("ids", type_=ARRAY(Integer))
+    # The same conditions as the UPDATE, so the row locked is one it will take; a row
+    # another claimer changed meanwhile is re-checked by PostgreSQL and passed over.
+    take = _take_stmt()
+    best = (
+        select(Lead.id)
+        .where(Lead.id == func.any(ids), *take.whereclause.clauses)
+        .order_by(func.array_position(ids, Lead.id))
+        .limit(1)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    return take.where(Lead.id == best).returning(Lead.id)
+
+
+_TAKE_ONE = _take_stmt().where(Lead.id == bindparam("lead", type_=Integer()))
+_TAKE_BEST_PG = _take_best_pg()
 
 
 def _take(s: Session, lead_id: int, rep_id: int, now: datetime, expires: datetime) -> bool:
-    res = s.execute(
-        update(Lead)
-        .where(Lead.id == lead_id, _free_clause(rep_id, now),
-               or_(Lead.owner_id.is_(None), Lead.owner_id == rep_id))
-        .values(claimed_by_id=rep_id, claimed_at=now, lease_expires_at=expires, owner_id=rep_id,
-                updated_at=now, version=Lead.version + 1)
-        .execution_options(synchronize_session=False)
-    )
-    return res.rowcount == 1
+    return s.connection().execute(
+        _TAKE_ONE, {"lead": lead_id, "rep": rep_id, "now": now, "expires": expires}).rowcount == 1
 
 
 def claim_lead(db: Database, lead_id: int, rep_name: str) -> Claim:

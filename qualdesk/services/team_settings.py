@@ -19,6 +19,12 @@ def get(s: Session, key: str) -> Any:
     return default(key) if row is None else SPECS[key].parse(row.value)
 
 
+def snapshot(s: Session) -> dict[str, Any]:
+    """Every setting (stored value or default) from ONE query, for hot paths like a claim."""
+    stored = {k: v for k, v in s.connection().execute(select(Setting.key, Setting.value))}
+    return {k: (spec.parse(stored[k]) if k in stored else spec.default) for k, spec in SPECS.items()}
+
+
 def get_all(db: Database) -> dict[str, Any]:
     with db.session(write=False) as s:
         stored = {r.key: r.value for r in s.scalars(select(Setting))}
