@@ -22,6 +22,14 @@ def command_modules() -> list[str]:
     )
 
 
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot raise again."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
 def build_parser() -> Registry:
     reg = Registry()
     for name in command_modules():
@@ -46,6 +54,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("qualdesk: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # `qualdesk … | head`: the reader left; say nothing more, like other Unix tools.
+        _silence_stdout()
+        return 141
     finally:
         ctx.close()
     return int(code or 0)

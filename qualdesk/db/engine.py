@@ -60,7 +60,8 @@ class Database:
         parsed = make_url(self.url)
         if self.is_sqlite:
             return f"SQLite {parsed.database}"
-        return f"PostgreSQL {parsed.host}:{parsed.port or 5432}/{parsed.database}"
+        host = parsed.host or parsed.query.get("host") or "local socket"
+        return f"PostgreSQL {host}:{parsed.port or parsed.query.get('port') or 5432}/{parsed.database}"
 
     @contextmanager
     def session(self, *, write: bool = True) -> Iterator[Session]:
