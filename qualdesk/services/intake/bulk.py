@@ -14,7 +14,6 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Table, func, select, text
@@ -22,6 +21,9 @@ from sqlalchemy import Connection, Table, func, select, text
 # Enough rows per statement to amortise it, few enough to report progress between.
 CHUNK_ROWS = 10_000
 
+Row = Sequence[Any]
+# Conversions already done, per column type: {(type name, repr): {value: converted}}.
+Memo = dict[tuple[str, str], dict[Any, Any]]
 _Processor = Callable[[Any], Any]
 
 
@@ -60,57 +62,76 @@ def reserve_ids(conn: Connection, table: Table, n: int) -> list[int]:
     return list(range(top + 1, top + 1 + n))
 
 
-def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert ``rows`` (dicts with the same keys, named by column) into ``table``."""
+def insert_rows(conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[Row],
+                memo: Memo | None = None) -> None:
+    """Insert ``rows`` (values in the order of ``columns``) into ``table``.
+
+    Every column with a Python-side default must be given (SQLAlchemy would fill those
+    in; this does not). Pass the same ``memo`` to every call of one import: a timestamp
+    converted for one column or table is not converted again for the next.
+    """
     if not rows:
         return
-    columns = list(rows[0])
-    convert = _converter(conn, table, columns)
+    convert = _converter(conn, table, columns, {} if memo is None else memo)
+    values = [convert(r) for r in rows]
+    names = ", ".join(columns)
     if conn.dialect.name == "postgresql":
-        _copy(conn, table, columns, [convert(r) for r in rows])
+        _copy(conn, f"COPY {table.name} ({names}) FROM STDIN", values)
         return
-    sql = (f"INSERT INTO {table.name} ({', '.join(columns)}) "
-           f"VALUES ({', '.join('?' for _ in columns)})")
-    conn.exec_driver_sql(sql, [convert(r) for r in rows])
+    conn.exec_driver_sql(f"INSERT INTO {table.name} ({names}) "
+                         f"VALUES ({', '.join('?' for _ in columns)})", values)
 
 
-def _copy(conn: Connection, table: Table, columns: list[str],
-          values: list[tuple[Any, ...]]) -> None:
+def _copy(conn: Connection, sql: str, values: list[tuple[Any, ...]]) -> None:
     raw = conn.connection.driver_connection
     assert raw is not None
-    with raw.cursor() as cur, cur.copy(
-            f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as cp:
+    with raw.cursor() as cur, cur.copy(sql) as cp:
         for v in values:
             cp.write_row(v)
 
 
-def _converter(conn: Connection, table: Table,
-               columns: list[str]) -> Callable[[dict[str, Any]], Sequence[Any]]:
+def _converter(conn: Connection, table: Table, columns: Sequence[str],
+               memo: Memo) -> Callable[[Row], tuple[Any, ...]]:
     dialect = conn.dialect
     missing = [c.name for c in table.c if c.name not in columns and c.default is not None]
-    if missing:  # SQLAlchemy would have filled these in; here the caller must
+    if missing:
         raise ValueError(f"{table.name}: rows lack {', '.join(missing)}")
     steps: list[tuple[int, _Processor, dict[Any, Any]]] = []
     for i, name in enumerate(columns):
-        proc = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
-        if proc is not None:
-            steps.append((i, proc, {}))
-    pick = itemgetter(*columns)
-    if len(columns) == 1:
-        return lambda row: (pick(row),)
+        type_ = table.c[name].type
+        proc = type_.dialect_impl(dialect).bind_processor(dialect)
+        if proc is not None:  # columns of one type share conversions
+            steps.append((i, proc, memo.setdefault((type(type_).__qualname__, repr(type_)), {})))
     if not steps:
-        return pick  # type: ignore[no-any-return]
+        return tuple
 
-    def convert(row: dict[str, Any]) -> tuple[Any, ...]:
-        out = list(pick(row))
-        for i, proc, memo in steps:
+    def convert(row: Row) -> tuple[Any, ...]:
+        out = list(row)
+        for i, proc, seen in steps:
             v = out[i]
-            try:
-                out[i] = memo[v]
-            except KeyError:
-                out[i] = memo[v] = proc(v)
-            except TypeError:  # unhashable (a JSON list): convert it every time
+            key = _key(v)
+            if key is None:
                 out[i] = proc(v)
+                continue
+            try:
+                out[i] = seen[key]
+            except KeyError:
+                out[i] = seen[key] = proc(v)
         return tuple(out)
 
     return convert
+
+
+def _key(v: Any) -> Any:
+    """What a value is remembered under, or None to convert it every time. The type is
+    part of the key: 1 and True are equal but convert differently (JSON ``1``/``true``)."""
+    t = type(v)
+    if t is list:  # a JSON list of time zones: remembered when it is all strings
+        return (t, tuple(v)) if all(type(x) is str for x in v) else None
+    if t is dict:
+        return None
+    try:
+        hash(v)
+    except TypeError:
+        return None
+    return (t, v)

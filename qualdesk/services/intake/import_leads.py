@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -44,6 +44,7 @@ from qualdesk.services import audit, team_settings
 from qualdesk.services.designations import move
 from qualdesk.services.hand_raises import add_hand_raise, kind_strengths
 from qualdesk.services.intake import bulk
+from qualdesk.services.intake import new_lead_rows as rows
 from qualdesk.services.intake.csv_source import Table, read_table
 from qualdesk.services.intake.header_aliases import map_headers
 from qualdesk.services.intake.lead_rows import LeadDraft, LeadRowParser, RowContext
@@ -194,7 +195,8 @@ class _Writer:
     def __init__(self, s: Session, opts: LeadImportOptions, warnings: Warnings,
                  file_name: str) -> None:
         self.s, self.opts, self.warn, self.file_name = s, opts, warnings, file_name
-        self.notes: list[dict[str, object]] = []
+        self.notes: list[tuple[Any, ...]] = []
+        self.memo: bulk.Memo = {}
         self.campaigns: dict[str, Campaign] = {
             c.name.lower(): c for c in s.scalars(select(Campaign))}
         default = next((c for c in self.campaigns.values() if c.is_default), None)
@@ -222,7 +224,7 @@ class _Writer:
         by_email = self._known_by_email([d.email_norm for d in drafts if d.email_norm])
         by_phone = self._known_by_phone([d.phone.e164 for d in drafts
                                          if d.phone and not d.email_norm])
-        new: list[tuple[LeadDraft, dict[str, Any], Campaign]] = []
+        new: list[tuple[LeadDraft, Campaign]] = []
         # A merge target is a known lead's id, or ("new", index into ``new``).
         merges: list[tuple[LeadDraft, int | tuple[str, int]]] = []
         file_email: dict[str, int] = {}
@@ -243,18 +245,18 @@ class _Writer:
                 merges.append((d, known))
                 continue
             camp = self.campaign(d.campaign or self.opts.campaign, d.row)
-            new.append((d, self._new_lead(d, camp, now), camp))
+            new.append((d, camp))
             if d.email_norm:
                 file_email[d.email_norm] = len(new) - 1
             if d.phone:
                 file_phone.setdefault(d.phone.e164, len(new) - 1)
         # Half the bar was reading the rows; the bulk writes share the rest.
         steps = _Steps(progress, cancel, total // 2, total,
-                       3 * len(new) + 3 * sum(1 for d, _, _ in new if d.hand_raise))
+                       3 * len(new) + 3 * sum(1 for d, _ in new if d.hand_raise))
         ids = self._insert_new(new, now, steps)
         raises = self._bulk_raises(new, ids, now, steps)
         target_ids = [ids[t[1]] if isinstance(t, tuple) else t for _, t in merges]
-        dnc_ids = [ids[i] for i, (d, _, _) in enumerate(new) if d.do_not_call]
+        dnc_ids = [ids[i] for i, (d, _) in enumerate(new) if d.do_not_call]
         loaded = self._load(target_ids + dnc_ids)
         seen = self._existing_raises({i: loaded[i] for i in target_ids})
         for lead_id in dnc_ids:
@@ -265,71 +267,48 @@ class _Writer:
         # connection, so the ORM's pending changes are written first.
         s.flush()
         if self.notes:
-            self._core_insert(Note, self.notes)
+            self._core_insert(Note, rows.NOTE_COLUMNS, self.notes)
         if new:
-            self._core_insert(AuditEntry, [
-                {"lead_id": i, "user_id": None, "at": now, "action": "import",
-                 "field": "source", "old": None, "new": self.file_name} for i in ids], steps)
+            self._core_insert(AuditEntry, rows.AUDIT_COLUMNS, [
+                rows.import_audit_row(i, self.file_name, now) for i in ids], steps)
         audit.bump(s, "import")
         s.flush()
         return len(new), len(merges), raises, ids
 
-    def _core_insert(self, model: Any, rows: list[dict[str, Any]],
+    def _core_insert(self, model: Any, columns: tuple[str, ...], values: list[tuple[Any, ...]],
                      steps: _Steps | None = None) -> None:
         # Straight to the driver: neither ORM objects nor SQLAlchemy's per-row parameter
         # handling (together most of a 100,000-row import's write time).
         conn = self.s.connection()
-        for i in range(0, len(rows), bulk.CHUNK_ROWS):
-            chunk = rows[i:i + bulk.CHUNK_ROWS]
-            bulk.insert_rows(conn, model.__table__, chunk)
+        for i in range(0, len(values), bulk.CHUNK_ROWS):
+            chunk = values[i:i + bulk.CHUNK_ROWS]
+            bulk.insert_rows(conn, model.__table__, columns, chunk, self.memo)
             if steps is not None:
                 steps.advance(len(chunk))
 
-    def _insert_new(self, new: list[tuple[LeadDraft, dict[str, Any], Campaign]],
-                    now: datetime, steps: _Steps) -> list[int]:
+    def _insert_new(self, new: list[tuple[LeadDraft, Campaign]], now: datetime,
+                    steps: _Steps) -> list[int]:
         """Bulk insert with ids reserved up front (ORM objects for 100,000 leads cost
-        tens of seconds, and INSERT … RETURNING runs row by row on SQLite); a new lead with
-        a hand raise is born warm, as ``add_hand_raise`` would make it."""
+        tens of seconds, and INSERT … RETURNING runs row by row on SQLite)."""
         if not new:
             return []
         ids = bulk.reserve_ids(self.s.connection(), Lead.__table__, len(new))
-        for (d, row, _), lead_id in zip(new, ids, strict=True):
-            row["id"] = lead_id
-            if d.hand_raise is not None:
-                row["designation"] = dz.Designation.WARM.value
-                row["last_hand_raise_at"] = d.hand_raise.raised_at
-        self._core_insert(Lead, [row for _, row, _ in new], steps)
-        for (d, _, _), lead_id in zip(new, ids, strict=True):
-            if d.notes:
-                self.notes.append({"lead_id": lead_id, "author_id": None, "body": d.notes,
-                                   "created_at": now, "updated_at": now})
+        self._core_insert(Lead, rows.LEAD_COLUMNS, [
+            rows.lead_row(lead_id, d, camp, now)
+            for (d, camp), lead_id in zip(new, ids, strict=True)], steps)
+        self.notes.extend(rows.note_row(lead_id, d.notes, now)
+                          for (d, _), lead_id in zip(new, ids, strict=True) if d.notes)
         return ids
 
-    def _bulk_raises(self, new: list[tuple[LeadDraft, dict[str, Any], Campaign]],
-                     ids: list[int], now: datetime, steps: _Steps) -> int:
-        """The first hand raise of each new lead, with the cold -> warm history row that
-        ``designations.move`` writes, in three bulk inserts."""
-        raises, history, audits = [], [], []
-        for (d, _, camp), lead_id in zip(new, ids, strict=True):
-            hr = d.hand_raise
-            if hr is None:
-                continue
-            raises.append({
-                "lead_id": lead_id, "campaign_id": camp.id, "kind": hr.kind,
-                "strength": hr.strength, "raised_at": hr.raised_at,
-                "deadline_at": hr.raised_at + timedelta(minutes=camp.sla_minutes),
-                "details": hr.details, "source": self.opts.source, "created_at": now})
-            history.append({"lead_id": lead_id, "from_designation": "cold",
-                            "to_designation": "warm", "at": now, "by_id": None,
-                            "reason": f"hand raise: {hr.kind}"})
-            audits.append({"lead_id": lead_id, "user_id": None, "at": now,
-                           "action": "designation", "field": "designation", "old": "cold",
-                           "new": "warm"})
-        if raises:
-            self._core_insert(HandRaise, raises, steps)
-            self._core_insert(DesignationChange, history, steps)
-            self._core_insert(AuditEntry, audits, steps)
-        return len(raises)
+    def _bulk_raises(self, new: list[tuple[LeadDraft, Campaign]], ids: list[int],
+                     now: datetime, steps: _Steps) -> int:
+        out = rows.RaiseRows(self.opts.source, now)
+        for (d, camp), lead_id in zip(new, ids, strict=True):
+            out.add(lead_id, d, camp)
+        self._core_insert(HandRaise, rows.RAISE_COLUMNS, out.raises, steps)
+        self._core_insert(DesignationChange, rows.HISTORY_COLUMNS, out.history, steps)
+        self._core_insert(AuditEntry, rows.AUDIT_COLUMNS, out.audits, steps)
+        return len(out.raises)
 
     def _known_by_email(self, emails: list[str]) -> dict[str, int]:
         return _lookup(self.s, Lead.email_norm, emails)
@@ -352,22 +331,6 @@ class _Writer:
             seen.update((i, k, at) for i, k, at in self.s.execute(q))
         return seen
 
-    def _new_lead(self, d: LeadDraft, camp: Campaign, now: datetime) -> dict[str, Any]:
-        phone, mobile = d.phone, d.mobile
-        return dict(
-            first_name=d.first_name, last_name=d.last_name, company=d.company, title=d.title,
-            email=d.email, email_norm=d.email_norm,
-            phone=phone.e164 if phone else None, phone_ext=phone.ext if phone else None,
-            phone_region=phone.region if phone else None,
-            time_zones=list(phone.time_zones) if phone else [],
-            mobile=mobile.e164 if mobile else None, country=d.country, city=d.city,
-            website=d.website, industry=d.industry, lead_source=d.lead_source or camp.lead_source,
-            external_id=d.external_id, campaign_id=camp.id, owner_id=d.owner_id,
-            designation=dz.Designation.COLD.value, do_not_call=False,
-            email_opt_out=d.email_opt_out, last_hand_raise_at=None, created_at=now,
-            updated_at=now, version=1,
-        )
-
     def _merge(self, d: LeadDraft, lead: Lead, seen: set[tuple[int, str, object]]) -> int:
         for name in _FILLABLE:
             if getattr(lead, name) in (None, "") and getattr(d, name):
@@ -389,8 +352,7 @@ class _Writer:
                                          dz.Designation.DO_NOT_CALL):
             move(self.s, lead, dz.Designation.DO_NOT_CALL, None, "imported as do-not-call")
         if d.notes:
-            self.notes.append({"lead_id": lead.id, "author_id": None, "body": d.notes,
-                               "created_at": clock.now(), "updated_at": clock.now()})
+            self.notes.append(rows.note_row(lead.id, d.notes, clock.now()))
         lead.updated_at = clock.now()
         return n
 

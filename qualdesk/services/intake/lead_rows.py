@@ -73,6 +73,14 @@ class LeadRowParser:
     def __init__(self, headers: tuple[str, ...], hm: HeaderMap, ctx: RowContext,
                  warnings: Warnings) -> None:
         self.headers, self.hm, self.ctx, self.warn = headers, hm, ctx, warnings
+        self._codes: dict[str, str] = {}
+
+    def _code(self, raw: str) -> str:
+        # A file repeats a handful of kinds 100,000 times.
+        code = self._codes.get(raw)
+        if code is None:
+            code = self._codes[raw] = normalise_code(raw)
+        return code
 
     def _col(self, name: str) -> str:
         return self.headers[self.hm.fields[name]]
@@ -133,17 +141,16 @@ class LeadRowParser:
             else:
                 self.warn.add(f"country:{d.country}", f"country {d.country!r} not recognised; "
                               f"phone numbers read as {region}", d.row)
-        parsed: dict[str, Phone | PhoneError] = {}
+        valid: dict[str, Phone] = {}
+        bad: dict[str, PhoneError] = {}
         for name in ("phone", "mobile"):
-            raw = get.get(name, "")
+            raw = get.get(name)
             if raw:
                 try:
-                    parsed[name] = parse_phone(raw, region)
+                    valid[name] = parse_phone(raw, region)
                 except PhoneError as exc:
-                    parsed[name] = exc
-        valid = {k: v for k, v in parsed.items() if isinstance(v, Phone)}
-        bad = {k: v for k, v in parsed.items() if isinstance(v, PhoneError)}
-        if parsed and not valid:
+                    bad[name] = exc
+        if bad and not valid:
             # No usable number at all: that is the row's problem, named per bad value.
             for name, exc in bad.items():
                 d.problems.append(RowProblem(d.row, self._col(name), get[name], str(exc)))
@@ -151,6 +158,8 @@ class LeadRowParser:
         # At least one number works: use it, and say which value was dropped.
         d.phone = valid.get("phone") or valid.get("mobile")
         d.mobile = valid.get("mobile") if "phone" in valid else None
+        if not bad:
+            return
         if "phone" in bad:
             self.warn.add("phone-fallback", f"{self._col('phone')} is not a valid number; "
                           f"{self._col('mobile')} used as the phone", d.row)
@@ -198,7 +207,7 @@ class LeadRowParser:
             raised_at = self.ctx.now
             self.warn.add("no-date", "hand_raise without hand_raised_at: raised at import "
                           "time", d.row)
-        code = normalise_code(kind_raw) if kind_raw else DEFAULT_KIND
+        code = self._code(kind_raw) if kind_raw else DEFAULT_KIND
         if not kind_raw:
             self.warn.add("no-kind", f"hand_raised_at without hand_raise kind: counted as "
                           f"{DEFAULT_KIND}", d.row)
