@@ -15,9 +15,9 @@ database. Both phases run the same harness:
             disposes of the lead (log_call "no answer", not timed).
 
 Each round, every rep presses "claim next" at the same moment (the worst burst: the team
-after its stand-up, a wave of hand raises) and only that claim is timed; then each rep
-disposes of what it got and waits for the others — a rep's minutes on the phone are not
-spent inside anyone else's claim. ``--mode processes`` (default) runs each rep as its own
+after its stand-up, a wave of hand raises) and only that claim is timed; when all have
+their lead, each disposes of it — a rep's minutes on the phone are not spent inside
+anyone else's claim. A first, untimed round warms connections and statement caches. ``--mode processes`` (default) runs each rep as its own
 process like the team's 50 desktop clients; ``--mode threads`` runs them as threads of
 one interpreter, where the GIL serialises every rep's Python. Prints throughput (claims
 per second of claim bursts), p50/p95 latency (ms) and the p95 ratio (target <= 2x).
@@ -170,11 +170,15 @@ def rep_loop(work: Any, i: int, rounds: int, barrier: Any, out: Any) -> None:
     """One rep: per round, wait for everyone, claim (timed), dispose (not timed)."""
     ctx = work.setup(i)
     spans = []
-    for _ in range(rounds):
+    # Round 0 is a warm-up, not timed: connections, statement caches and prepared
+    # statements are a desktop client's first minute, not its working day.
+    for r in range(rounds + 1):
         barrier.wait()
         t0 = time.perf_counter()
         got = work.claim(ctx, i)
-        spans.append((t0, time.perf_counter()))
+        if r:
+            spans.append((t0, time.perf_counter()))
+        barrier.wait()  # nobody's disposition runs inside anyone's claim
         if got is not None:
             work.after(ctx, i, got)
     out.put(spans)

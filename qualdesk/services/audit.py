@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import ColumnElement, Insert, insert, literal, null, select
 from sqlalchemy.orm import Session
 
 from qualdesk import clock
@@ -41,3 +41,15 @@ def record_core(s: Session, lead_id: int | None, user_id: int | None, action: st
                                       "action": action, "field": field, "old": _s(old),
                                       "new": _s(new)})
     conn.execute(_INSERT_CHANGE, {"at": at, "kind": action, "lead_id": lead_id})
+
+
+def inserts_for(lead_ids: ColumnElement[int], user_id: ColumnElement[int], at: ColumnElement[Any],
+                action: str, field: str | None, new: ColumnElement[Any]) -> tuple[Insert, Insert]:
+    """``record``'s two rows for every lead id a query yields, as INSERT ... SELECTs to
+    put in one statement with the change itself (PostgreSQL data-modifying CTEs)."""
+    audit_row = insert(AuditEntry).from_select(
+        ["lead_id", "user_id", "at", "action", "field", "old", "new"],
+        select(lead_ids, user_id, at, literal(action), literal(field), null(), new))
+    change_row = insert(ChangeLog).from_select(
+        ["at", "kind", "lead_id"], select(at, literal(action), lead_ids))
+    return audit_row, change_row

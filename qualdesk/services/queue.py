@@ -25,9 +25,11 @@ from sqlalchemy import (
     case,
     cast,
     func,
+    literal,
     or_,
     select,
     union,
+    union_all,
     update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -35,7 +37,7 @@ from sqlalchemy.orm import Session, aliased
 
 from qualdesk import clock
 from qualdesk.db.engine import Database
-from qualdesk.db.models import Attempt, Callback, Campaign, HandRaise, Lead, User
+from qualdesk.db.models import Attempt, Callback, Campaign, HandRaise, Lead, Setting, User
 from qualdesk.db.types import UTCDateTime
 from qualdesk.domain.calling_window import CallingWindow
 from qualdesk.domain.codes import DEAD_NUMBER, VOICEMAIL
@@ -209,37 +211,47 @@ def claim_next(db: Database, rep_name: str, now: datetime | None = None) -> Clai
     """
     now = now or clock.now()
     with db.session() as s:
-        rep_id = _rep_id(s, rep_name)
-        cfg = team_settings.snapshot(s)
+        rep_id, rep_name, cfg = _rep_and_settings(s, rep_name)
         policy = policy_from(cfg)
         expires = now + timedelta(minutes=int(cfg["claim.lease_minutes"]))
         # A slice full of leads held back (night in their zone, recycle delays) or
         # claimed meanwhile vouches for nothing: try a wider one before everything.
         for size in (SLICE, SLICE * 8) if policy.order == "priority" else ():
             entries = _certain_prefix(s, rep_id, now, policy, size)
-            got = _claim_first(s, [e.lead_id for e in entries], rep_id, now, expires)
+            got = _claim_first(s, [e.lead_id for e in entries], rep_id, rep_name, now, expires)
             if got is not None:
-                return _claimed(s, got, rep_id, rep_name, expires, entries)
+                return _claimed(got, expires, entries)
         entries = rank(load_candidates(s, now, policy.team_tz), rep_id, now, policy).entries
         for start in range(0, len(entries), 50):
             batch = entries[start:start + 50]
-            got = _claim_first(s, [e.lead_id for e in batch], rep_id, now, expires)
+            got = _claim_first(s, [e.lead_id for e in batch], rep_id, rep_name, now, expires)
             if got is not None:
-                return _claimed(s, got, rep_id, rep_name, expires, batch)
+                return _claimed(got, expires, batch)
         return Claim(None, None)
 
 
-_REP_ID = select(User.id).where(func.lower(User.name) == bindparam("name", type_=String()))
+# Not setting keys: those are dotted names without spaces.
+_REP_ID, _REP_NAME = "(rep id)", "(rep name)"
+_THE_REP = func.lower(User.name) == bindparam("name", type_=String())
+_REP_AND_SETTINGS = union_all(
+    select(Setting.key, Setting.value),
+    select(literal(_REP_ID), cast(User.id, String)).where(_THE_REP),
+    select(literal(_REP_NAME), User.name).where(_THE_REP),
+)
 
 
-def _rep_id(s: Session, rep_name: str) -> int:
-    rep_id = s.connection().execute(_REP_ID, {"name": rep_name.strip().lower()}).scalar()
-    return rep_id if rep_id is not None else user_by_name(s, rep_name).id  # raises NotFound
+def _rep_and_settings(s: Session, rep_name: str) -> tuple[int, str, dict[str, Any]]:
+    """The rep's id and name as stored, and the team's settings, in one round trip."""
+    stored = {k: v for k, v in s.connection().execute(_REP_AND_SETTINGS,
+                                                       {"name": rep_name.strip().lower()})}
+    rep_id, name = stored.pop(_REP_ID, None), stored.pop(_REP_NAME, None)
+    if rep_id is None or name is None:
+        user_by_name(s, rep_name)  # raises the usual "no user named ..." NotFound
+        raise AssertionError("unreachable")
+    return int(rep_id), name, team_settings.parse_stored(stored)
 
 
-def _claimed(s: Session, lead_id: int, rep_id: int, rep_name: str, expires: datetime,
-             entries: list[QueueEntry]) -> Claim:
-    audit.record_core(s, lead_id, rep_id, "claim", "claimed_by", None, rep_name)
+def _claimed(lead_id: int, expires: datetime, entries: list[QueueEntry]) -> Claim:
     return Claim(lead_id, expires, next(e for e in entries if e.lead_id == lead_id))
 
 
@@ -368,23 +380,25 @@ def _slice_stmt(size: int) -> Any:
     )
 
 
-def _claim_first(s: Session, ids: list[int], rep_id: int, now: datetime,
+def _claim_first(s: Session, ids: list[int], rep_id: int, rep_name: str, now: datetime,
                  expires: datetime) -> int | None:
-    """Claim the first lead of ``ids`` (priority order) that nobody else holds.
+    """Claim the first lead of ``ids`` (priority order) that nobody else holds, and audit it.
 
-    PostgreSQL: one UPDATE whose subquery locks exactly ONE row — the best free one —
-    with SKIP LOCKED, so a concurrent claimer skips it instead of waiting, and never
-    starves on a locked batch. SQLite: the write session already holds the database's
-    single write lock, so try them in order.
+    PostgreSQL: ONE statement — an UPDATE whose subquery locks exactly one row, the best
+    free one, with SKIP LOCKED (a concurrent claimer skips it instead of waiting, and
+    never starves on a locked batch), writing the audit rows in the same statement.
+    SQLite: the write session already holds the database's single write lock, so try
+    them in order.
     """
     if not ids:
         return None
-    params = {"rep": rep_id, "now": now, "expires": expires}
+    params = {"rep": rep_id, "now": now, "expires": expires, "rep_name": rep_name}
     conn = s.connection()
     if conn.dialect.name == "postgresql":
-        return conn.execute(_TAKE_BEST_PG, {**params, "ids": ids}).scalar()
+        return conn.execute(_TAKE_BEST_PG, {**params, "ids": ids, "at": clock.now()}).scalar()
     for lead_id in ids:
         if conn.execute(_TAKE_ONE, {**params, "lead": lead_id}).rowcount == 1:
+            audit.record_core(s, lead_id, rep_id, "claim", "claimed_by", None, rep_name)
             return lead_id
     return None
 
@@ -416,7 +430,11 @@ def _take_best_pg() -> Any:
         .with_for_update(skip_locked=True)
         .scalar_subquery()
     )
-    return take.where(Lead.id == best).returning(Lead.id)
+    taken = take.where(Lead.id == best).returning(Lead.id).cte("taken")
+    audit_row, change_row = audit.inserts_for(
+        taken.c.id, bindparam("rep", type_=Integer()), bindparam("at", type_=UTCDateTime()),
+        "claim", "claimed_by", bindparam("rep_name", type_=String()))
+    return select(taken.c.id).add_cte(audit_row.cte("audit_row"), change_row.cte("change_row"))
 
 
 _TAKE_ONE = _take_stmt().where(Lead.id == bindparam("lead", type_=Integer()))

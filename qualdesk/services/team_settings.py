@@ -21,7 +21,11 @@ def get(s: Session, key: str) -> Any:
 
 def snapshot(s: Session) -> dict[str, Any]:
     """Every setting (stored value or default) from ONE query, for hot paths like a claim."""
-    stored = {k: v for k, v in s.connection().execute(select(Setting.key, Setting.value))}
+    return parse_stored({k: v for k, v in s.connection().execute(select(Setting.key, Setting.value))})
+
+
+def parse_stored(stored: dict[str, str]) -> dict[str, Any]:
+    """Every setting from the stored ``key -> raw value`` rows (unknown keys ignored)."""
     return {k: (spec.parse(stored[k]) if k in stored else spec.default) for k, spec in SPECS.items()}
 
 
