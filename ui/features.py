@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from ui.main_window import MainWindow
 
 # Which pages each role sees beside (or, for sales, instead of) the queue.
-TEAM_PAGES = ("floor", "reports", "simulator", "sales")
+TEAM_PAGES = ("floor", "reports", "simulator", "sales", "campaigns")
 ROLE_PAGES: dict[str, tuple[str, ...]] = {
     "rep": (),
     "lead": TEAM_PAGES,
@@ -44,6 +44,10 @@ def _page(name: str, window: MainWindow) -> tuple[str, QWidget]:
         from ui.simulator_view import SimulatorView
 
         return "Simulator", SimulatorView(ctx, window)
+    if name == "campaigns":
+        from ui.campaigns_view import CampaignsView
+
+        return "Campaigns", CampaignsView(ctx, window)
     from ui.sales_view import SalesView
 
     return "Sales", SalesView(ctx, window)
