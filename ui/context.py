@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject, Signal
 
 from qualdesk.db.engine import Database
 from qualdesk.domain.records import Changes, UserRecord
+from qualdesk.offline.resilient import ResilientOps
 from ui.ops import OpRunner, SyncRunner
 
 
@@ -28,11 +29,14 @@ class AppContext(QObject):
 
     def __init__(self, db: Database, user: UserRecord | None,
                  runner: OpRunner | SyncRunner | None = None,
-                 parent: QObject | None = None) -> None:
+                 parent: QObject | None = None, resilient: ResilientOps | None = None) -> None:
         super().__init__(parent)
         self.db = db
         self.user = user
         self.runner = runner if runner is not None else OpRunner(self)
+        # One local outbox per client: calls made while the shared database is away wait
+        # here (the status bar's sync indicator shows and replays the same one).
+        self.resilient = resilient if resilient is not None else ResilientOps(db)
 
     @property
     def rep_name(self) -> str | None:

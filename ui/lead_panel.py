@@ -9,6 +9,7 @@ claim, and asks for the next lead.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -29,6 +30,8 @@ from PySide6.QtWidgets import (
 from qualdesk import clock
 from qualdesk.domain.designation import LABELS, Designation
 from qualdesk.domain.records import Changes, LeadDetail
+from qualdesk.errors import DatabaseUnavailable
+from qualdesk.offline.resilient import QUEUED, ResilientOps
 from qualdesk.services import notes as notes_svc
 from qualdesk.services import queue as queue_svc
 from qualdesk.services import team_settings
@@ -46,21 +49,56 @@ from ui.ops import deliver
 from ui.timeline import AttemptHistory, CallbackList, EmailList, NoteHistory, TimelineView
 
 
-def log_disposition(db: Any, lead_id: int, rep: str, code: str, started_at: datetime,
-                    body: str, note_id: int | None, callback: tuple | None) -> Changes:
-    """One worker call: log the attempt, save the note and attach it to the attempt."""
+@dataclass(frozen=True)
+class Logged:
+    """What a disposition did: the changes, and whether it only reached the local outbox."""
+
+    changes: Changes
+    queued_message: str | None = None
+
+
+def log_disposition(db: Any, ops: ResilientOps | None, lead_id: int, rep: str, code: str,
+                    started_at: datetime, body: str, note_id: int | None,
+                    callback: tuple | None) -> Logged:
+    """One worker call: log the attempt, save the note and attach it to the attempt.
+
+    A call that happened is never lost: when the shared database is unreachable (or
+    older changes are still waiting, so order is kept) it goes to the local outbox and
+    replays exactly once when the database is back.
+    """
     cb_at, scope, cb_note = callback if callback else (None, "mine", None)
     if cb_note:  # the callback's promise belongs with the call's notes
         body = f"{body.rstrip()}\nCallback: {cb_note}" if body.strip() else f"Callback: {cb_note}"
-    logged = log_call(db, lead_id, rep, code, started_at=started_at, ended_at=clock.now(),
-                      callback_at=cb_at, callback_scope=scope)
-    if body.strip():
-        saved = notes_svc.upsert_note(db, lead_id, rep, body, note_id)
-        if saved.note_id is not None:
-            notes_svc.attach_note_to_attempt(db, saved.note_id, logged.attempt_id)
-    elif note_id is not None:
-        notes_svc.upsert_note(db, lead_id, rep, "", note_id)
-    return Changes(leads=(lead_id,), queue=True, attempts=True, notes=True)
+    changes = Changes(leads=(lead_id,), queue=True, attempts=True, notes=True)
+
+    def via_outbox() -> Logged:
+        assert ops is not None
+        out = ops.log_call(lead_id, rep, code, notes=body.strip() or None, started_at=started_at,
+                           callback_at=cb_at, callback_scope=scope)
+        return Logged(changes, out.message if out.status == QUEUED else None)
+
+    if ops is not None and ops.pending():
+        return via_outbox()
+    try:
+        logged = log_call(db, lead_id, rep, code, started_at=started_at, ended_at=clock.now(),
+                          callback_at=cb_at, callback_scope=scope)
+    except DatabaseUnavailable:
+        if ops is None:
+            raise
+        return via_outbox()
+    try:
+        if body.strip():
+            saved = notes_svc.upsert_note(db, lead_id, rep, body, note_id)
+            if saved.note_id is not None:
+                notes_svc.attach_note_to_attempt(db, saved.note_id, logged.attempt_id)
+        elif note_id is not None:
+            notes_svc.upsert_note(db, lead_id, rep, "", note_id)
+    except DatabaseUnavailable:
+        if ops is None or not body.strip():
+            raise
+        out = ops.save_note(lead_id, rep, body)  # the call is in; the note follows it
+        return Logged(changes, out.message if out.status == QUEUED else None)
+    return Logged(changes)
 
 
 class LeadPanel(QWidget):
@@ -339,17 +377,20 @@ class LeadPanel(QWidget):
         self.notes.timer.stop()
         body, note_id = self.notes.body(), self.notes.note_id
         started = self.calls.call_started_at or clock.now()
-        db = self.ctx.db
-        self.ctx.run_op(
-            lambda: log_disposition(db, lead_id, rep, code, started, body, note_id, callback),
-            self, on_done=lambda _c: self._on_logged(lead_id, code), on_error=self._on_log_failed)
+        db, ops = self.ctx.db, self.ctx.resilient
+        self.ctx.run_query(
+            lambda: log_disposition(db, ops, lead_id, rep, code, started, body, note_id, callback),
+            lambda logged: self._on_logged(lead_id, code, logged), on_error=self._on_log_failed)
 
-    def _on_logged(self, lead_id: int, code: str) -> None:
+    def _on_logged(self, lead_id: int, code: str, logged: Logged) -> None:
         self._busy = False
+        self.ctx.sig_operation_executed.emit(logged.changes, self)
         if lead_id != self.lead_id:
             return
         self.notes.finish()
-        self.sig_status.emit(f"Logged {code.replace('_', ' ')} on lead {lead_id}")
+        what = code.replace("_", " ")
+        self.sig_status.emit(f"Logged {what} on lead {lead_id}" if logged.queued_message is None
+                             else f"{what.capitalize()} on lead {lead_id}: {logged.queued_message}")
         self.set_lead(None)
         self.sig_next_requested.emit()
 
