@@ -1,8 +1,8 @@
 """Phone numbers: parse what people type into E.164, its extension, region and time zones.
 
 Pure (no I/O beyond ``phonenumbers``' bundled metadata). Parsing is the dominant cost of
-a big import, so results are cached per (text, default region): CRM exports repeat
-switchboard numbers a lot.
+a big import, so results are cached per (text, default region) (CRM exports repeat
+switchboard numbers a lot), and ``phones_fast`` takes the same answers by shorter roads.
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import phonenumbers
-from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
-from phonenumbers import phonenumberutil as pn_util
+from phonenumbers import NumberParseException, PhoneNumberFormat
 from phonenumbers import timezone as pn_timezone
-from phonenumbers.phonemetadata import PhoneMetadata
+
+from qualdesk.domain import phones_fast as fast
 
 UNKNOWN_ZONE = "Etc/Unknown"
 
@@ -53,15 +53,19 @@ def parse_phone(raw: str, default_region: str | None = None) -> Phone:
 def _parse_cached(text: str, region: str | None) -> Phone:
     if not text:
         raise PhoneError("empty")
-    _speed_up_phonenumbers()
-    try:
-        num = phonenumbers.parse(text, region)
-    except NumberParseException as exc:
-        raise PhoneError(_PARSE_REASONS.get(exc.error_type, "not a phone number")) from None
-    known = _in_main_region(num, region)
+    fast.speed_up_phonenumbers()
+    num = fast.parse_us_shape(text, region)
+    if num is None:
+        try:
+            num = phonenumbers.parse(text, region)
+        except NumberParseException as exc:
+            raise PhoneError(_PARSE_REASONS.get(exc.error_type, "not a phone number")) from None
+    known = fast.type_in_main_region(num, region)
     if known is not None:
         found: str | None = region
-        zones_all = _zones_of_type(num, known)
+        zones_all = fast.zones_of_type(num, known)
+    # Checking the expected region first: finding the region of a +1 number otherwise
+    # tries every NANP country in turn.
     elif region and num.country_code == phonenumbers.country_code_for_region(region) and \
             phonenumbers.is_valid_number_for_region(num, region):
         found = region
@@ -78,59 +82,6 @@ def _parse_cached(text: str, region: str | None) -> Phone:
         region=found,
         time_zones=tuple(z for z in zones_all if z != UNKNOWN_ZONE),
     )
-
-
-# Working out a number's type is most of the cost of a phone (an import of 100,000 rows
-# spends seconds on it): ``is_valid_number_for_region``, ``region_code_for_number`` and
-# ``time_zones_for_number`` each work it out again. The shortcut below works it out once,
-# for the usual case; anything unusual takes the public calls, which give the same answer.
-_type_helper = getattr(pn_util, "_number_type_helper", None)
-
-
-def _in_main_region(num: phonenumbers.PhoneNumber, region: str | None) -> int | None:
-    """The number's type when it is valid for ``region`` and ``region`` is what
-    ``region_code_for_number`` would answer (the calling code's main region, which needs
-    no leading-digits test); None otherwise, the caller then asks the public API."""
-    if not region or _type_helper is None:
-        return None
-    regions = pn_util.COUNTRY_CODE_TO_REGION_CODE.get(num.country_code)
-    if not regions or regions[0] != region:
-        return None
-    meta = PhoneMetadata.metadata_for_region(region, None)
-    if meta is None or (len(regions) > 1 and meta.leading_digits is not None):
-        return None
-    ntype: int = _type_helper(pn_util.national_significant_number(num), meta)
-    return None if ntype == PhoneNumberType.UNKNOWN else ntype
-
-
-def _zones_of_type(num: phonenumbers.PhoneNumber, ntype: int) -> tuple[str, ...]:
-    if pn_util.is_number_type_geographical(ntype, num.country_code):
-        return tuple(pn_timezone.time_zones_for_geographical_number(num))
-    return tuple(pn_timezone.time_zones_for_number(num))
-
-
-@lru_cache(maxsize=1)
-def _speed_up_phonenumbers() -> None:
-    """Two process-wide settings that change no answer, only the time it takes."""
-    # phonenumbers otherwise calls re.compile (and its small cache) ~17 times a number.
-    phonenumbers.enable_pattern_cache()
-    # It also normalises digits one character at a time through unicodedata, twice a
-    # number (a quarter of a parse). For ASCII text the digits are exactly 0-9, so one
-    # str.translate gives the same string; anything else still takes the original.
-    original = pn_util.normalize_digits_only
-    if getattr(original, "qualdesk_fast", False):
-        return
-
-    def normalize_digits_only(number: str, keep_non_digits: bool = False) -> str:
-        if not keep_non_digits and type(number) is str and number.isascii():
-            return number.translate(_NON_DIGITS)
-        return original(number, keep_non_digits)  # type: ignore[no-any-return]
-
-    normalize_digits_only.qualdesk_fast = True  # type: ignore[attr-defined]
-    pn_util.normalize_digits_only = normalize_digits_only
-
-
-_NON_DIGITS = {c: None for c in range(128) if not chr(c).isdigit()}
 
 
 def is_region(code: str) -> bool:
@@ -169,6 +120,7 @@ def _names() -> dict[str, str]:
     return out
 
 
+@lru_cache(maxsize=1024)
 def region_for_country(value: str | None) -> str | None:
     """An ISO 3166 alpha-2 code for a ``Country`` cell ("DE", "USA", "United Kingdom"), or None."""
     if not value or not value.strip():

@@ -109,29 +109,20 @@ def _converter(conn: Connection, table: Table, columns: Sequence[str],
         out = list(row)
         for i, proc, seen in steps:
             v = out[i]
-            key = _key(v)
-            if key is None:
-                out[i] = proc(v)
-                continue
+            t = type(v)
+            # The type is part of the key: 1 and True are equal but convert differently
+            # (JSON 1 / true). A JSON list of strings is remembered under its tuple.
+            if t is list:  # other lists stay unhashable: converted every time
+                key: Any = (t, tuple(v)) if all(type(x) is str for x in v) else v
+            else:
+                key = (t, v)
             try:
                 out[i] = seen[key]
             except KeyError:
                 out[i] = seen[key] = proc(v)
+            except TypeError:  # unhashable (a dict, nested lists): convert every time
+                out[i] = proc(v)
         return tuple(out)
 
     return convert
 
-
-def _key(v: Any) -> Any:
-    """What a value is remembered under, or None to convert it every time. The type is
-    part of the key: 1 and True are equal but convert differently (JSON ``1``/``true``)."""
-    t = type(v)
-    if t is list:  # a JSON list of time zones: remembered when it is all strings
-        return (t, tuple(v)) if all(type(x) is str for x in v) else None
-    if t is dict:
-        return None
-    try:
-        hash(v)
-    except TypeError:
-        return None
-    return (t, v)
