@@ -348,17 +348,22 @@ def _slice_stmt(size: int) -> Any:
     # early, and ranking needs no more than the cuts they report. A lead is in its clock
     # while none of its open hand raises is breached; its first hand raise in deadline
     # order then carries its deadline, its first in raised order its recency.
+    # In-clock: the breached leads once, as a set to test membership in (a correlated
+    # NOT EXISTS became a scan of all hand raises per row on a database not yet
+    # analyzed). Recent: a correlated EXISTS, probed only until LIMIT rows are found.
     other = aliased(HandRaise)
-    breached = (select(other.id).where(other.lead_id == HandRaise.lead_id, other.deadline_at <= now,
-                                       or_(other.first_call_at.is_(None), other.first_email_at.is_(None)))
-                .exists())
+    breached = (select(HandRaise.lead_id)
+                .where(_OPEN_HR, HandRaise.deadline_at <= now).cte("breached"))
     ic = (select(HandRaise.lead_id.label("lid"), HandRaise.deadline_at.label("d"))
           .join(Lead, Lead.id == HandRaise.lead_id)
-          .where(_OPEN_HR, visible, HandRaise.deadline_at > now, ~breached)
+          .where(_OPEN_HR, visible, HandRaise.deadline_at > now,
+                 HandRaise.lead_id.not_in(select(breached.c.lead_id)))
           .order_by(HandRaise.deadline_at, HandRaise.id).limit(size).cte("ic"))
     recent = (select(HandRaise.lead_id.label("lid"), HandRaise.raised_at.label("r"))
               .join(Lead, Lead.id == HandRaise.lead_id)
-              .where(_OPEN_HR, visible, breached)
+              .where(_OPEN_HR, visible, select(other.id).where(
+                  other.lead_id == HandRaise.lead_id, other.deadline_at <= now,
+                  or_(other.first_call_at.is_(None), other.first_email_at.is_(None))).exists())
               .order_by(HandRaise.raised_at.desc(), HandRaise.id).limit(size).cte("recent"))
     due = (select(Callback.lead_id.label("lid")).join(Lead, Lead.id == Callback.lead_id)
            .where(visible, Callback.done_at.is_(None), Callback.due_at <= now).cte("due"))
