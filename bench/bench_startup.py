@@ -71,7 +71,7 @@ def seed(url: str, n: int) -> str:
 def run_app(url: str, rep: str, env: dict[str, str]) -> tuple[dict, float, int]:
     t0 = time.perf_counter()
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    p = subprocess.run([sys.executable, "-m", "qualdesk", "--db", url, "app", "--rep", rep,
+    p = subprocess.run([sys.executable, "-m", "ui", "--db", url, "app", "--rep", rep,
                         "--smoke-test", "120"], capture_output=True, text=True, env=env)
     wall = time.perf_counter() - t0
     if p.returncode != 0:

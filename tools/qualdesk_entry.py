@@ -2,7 +2,7 @@
 
 import multiprocessing
 
-from qualdesk.cli import main
+from ui.launcher import main
 
 if __name__ == "__main__":
     multiprocessing.freeze_support()

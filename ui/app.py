@@ -5,6 +5,7 @@ Nothing Qt is created at import time; ``run`` builds the QApplication.
 
 from __future__ import annotations
 
+import argparse
 import logging
 import os
 import sys
@@ -22,6 +23,18 @@ def resolve_db_url(db_url: str | None, machine: MachineSettings) -> str:
     """The command line, then ``QUALDESK_DB``, then this machine's choice, then the
     default SQLite file in the user's data dir."""
     return db_url or os.environ.get("QUALDESK_DB") or machine.db_url or default_db_url()
+
+
+def run_from_args(args: argparse.Namespace) -> int:
+    """The app runner the launcher gives the command line (``qualdesk`` / ``qualdesk app``)."""
+    smoke = getattr(args, "smoke_test", None)
+    if smoke:
+        from ui.launcher import T0
+        from ui.smoke import arm
+
+        arm(float(smoke), T0)
+    return run(db_url=getattr(args, "db", None), rep=getattr(args, "rep", None),
+               demo=bool(getattr(args, "demo", False)))
 
 
 def run(db_url: str | None, rep: str | None, demo: bool) -> int:

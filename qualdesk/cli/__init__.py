@@ -6,10 +6,11 @@ Commands live in ``cmd_*.py`` modules next to this file; each exposes
 
 from __future__ import annotations
 
+import argparse
 import importlib
 import pkgutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from qualdesk.cli.common import CommandError, Registry, build_context
 from qualdesk.errors import KnownError
@@ -37,14 +38,18 @@ def build_parser() -> Registry:
     return reg
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None,
+         app_runner: Callable[[argparse.Namespace], int] | None = None) -> int:
+    """Run one command. ``app_runner`` opens the desktop app (``qualdesk`` alone or
+    ``qualdesk app``); the console script passes it, the core never imports it."""
     reg = build_parser()
     args = reg.parser.parse_args(list(argv) if argv is not None else None)
+    args.app_runner = app_runner
     handler = getattr(args, "handler", None)
     if handler is None:
         from qualdesk.cli.cmd_app import run_app
 
-        return run_app(args)
+        handler = lambda _ctx, a: run_app(a)  # noqa: E731 (the default command)
     ctx = build_context(args)
     try:
         code = handler(ctx, args)
