@@ -66,3 +66,18 @@ def test_alerts_due_callbacks_and_near_breaches(db: Database, frozen) -> None:
     assert kinds == {("callback", seeded.leads["Eve"])}
     ben = {(a.kind, a.lead_id) for a in upcoming_alerts(db, "Ben Rep", warn_minutes=1)}
     assert ben == {("callback", seeded.leads["Dan"])}
+
+
+def test_alerts_announce_a_lead_back_from_incubation(db: Database, frozen) -> None:
+    from qualdesk.services.incubation import incubate
+
+    seeded = seed_workspace(db, frozen.t)
+    eve = seeded.leads["Eve"]
+    incubate(db, eve, (frozen.t + timedelta(days=30)).date(), "bad timing",
+             by="Ana Rep")
+    assert [a for a in upcoming_alerts(db, "Ana Rep") if a.kind == "retouch"] == []
+    frozen.advance(days=31)
+    alerts = [a for a in upcoming_alerts(db, "Ana Rep") if a.kind == "retouch"]
+    assert [(a.lead_id, a.text) for a in alerts] == [
+        (eve, "Back from incubation: Eve Evans (bad timing)")]
+    assert eve in [e.lead_id for e in rep_queue(db, "Ana Rep").entries]

@@ -184,7 +184,8 @@ class MainWindow(QMainWindow):
         if self.tray is None:
             return
         for a in alerts[:5]:
-            title = "Callback due" if a.kind == "callback" else "Hand raise about to breach"
+            title = {"callback": "Callback due", "retouch": "Re-touch due"}.get(
+                a.kind, "Hand raise about to breach")
             self.tray.notify(title, a.text)
         if len(alerts) > 5:
             self.tray.notify("QualDesk", f"…and {len(alerts) - 5} more")

@@ -123,8 +123,9 @@ class Alert:
 
 def upcoming_alerts(db: Database, rep_name: str | None, now: datetime | None = None,
                     warn_minutes: int = 10) -> list[Alert]:
-    """Due callbacks the rep may take, and open hand raises breaching within
-    ``warn_minutes``, on leads the rep may see (unowned or their own)."""
+    """Due callbacks the rep may take, open hand raises breaching within ``warn_minutes``,
+    and incubated leads whose re-touch date has come, on leads the rep may see (unowned
+    or their own)."""
     now = now or clock.now()
     horizon = now + timedelta(minutes=warn_minutes)
     open_codes = [d.value for d in OPEN]
@@ -147,7 +148,18 @@ def upcoming_alerts(db: Database, rep_name: str | None, now: datetime | None = N
                    or_(HandRaise.first_call_at.is_(None), HandRaise.first_email_at.is_(None)),
                    Lead.designation.in_(open_codes), visible)
         ).all()
+        retouch_rows = s.execute(
+            select(Lead.id, Lead.retouch_at, Lead.retouch_reason, Lead.first_name, Lead.last_name,
+                   Lead.email)
+            .where(Lead.designation == "incubating", Lead.retouch_at.is_not(None),
+                   Lead.retouch_at <= now, visible)
+        ).all()
     out: list[Alert] = []
+    for lead_id, due, reason, first, last, email in retouch_rows:
+        name = _display_name(first, last, email)
+        why = f" ({reason})" if reason else ""
+        out.append(Alert(f"rt:{lead_id}:{due.isoformat()}", "retouch", lead_id, name, due,
+                         f"Back from incubation: {name}{why}"))
     for cb_id, lead_id, due, cb_rep, scope, first, last, email in cb_rows:
         if scope == "mine" and cb_rep not in (None, rep_id):
             continue
