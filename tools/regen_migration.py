@@ -18,6 +18,11 @@ from qualdesk.paths import migrations_dir
 
 target = migrations_dir() / "versions" / "0001_initial_schema.py"
 later = [p for p in (migrations_dir() / "versions").glob("*.py") if p.name != target.name]
+if later:
+    # Once later revisions exist, 0001 is history: regenerating it would fold their
+    # changes into it. Write a new revision instead (see 0002, 0003).
+    raise SystemExit("later revisions exist; write a new revision under "
+                     "qualdesk/db/migrations/versions instead of regenerating 0001")
 stash = {p: p.read_text() for p in later}
 for p in later:
     p.unlink()

@@ -166,6 +166,14 @@ class HandRaise(Base):
 
     lead: Mapped[Lead] = relationship(back_populates="hand_raises")
 
+    __table_args__ = (
+        # The queue and claims look only at hand raises still waiting for their call or
+        # email, by deadline: a partial index keeps that scan small (0003).
+        Index("ix_hand_raises_open_deadline", "deadline_at",
+              postgresql_where=text("first_call_at IS NULL OR first_email_at IS NULL"),
+              sqlite_where=text("first_call_at IS NULL OR first_email_at IS NULL")),
+    )
+
 
 class DesignationChange(Base):
     __tablename__ = "designation_history"
