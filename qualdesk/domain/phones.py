@@ -98,6 +98,7 @@ _COUNTRY_ALIASES = {
     "russia": "RU", "czech republic": "CZ", "czechia": "CZ", "holland": "NL",
     "the netherlands": "NL", "uae": "AE", "vietnam": "VN", "hong kong sar": "HK",
     "republic of ireland": "IE", "deutschland": "DE", "espana": "ES",
+    "united states": "US", "united kingdom": "GB", "canada": "CA",
 }
 
 
@@ -131,4 +132,7 @@ def region_for_country(value: str | None) -> str | None:
         if code == "UK":
             return "GB"
         return code if is_region(code) else None
-    return _names().get(_norm_name(text))
+    name = _norm_name(text)
+    # The aliases win over the locale table anyway; answering them first spares a
+    # one-off load of every locale's country names (a good part of a second).
+    return _COUNTRY_ALIASES.get(name) or _names().get(name)

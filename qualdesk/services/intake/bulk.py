@@ -14,6 +14,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Table, func, select, text
@@ -72,8 +73,7 @@ def insert_rows(conn: Connection, table: Table, columns: Sequence[str], rows: Se
     """
     if not rows:
         return
-    convert = _converter(conn, table, columns, {} if memo is None else memo)
-    values = [convert(r) for r in rows]
+    values = _converted(conn, table, columns, rows, {} if memo is None else memo)
     names = ", ".join(columns)
     if conn.dialect.name == "postgresql":
         _copy(conn, f"COPY {table.name} ({names}) FROM STDIN", values)
@@ -90,39 +90,53 @@ def _copy(conn: Connection, sql: str, values: list[tuple[Any, ...]]) -> None:
             cp.write_row(v)
 
 
-def _converter(conn: Connection, table: Table, columns: Sequence[str],
-               memo: Memo) -> Callable[[Row], tuple[Any, ...]]:
+def _converted(conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[Row],
+               memo: Memo) -> list[tuple[Any, ...]]:
+    """The rows with each value as the driver takes it, converted column by column."""
     dialect = conn.dialect
     missing = [c.name for c in table.c if c.name not in columns and c.default is not None]
     if missing:
         raise ValueError(f"{table.name}: rows lack {', '.join(missing)}")
-    steps: list[tuple[int, _Processor, dict[Any, Any]]] = []
+    cols: list[Sequence[Any]] | None = None
     for i, name in enumerate(columns):
         type_ = table.c[name].type
         proc = type_.dialect_impl(dialect).bind_processor(dialect)
-        if proc is not None:  # columns of one type share conversions
-            steps.append((i, proc, memo.setdefault((type(type_).__qualname__, repr(type_)), {})))
-    if not steps:
-        return tuple
+        if proc is None:
+            continue
+        if cols is None:
+            cols = list(zip(*rows, strict=True))
+        # Columns of one type share conversions (a timestamp is also a deadline).
+        seen = memo.setdefault((type(type_).__qualname__, repr(type_)), {})
+        cols[i] = _convert_column(cols[i], proc, seen)
+    return list(map(tuple, rows)) if cols is None else list(zip(*cols, strict=True))
 
-    def convert(row: Row) -> tuple[Any, ...]:
-        out = list(row)
-        for i, proc, seen in steps:
-            v = out[i]
-            t = type(v)
-            # The type is part of the key: 1 and True are equal but convert differently
-            # (JSON 1 / true). A JSON list of strings is remembered under its tuple.
-            if t is list:  # other lists stay unhashable: converted every time
-                key: Any = (t, tuple(v)) if all(type(x) is str for x in v) else v
-            else:
-                key = (t, v)
-            try:
-                out[i] = seen[key]
-            except KeyError:
-                out[i] = seen[key] = proc(v)
-            except TypeError:  # unhashable (a dict, nested lists): convert every time
-                out[i] = proc(v)
-        return tuple(out)
 
-    return convert
+# Types in which equal values always convert alike, so the value itself is the key.
+_PLAIN = frozenset({datetime, bool, str, type(None)})
+_NOT_YET = object()
 
+
+def _convert_column(values: Sequence[Any], proc: _Processor, seen: dict[Any, Any]) -> list[Any]:
+    out: list[Any] = []
+    if set(map(type, values)) <= _PLAIN:
+        get = seen.get
+        for v in values:
+            c = get(v, _NOT_YET)
+            if c is _NOT_YET:
+                c = seen[v] = proc(v)
+            out.append(c)
+        return out
+    for v in values:
+        t = type(v)
+        # Otherwise the type is part of the key: 1 == True but they convert differently
+        # (JSON 1 / true). A JSON list of strings is remembered under its tuple; other
+        # lists and dicts are unhashable and converted every time.
+        key = (t, tuple(v)) if t is list and all(type(x) is str for x in v) else (t, v)
+        try:
+            c = seen[key]
+        except KeyError:
+            c = seen[key] = proc(v)
+        except TypeError:
+            c = proc(v)
+        out.append(c)
+    return out

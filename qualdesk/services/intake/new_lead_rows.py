@@ -53,16 +53,19 @@ class RaiseRows:
         self.raises: list[tuple[Any, ...]] = []
         self.history: list[tuple[Any, ...]] = []
         self.audits: list[tuple[Any, ...]] = []
+        self._sla: dict[int, timedelta] = {}
 
     def add(self, lead_id: int, d: LeadDraft, camp: Campaign) -> None:
         hr = d.hand_raise
         if hr is None:
             return
         now = self.now
+        sla = self._sla.get(camp.id)
+        if sla is None:
+            sla = self._sla[camp.id] = timedelta(minutes=camp.sla_minutes)
         self.raises.append((lead_id, camp.id, hr.kind, hr.strength, hr.raised_at,
-                            hr.raised_at + timedelta(minutes=camp.sla_minutes), hr.details,
-                            self.source, now))
-        self.history.append((lead_id, _COLD, _WARM, now, None, f"hand raise: {hr.kind}"))
+                            hr.raised_at + sla, hr.details, self.source, now))
+        self.history.append((lead_id, _COLD, _WARM, now, None, "hand raise: " + hr.kind))
         self.audits.append((lead_id, None, now, "designation", "designation", _COLD, _WARM))
 
 
