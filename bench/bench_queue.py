@@ -86,15 +86,20 @@ def main() -> int:
         view.model.set_rows(rows, NOW, "UTC")
         app.processEvents()
 
-    def sort() -> None:
-        view.table.sortByColumn(int(Column.COUNTDOWN), Qt.SortOrder.DescendingOrder)
-        app.processEvents()
+    orders = [Qt.SortOrder.DescendingOrder, Qt.SortOrder.AscendingOrder]
+
+    def sorter(column: Column):
+        # Alternate the order so every timed click really re-sorts (a click repeating
+        # the current order is a no-op in the model).
+        def sort() -> None:
+            orders.reverse()
+            view.table.sortByColumn(int(column), orders[0])
+            app.processEvents()
+        return sort
 
     load_ms = best_ms(load, 3)
-    sort_ms = best_ms(sort, 3)
-    name_ms = best_ms(lambda: (view.table.sortByColumn(int(Column.NAME),
-                                                       Qt.SortOrder.AscendingOrder),
-                               app.processEvents()), 3)
+    sort_ms = best_ms(sorter(Column.COUNTDOWN), 4)
+    name_ms = best_ms(sorter(Column.NAME), 4)
     assert view.model.rowCount() == args.rows
 
     ticks, painted = [], []

@@ -312,6 +312,10 @@ class QueueModel(QAbstractTableModel):
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Reorder rows by ``SortRole`` in one Python sort (C++ comparisons calling back
         into ``data()`` would cost seconds at 100,000 rows); persistent indexes follow."""
+        if (column, order) == self._sort:
+            # Rows are always kept in the current order (set_rows re-sorts), and
+            # QTableView.sortByColumn asks twice (the header's signal, then a forced sort).
+            return
         self._sort = (column, order)
         self.layoutAboutToBeChanged.emit()
         old = list(self._rows)
@@ -320,13 +324,19 @@ class QueueModel(QAbstractTableModel):
         persistent = self.persistentIndexList()
         if persistent:
             # Only the few rows that views hold on to (current, selected) are looked up.
-            wanted = {id(old[p.row()]) for p in persistent if 0 <= p.row() < len(old)}
-            pos = {id(r): i for i, r in enumerate(self._rows) if id(r) in wanted}
-            self.changePersistentIndexList(
-                persistent,
-                [self.index(pos[id(old[p.row()])], p.column())
-                 if 0 <= p.row() < len(old) and id(old[p.row()]) in pos else QModelIndex()
-                 for p in persistent])
+            # Only the few rows that views hold on to (current, selected) are looked up,
+            # by identity, with C-level scans.
+            ids = list(map(id, self._rows))
+
+            def moved(p: QModelIndex) -> QModelIndex:
+                if not 0 <= p.row() < len(old):
+                    return QModelIndex()
+                try:
+                    return self.index(ids.index(id(old[p.row()])), p.column())
+                except ValueError:
+                    return QModelIndex()
+
+            self.changePersistentIndexList(persistent, [moved(p) for p in persistent])
         self.layoutChanged.emit()
 
     def _apply_sort(self) -> None:
