@@ -179,3 +179,36 @@ def test_gc_paused_and_restored() -> None:
         assert not gc.isenabled()  # left as it was found
     finally:
         gc.enable()
+
+
+def test_a_whole_file_merging_changes_only_what_it_adds(db: Database, tmp_path: Path,
+                                                        frozen: FrozenClock) -> None:
+    rows = "".join(f"P{i},,p{i}@x.test,2026-11-23T1{i % 10}:00:00Z\n" for i in range(300))
+    src = write_csv(tmp_path, "First Name,Title,Email,hand_raised_at\n" + rows)
+    assert import_leads(db, src).imported == 300
+    before = _leads_table(db)
+    frozen.advance(hours=1)
+    again = import_leads(db, src)  # the same hand raises: nothing to add
+    assert (again.imported, again.merged, again.hand_raises) == (0, 300, 0)
+    # A merged row marks its lead updated; nothing else changes.
+    assert _leads_table(db) == [r[:-1] + (frozen.t,) for r in before]
+    before = _leads_table(db)
+    frozen.advance(hours=1)
+    titled = write_csv(tmp_path, "Email,Title,hand_raised_at\n" + "".join(
+        f"p{i}@x.test,CTO,2026-11-24T09:00:00Z\n" for i in range(0, 300, 3)))
+    assert import_leads(db, titled).hand_raises == 100
+    after = _leads_table(db)
+    for i, (old, new) in enumerate(zip(before, after, strict=True)):
+        if i % 3:  # not in the file
+            assert new == old
+        else:  # blank title filled, the later raise recorded, nothing else touched
+            assert new[:2] == old[:2] and new[2] == "CTO"
+            assert new[3:] == (datetime(2026, 11, 24, 9, 0, tzinfo=UTC), "warm", 1,
+                               frozen.t)
+
+
+def _leads_table(db: Database) -> list[tuple[object, ...]]:
+    with db.session(write=False) as s:
+        return [tuple(r) for r in s.execute(
+            select(Lead.id, Lead.first_name, Lead.title, Lead.last_hand_raise_at,
+                   Lead.designation, Lead.version, Lead.updated_at).order_by(Lead.id))]

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import any_, bindparam, func, select
@@ -44,7 +44,7 @@ from qualdesk.errors import InvalidInput, RowProblem
 from qualdesk.services import audit, team_settings
 from qualdesk.services.designations import move
 from qualdesk.services.hand_raises import add_hand_raise, kind_strengths
-from qualdesk.services.intake import bulk
+from qualdesk.services.intake import bulk, merge_writes
 from qualdesk.services.intake import new_lead_rows as rows
 from qualdesk.services.intake.csv_source import Table, read_table
 from qualdesk.services.intake.header_aliases import map_headers
@@ -206,6 +206,8 @@ class _Writer:
         self.s, self.opts, self.warn, self.file_name = s, opts, warnings, file_name
         self.notes: list[tuple[Any, ...]] = []
         self.memo: bulk.Memo = {}
+        # Where merges' service calls add their rows (see ``merge_writes``).
+        self.sink = cast(Session, merge_writes.Collector())
         self.campaigns: dict[str, Campaign] = {
             c.name.lower(): c for c in s.scalars(select(Campaign))}
         default = next((c for c in self.campaigns.values() if c.is_default), None)
@@ -261,25 +263,31 @@ class _Writer:
                 file_phone.setdefault(d.phone.e164, len(new) - 1)
         # Half the bar was reading the rows; the bulk writes share the rest.
         steps = _Steps(progress, cancel, total // 2, total,
-                       3 * len(new) + 3 * sum(1 for d, _ in new if d.hand_raise))
+                       3 * len(new) + 3 * sum(1 for d, _ in new if d.hand_raise) + len(merges))
         ids = self._insert_new(new, now, steps)
         raises = self._bulk_raises(new, ids, now, steps)
         target_ids = [ids[t[1]] if isinstance(t, tuple) else t for _, t in merges]
         dnc_ids = [ids[i] for i, (d, _) in enumerate(new) if d.do_not_call]
         loaded = self._load(target_ids + dnc_ids)
         seen = self._existing_raises({i: loaded[i] for i in target_ids})
+        # Detached: their changes are written by ``merge_writes``, not by a flush.
+        for lead in loaded.values():
+            s.expunge(lead)
         for lead_id in dnc_ids:
-            move(s, loaded[lead_id], dz.Designation.DO_NOT_CALL, None, "imported as do-not-call")
-        for (d, _), lead_id in zip(merges, target_ids, strict=True):
+            move(self.sink, loaded[lead_id], dz.Designation.DO_NOT_CALL, None,
+                 "imported as do-not-call")
+        for n, ((d, _), lead_id) in enumerate(zip(merges, target_ids, strict=True), 1):
             raises += self._merge(d, loaded[lead_id], seen)
-        # The merges above went through the ORM; the bulk rows below go straight to the
-        # connection, so the ORM's pending changes are written first.
-        s.flush()
+            if n % 250 == 0:
+                steps.advance(250)
         if self.notes:
             self._core_insert(Note, rows.NOTE_COLUMNS, self.notes)
         if new:
             self._core_insert(AuditEntry, rows.AUDIT_COLUMNS, [
                 rows.import_audit_row(i, self.file_name, now) for i in ids], steps)
+        s.flush()  # campaigns the merges created
+        merge_writes.flush_collected(s.connection(), loaded.values(),
+                                     cast(merge_writes.Collector, self.sink), self.memo)
         audit.bump(s, "import")
         s.flush()
         return len(new), len(merges), raises, ids
@@ -359,7 +367,7 @@ class _Writer:
         n = self._raise(d, lead, seen)
         if d.do_not_call and dz.can_move(dz.Designation(lead.designation),
                                          dz.Designation.DO_NOT_CALL):
-            move(self.s, lead, dz.Designation.DO_NOT_CALL, None, "imported as do-not-call")
+            move(self.sink, lead, dz.Designation.DO_NOT_CALL, None, "imported as do-not-call")
         if d.notes:
             self.notes.append(rows.note_row(lead.id, d.notes, clock.now()))
         lead.updated_at = clock.now()
@@ -377,7 +385,7 @@ class _Writer:
         seen.add(key)
         camp = self.campaign(d.campaign or self.opts.campaign, d.row) \
             if (d.campaign or self.opts.campaign) else self._campaign_of(lead)
-        add_hand_raise(self.s, lead, camp, hr.kind, hr.strength, hr.raised_at,
+        add_hand_raise(self.sink, lead, camp, hr.kind, hr.strength, hr.raised_at,
                        details=hr.details, source=self.opts.source)
         return 1
 
