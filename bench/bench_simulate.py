@@ -16,7 +16,7 @@ from qualdesk.sim.profile import load_profile
 from qualdesk.sim.report import day_arrivals, simulate
 from qualdesk.sim.staffing import staffing_runs
 
-TECHNION = Path(__file__).resolve().parents[2] / "shared" / "data" / "technion-calls-one-day.csv"
+TECHNION = Path(__file__).resolve().parents[1] / "tests" / "data" / "technion-calls-one-day.csv"
 
 
 def timed(fn: Callable[[], object]) -> float:

@@ -19,7 +19,8 @@ from qualdesk.db.migrate import upgrade
 
 pytest_plugins = ["tests.memory_keyring"]
 
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+# Outside data the tests own (copied from the team's shared folder; see tests/data/SOURCES.md).
+SHARED_DATA = Path(__file__).resolve().parent / "data"
 
 
 def pg_admin_url() -> str:
