@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from qualdesk.db.engine import Database
-from qualdesk.db.models import Attempt, Callback, Email, HandRaise, Lead, TurnOver
+from qualdesk.db.models import Attempt, Callback, Email, HandRaise, Lead, TurnOver, User
 from qualdesk.domain.phones import parse_phone
 from tests.cli_helpers import run
 from tests.conftest import FrozenClock
@@ -62,7 +62,10 @@ def test_demo_loads_once(db: Database, db_url: str, frozen: FrozenClock) -> None
                         .where(Email.status == "sent")) == 27
         due = s.scalar(select(func.count()).select_from(Callback)
                        .where(Callback.done_at.is_(None), Callback.due_at <= now))
-        assert due == 2
+        # At 15:00 UTC only Chloe Young's promise is due (London 14:57); Felix Stewart's
+        # "10 min ago" would be 06:50 in Los Angeles, outside the calling window, so the
+        # demo promises it for 08:30 his time instead (16:30 UTC, not yet due).
+        assert due == 1
         assert set(s.scalars(select(TurnOver.to_owner))) == {"Sam Porter"}
         inc = s.scalar(select(Lead).where(Lead.designation == "incubating"))
         assert inc is not None and inc.retouch_at is not None and inc.retouch_at < now
@@ -70,5 +73,9 @@ def test_demo_loads_once(db: Database, db_url: str, frozen: FrozenClock) -> None
             HandRaise.first_call_at.is_not(None), HandRaise.first_email_at.is_not(None)))
         assert followed == 27  # 16 followed + 4 callbacks + 4 hot + 2 turned over + 1 incubating
     # Some lead is callable in the queue right now (15:00 UTC: the Americas and Europe).
-    q = run(db_url, "queue", "--rep", "Alex Rivera", "--json").json()
+    # The due callback heads the queue of the rep who promised it.
+    with db.session(write=False) as s:
+        promiser = s.scalar(select(User.name).join(Callback, Callback.rep_id == User.id)
+                            .where(Callback.done_at.is_(None), Callback.due_at <= now))
+    q = run(db_url, "queue", "--rep", promiser, "--json").json()
     assert q and q[0]["reason"].startswith("callback due")

@@ -151,12 +151,18 @@ def test_followed_up_lead_gets_further_attempts_on_later_days_only() -> None:
     assert classify(replace(c, attempts_today=1), 1, NOW, P) is None
 
 
-def test_callback_skips_the_window_only_near_its_time() -> None:
-    tokyo = ("Asia/Tokyo",)  # 00:00 local at NOW
-    c = lead(1, time_zones=tokyo, callback_due_at=NOW - timedelta(minutes=10), attempts_total=1,
+def test_callback_skips_the_window_only_near_a_time_promised_inside_it() -> None:
+    tokyo = ("Asia/Tokyo",)  # 00:00 local at NOW; the window closed at 21:00
+    promised = NOW - timedelta(minutes=10)  # 23:50 in Tokyo: outside the window
+    c = lead(1, time_zones=tokyo, callback_due_at=promised, attempts_total=1,
              last_attempt_at=NOW - timedelta(days=1))
     r = classify(c, 1, NOW, P)
+    assert isinstance(r, Held) and r.reason.startswith("outside calling window")
+    # Promised for 20:55 Tokyo time, called at 21:20: still the lead's chosen slot.
+    at = NOW - timedelta(hours=2, minutes=40)
+    edge = replace(c, callback_due_at=at - timedelta(minutes=25))
+    r = classify(edge, 1, at, P)
     assert isinstance(r, QueueEntry) and r.tier == Tier.CALLBACK
-    stale = replace(c, callback_due_at=NOW - timedelta(hours=5))
-    r = classify(stale, 1, NOW, P)
+    stale = replace(edge, callback_due_at=at - timedelta(hours=5))
+    r = classify(stale, 1, at, P)
     assert isinstance(r, Held) and r.reason.startswith("outside calling window")

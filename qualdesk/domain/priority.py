@@ -194,10 +194,14 @@ def classify(
         ready = c.last_attempt_at + timedelta(minutes=c.policy.min_gap_minutes)
         if ready > now:
             return Held(c.lead_id, f"recycle delay: next attempt from {ready:%H:%M} UTC")
-    # A callback at the time the lead chose skips the calling window; one left overdue
-    # past the grace period is judged like any other call (no calls at 2 a.m.).
-    fresh_callback = callback and c.callback_due_at is not None and \
-        now - c.callback_due_at <= timedelta(minutes=CALLBACK_WINDOW_GRACE_MINUTES)
+    # A callback promised inside the calling window may run a little past its edge (the
+    # lead chose the time); one left overdue past the grace period, or promised for a time
+    # outside the window, is judged like any other call (no calls at 3 a.m.).
+    fresh_callback = (
+        callback and c.callback_due_at is not None
+        and now - c.callback_due_at <= timedelta(minutes=CALLBACK_WINDOW_GRACE_MINUTES)
+        and outside_window(c.time_zones, c.callback_due_at, p.window, p.team_tz) is None
+    )
     if not fresh_callback:
         if window_cache is None:
             why = outside_window(c.time_zones, now, p.window, p.team_tz)

@@ -4,13 +4,15 @@ turn-overs and incubation, all written through the services a rep's actions use.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qualdesk.db.engine import Database
 from qualdesk.db.models import Campaign, Email, HandRaise, Lead, User
+from qualdesk.domain.calling_window import CallingWindow, outside_window
 from qualdesk.domain.designation import Designation
 from qualdesk.services.calls import record_attempt, schedule_callback_in
 from qualdesk.services.designations import move
@@ -99,8 +101,15 @@ class _Story:
     def callback(self, k: int) -> None:
         self.call("connected", 12, "In a meeting; asked to be called back")
         self.email(14, "As promised: a few times to talk")
-        # Two already due, one soon, one later today.
+        # Two already due, one soon, one later today — each at a time the lead could
+        # really have asked for: inside the calling window in the lead's zone, else the
+        # next morning at 08:30 their time.
         due = self.now + timedelta(minutes=(-10, -3, 30, 180)[k % 4])
+        zones = list(self.lead.time_zones or [])
+        if zones and outside_window(zones, due, CallingWindow(), "UTC"):
+            local = due.astimezone(ZoneInfo(zones[0]))
+            morning = local.replace(hour=8, minute=30, second=0, microsecond=0)
+            due = (morning if morning > local else morning + timedelta(days=1)).astimezone(UTC)
         schedule_callback_in(self.s, self.lead, self.rep.id, due, "mine",
                              "Asked to be called back at this time")
 
