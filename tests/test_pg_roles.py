@@ -158,3 +158,21 @@ def test_password_lives_in_the_keyring(memory_keyring: MemoryKeyring, tmp_path: 
     db.dispose()
     credentials.forget_password(url)
     assert memory_keyring.store == {}
+
+
+def test_a_rep_login_can_type_and_clear_a_note(pg_url: str,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Notes are saved as typed and may be emptied again; with no DELETE grant for reps,
+    emptying blanks the note instead of deleting it."""
+    from qualdesk.services import notes as notes_svc
+    from qualdesk.services.leads import lead_detail
+
+    lead = _seed_lead(pg_url)
+    _add_with_login(pg_url, "Rita Rep", "rep", "qdt_rita", "pw-rita", monkeypatch)
+    rep_db = Database(_as(pg_url, "qdt_rita", "pw-rita"))
+    saved = notes_svc.upsert_note(rep_db, lead, "Rita Rep", "call back after 3")
+    assert [n.body for n in lead_detail(rep_db, lead).notes] == ["call back after 3"]
+    cleared = notes_svc.upsert_note(rep_db, lead, "Rita Rep", "", saved.note_id)
+    assert cleared.note_id is None
+    assert lead_detail(rep_db, lead).notes == ()
+    rep_db.dispose()

@@ -125,7 +125,7 @@ def lead_detail(db: Database, lead_id: int) -> LeadDetail:
         )
         notes = tuple(
             NoteRecord(n.id, names.get(n.author_id), n.body, n.created_at, n.updated_at)
-            for n in s.scalars(select(Note).where(Note.lead_id == lead_id)
+            for n in s.scalars(select(Note).where(Note.lead_id == lead_id, Note.body != "")
                                .order_by(Note.created_at.desc()))
         )
         emails = tuple(

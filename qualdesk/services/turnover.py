@@ -116,7 +116,7 @@ def build_snapshot(s: Session, lead: Lead) -> dict[str, Any]:
                          .order_by(HandRaise.raised_at)))
     attempts = list(s.scalars(select(Attempt).where(Attempt.lead_id == lead.id)
                               .order_by(Attempt.started_at)))
-    notes = list(s.scalars(select(Note).where(Note.lead_id == lead.id)
+    notes = list(s.scalars(select(Note).where(Note.lead_id == lead.id, Note.body != "")
                            .order_by(Note.created_at, Note.id)))
     return {
         "version": SNAPSHOT_VERSION,
