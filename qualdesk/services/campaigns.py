@@ -24,6 +24,7 @@ from qualdesk.domain.level1_rule import parse_rule
 from qualdesk.errors import InvalidInput, KnownError, NotFound
 from qualdesk.services import audit
 from qualdesk.services.users import user_by_name
+from qualdesk.services.validate import whole_number
 
 FIELDS = ("sla_minutes", "script", "templates", "level1_rule", "same_day_live_attempts",
           "min_gap_minutes", "daily_cap", "lifetime_cap", "lead_source")
@@ -164,15 +165,7 @@ def check_level1_rule(value: str | None) -> str | None:
 
 def _int(field: str, value: Any) -> int:
     low, high, unit = RANGES[field]
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise InvalidInput(f"{field}: {value!r} is not a whole number")
-    try:
-        n = int(str(value).strip())
-    except ValueError:
-        raise InvalidInput(f"{field}: {value!r} is not a whole number") from None
-    if not low <= n <= high:
-        raise InvalidInput(f"{field}: {value!r} must be between {low} and {high} {unit}")
-    return n
+    return whole_number(field, value, low, high, unit)
 
 
 def _clean(field: str, value: Any) -> Any:

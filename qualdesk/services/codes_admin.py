@@ -20,6 +20,7 @@ from qualdesk.domain.codes import DEFAULT_KIND_STRENGTH, normalise_code
 from qualdesk.errors import InvalidInput
 from qualdesk.services import audit
 from qualdesk.services.users import user_by_name
+from qualdesk.services.validate import whole_number
 
 _CODE = re.compile(r"^[a-z][a-z0-9_]*$")
 HOTKEYS = tuple("123456789")
@@ -90,18 +91,6 @@ def _hotkey(value: Any) -> str | None:
     return text
 
 
-def _whole(field: str, value: Any, low: int, high: int) -> int:
-    if isinstance(value, bool):
-        raise InvalidInput(f"{field}: {value!r} is not a whole number")
-    try:
-        n = int(str(value).strip())
-    except ValueError:
-        raise InvalidInput(f"{field}: {value!r} is not a whole number") from None
-    if not low <= n <= high:
-        raise InvalidInput(f"{field}: {value!r} must be between {low} and {high}")
-    return n
-
-
 def _by_id(s: Session, by: str | None) -> int | None:
     return user_by_name(s, by).id if by else None
 
@@ -121,7 +110,7 @@ def set_disposition(db: Database, code: str, *, label: str | None = None,
     c = clean_code(code)
     new_label = _label(label) if label is not None else None
     new_key = _hotkey(hotkey) if hotkey is not None else None
-    new_order = _whole("sort_order", sort_order, 0, 9999) if sort_order is not None else None
+    new_order = whole_number("sort_order", sort_order, 0, 9999) if sort_order is not None else None
     with db.session() as s:
         d = s.get(Disposition, c)
         user_id = _by_id(s, by)
@@ -163,7 +152,7 @@ def set_kind(db: Database, code: str, *, label: str | None = None,
     """
     c = clean_code(code)
     new_label = _label(label) if label is not None else None
-    new_strength = _whole("strength", strength, 1, 100) if strength is not None else None
+    new_strength = whole_number("strength", strength, 1, 100) if strength is not None else None
     with db.session() as s:
         k = s.get(HandRaiseKind, c)
         user_id = _by_id(s, by)
