@@ -213,7 +213,7 @@ class AtRiskModel(QAbstractTableModel):
         if col == RiskCol.CLOCK:
             left = r.minutes_left(now)
             # text and sign as well as colour: a breached clock counts up
-            return f"⚠ breached {minutes_text(left)} ago" if left <= 0 else f"⏳ {minutes_text(left)} left"
+            return f"⚠ breached {minutes_text(left)} ago" if left <= 0 else f"◷ {minutes_text(left)} left"
         if col == RiskCol.LEAD:
             return r.lead
         if col == RiskCol.COMPANY:

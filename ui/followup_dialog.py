@@ -168,7 +168,7 @@ class FollowUpDialog(QDialog):
         elif result.email_status == "sent":
             self.status.setText("✓ Voicemail logged. ✓ Email sent.")
         elif result.email_status == "queued":
-            self.status.setText(f"✓ Voicemail logged. ⏳ Email QUEUED, not sent yet "
+            self.status.setText(f"✓ Voicemail logged. ◷ Email QUEUED, not sent yet "
                                 f"({result.error}); the outbox retries it automatically.")
         else:
             self.status.setText(f"✓ Voicemail logged. ✗ Email FAILED: {result.error}")

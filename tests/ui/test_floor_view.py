@@ -45,7 +45,7 @@ def test_rows_totals_and_risk(qtbot, qtmodeltester, sqlite_db, floor_ids, lead_u
     r = view.risk_model
     assert r.rowCount() == 4
     assert [text(r, i, RiskCol.OWNER) for i in range(4)] == ["unowned", "unowned", "carol", "bob"]
-    assert text(r, 0, RiskCol.CLOCK) == "⏳ 10 min left"
+    assert text(r, 0, RiskCol.CLOCK) == "◷ 10 min left"
     assert text(r, 1, RiskCol.CLOCK) == "⚠ breached 2 h 00 min ago"
     assert text(r, 0, RiskCol.RAISED).startswith("09:10")  # 14:10 UTC in New York
     assert "4 at risk (3 breached)" in view.summary.text()
