@@ -95,6 +95,7 @@ class QueueModel(QAbstractTableModel):
         super().__init__(parent)
         self._all: list[QueueRow] = []
         self._rows: list[QueueRow] = []
+        self._offered = self._held = self._held_loaded = 0
         self._show_held = False
         self._team_tz = team_tz
         self._now = clock.now()
@@ -110,9 +111,15 @@ class QueueModel(QAbstractTableModel):
     # --- loading ---------------------------------------------------------------------
 
     def set_rows(self, rows: Sequence[QueueRow], now: datetime | None = None,
-                 team_tz: str | None = None) -> None:
+                 team_tz: str | None = None, held_count: int | None = None) -> None:
+        """``held_count``: how many leads are held back when ``rows`` leaves their rows out
+        (the service builds held rows only while "Show held" is on)."""
         self.beginResetModel()
         self._all = list(rows)
+        self._offered = sum(1 for r in self._all if not r.held)
+        self._held_loaded = len(self._all) - self._offered
+        self._held = self._held_loaded if held_count is None else max(held_count,
+                                                                       self._held_loaded)
         if team_tz:
             self._team_tz = team_tz
         self._now = now or clock.now()
@@ -148,10 +155,14 @@ class QueueModel(QAbstractTableModel):
         return -1
 
     def held_count(self) -> int:
-        return sum(1 for r in self._all if r.held)
+        """Leads held back, whether or not their rows are loaded."""
+        return self._held
 
     def offered_count(self) -> int:
-        return sum(1 for r in self._all if not r.held)
+        return self._offered
+
+    def held_rows_loaded(self) -> bool:
+        return self._held_loaded == self._held
 
     def set_dark(self, dark: bool) -> None:
         self._dark = dark
