@@ -3,8 +3,10 @@
 Parsing phones is most of a big import (100,000 rows, 140,000 numbers). ``phonenumbers``
 is exact but slow in three places, each handled here with the same result:
 
-- it works out a number's type (ten pattern tests) up to three times per number:
-  ``type_in_main_region`` does it once for the usual case;
+- it works out a number's type (ten pattern tests, each through three Python calls) up
+  to three times per number: ``type_in_main_region`` does it once for the usual case,
+  with the ten tests as one alternation (``number_type``), and time zones are looked
+  up once per distinct prefix (``zones_of_type``);
 - it normalises digits one character at a time through ``unicodedata`` and recompiles
   patterns through ``re``'s small cache: ``speed_up_phonenumbers`` swaps in a
   ``str.translate`` for ASCII text and turns on the library's own pattern cache;
@@ -27,14 +29,17 @@ from phonenumbers import phonenumberutil as pn_util
 from phonenumbers import timezone as pn_timezone
 from phonenumbers.phonemetadata import PhoneMetadata
 
+# Private helpers of phonenumbers; without them every number takes the public calls.
 _type_helper = getattr(pn_util, "_number_type_helper", None)
+_matching_desc = getattr(pn_util, "_is_number_matching_desc", None)
+TIMEZONE_LONGEST_PREFIX: int = pn_timezone.TIMEZONE_LONGEST_PREFIX
 
 
 def type_in_main_region(num: PhoneNumber, region: str | None) -> int | None:
     """The number's type when it is valid for ``region`` and ``region`` is what
     ``region_code_for_number`` would answer (the calling code's main region, which needs
     no leading-digits test); None otherwise, and the caller asks the public API."""
-    if not region or _type_helper is None:
+    if not region or _type_helper is None or _matching_desc is None:
         return None
     regions = pn_util.COUNTRY_CODE_TO_REGION_CODE.get(num.country_code)
     if not regions or regions[0] != region:
@@ -42,15 +47,94 @@ def type_in_main_region(num: PhoneNumber, region: str | None) -> int | None:
     meta = PhoneMetadata.metadata_for_region(region, None)
     if meta is None or (len(regions) > 1 and meta.leading_digits is not None):
         return None
-    ntype: int = _type_helper(pn_util.national_significant_number(num), meta)
+    ntype = number_type(pn_util.national_significant_number(num), meta)
     return None if ntype == PhoneNumberType.UNKNOWN else ntype
+
+
+# The special types in the order ``_number_type_helper`` tests them; fixed line is last.
+_TYPE_ORDER = (
+    ("premium_rate", PhoneNumberType.PREMIUM_RATE), ("toll_free", PhoneNumberType.TOLL_FREE),
+    ("shared_cost", PhoneNumberType.SHARED_COST), ("voip", PhoneNumberType.VOIP),
+    ("personal_number", PhoneNumberType.PERSONAL_NUMBER), ("pager", PhoneNumberType.PAGER),
+    ("uan", PhoneNumberType.UAN), ("voicemail", PhoneNumberType.VOICEMAIL),
+    ("fixed_line", PhoneNumberType.FIXED_LINE),
+)
+class _Plan:
+    """How to type numbers of one length in one region's metadata."""
+
+    __slots__ = ("general", "combined", "types")
+
+    def __init__(self, meta: PhoneMetadata, length: int) -> None:
+        g = meta.general_desc
+        fits = g is not None and bool(g.national_number_pattern) and (
+            not g.possible_length or length in g.possible_length)
+        # None: no number of this length is valid at all.
+        self.general = re.compile(g.national_number_pattern) if fits else None
+        parts: list[str] = []
+        self.types: dict[str, int] = {}
+        for name, ntype in _TYPE_ORDER:
+            desc = getattr(meta, name)
+            if desc is None or not desc.national_number_pattern:
+                continue
+            if desc.possible_length and length not in desc.possible_length:
+                continue
+            # Metadata patterns hold no back-references, so wrapping them in named groups
+            # changes nothing they match.
+            parts.append(f"(?P<{name}>{desc.national_number_pattern})")
+            self.types[name] = ntype
+        # The first alternative that matches the whole number wins, as in the helper's
+        # chain of ifs.
+        self.combined = re.compile("|".join(parts)) if parts else None
+
+
+# Metadata objects live for the whole process, so id() is a stable key.
+_plans: dict[tuple[int, int], _Plan] = {}
+
+
+def _desc_matches(nsn: str, desc: object) -> bool:
+    assert _matching_desc is not None
+    return bool(_matching_desc(nsn, desc))
+
+
+def number_type(nsn: str, meta: PhoneMetadata) -> int:
+    """``phonenumberutil._number_type_helper(nsn, meta)``, with the special types and
+    the fixed-line pattern tried as one regular expression."""
+    key = (id(meta), len(nsn))
+    plan = _plans.get(key)
+    if plan is None:
+        plan = _plans[key] = _Plan(meta, len(nsn))
+    if plan.general is None or plan.general.fullmatch(nsn) is None:
+        return PhoneNumberType.UNKNOWN
+    m = plan.combined.fullmatch(nsn) if plan.combined is not None else None
+    if m is not None:
+        ntype = plan.types[m.lastgroup]  # type: ignore[index]
+        if ntype != PhoneNumberType.FIXED_LINE:
+            return ntype
+        if meta.same_mobile_and_fixed_line_pattern or _desc_matches(nsn, meta.mobile):
+            return PhoneNumberType.FIXED_LINE_OR_MOBILE
+        return PhoneNumberType.FIXED_LINE
+    if not meta.same_mobile_and_fixed_line_pattern and _desc_matches(nsn, meta.mobile):
+        return PhoneNumberType.MOBILE
+    return PhoneNumberType.UNKNOWN
+
+
+# Time zones of geographical numbers, by the leading E.164 digits the table is keyed on.
+_zones: dict[str, tuple[str, ...]] = {}
 
 
 def zones_of_type(num: PhoneNumber, ntype: int) -> tuple[str, ...]:
     """``time_zones_for_number`` without working the type out again."""
-    if pn_util.is_number_type_geographical(ntype, num.country_code):
+    if not pn_util.is_number_type_geographical(ntype, num.country_code):
+        return tuple(pn_timezone.time_zones_for_number(num))
+    # ``time_zones_for_geographical_number`` reads only the first
+    # TIMEZONE_LONGEST_PREFIX digits after the "+": numbers sharing them share the answer.
+    if num.italian_leading_zero:  # leading zeros: leave the digits to the library
         return tuple(pn_timezone.time_zones_for_geographical_number(num))
-    return tuple(pn_timezone.time_zones_for_number(num))
+    key = f"{num.country_code}{num.national_number}"[:TIMEZONE_LONGEST_PREFIX]
+    zones = _zones.get(key)
+    if zones is None:
+        zones = _zones[key] = tuple(pn_timezone.time_zones_for_geographical_number(num))
+    return zones
 
 
 @lru_cache(maxsize=1)
