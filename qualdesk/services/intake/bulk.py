@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, func, select, text
+from sqlalchemy import Connection, Dialect, Table, func, select, text
 
 # Enough rows per statement to amortise it, few enough to report progress between.
 CHUNK_ROWS = 10_000
@@ -73,27 +73,30 @@ def insert_rows(conn: Connection, table: Table, columns: Sequence[str], rows: Se
     """
     if not rows:
         return
-    values = _converted(conn, table, columns, rows, {} if memo is None else memo)
-    names = ", ".join(columns)
+    values = converted(conn.dialect, table, columns, rows, {} if memo is None else memo)
     if conn.dialect.name == "postgresql":
-        _copy(conn, f"COPY {table.name} ({names}) FROM STDIN", values)
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        copy_rows(raw, table, columns, values)
         return
-    conn.exec_driver_sql(f"INSERT INTO {table.name} ({names}) "
+    conn.exec_driver_sql(f"INSERT INTO {table.name} ({', '.join(columns)}) "
                          f"VALUES ({', '.join('?' for _ in columns)})", values)
 
 
-def _copy(conn: Connection, sql: str, values: list[tuple[Any, ...]]) -> None:
-    raw = conn.connection.driver_connection
-    assert raw is not None
-    with raw.cursor() as cur, cur.copy(sql) as cp:
+def copy_rows(raw: Any, table: Table, columns: Sequence[str],
+              values: Sequence[tuple[Any, ...]]) -> None:
+    """``values`` (already ``converted``) into ``table`` with one PostgreSQL COPY on the
+    psycopg connection ``raw``. Safe to call from another thread than the one that made
+    the rows, as long as nothing else uses ``raw`` meanwhile."""
+    with raw.cursor() as cur, cur.copy(
+            f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as cp:
         for v in values:
             cp.write_row(v)
 
 
-def _converted(conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[Row],
-               memo: Memo) -> list[tuple[Any, ...]]:
+def converted(dialect: Dialect, table: Table, columns: Sequence[str], rows: Sequence[Row],
+              memo: Memo) -> list[tuple[Any, ...]]:
     """The rows with each value as the driver takes it, converted column by column."""
-    dialect = conn.dialect
     missing = [c.name for c in table.c if c.name not in columns and c.default is not None]
     if missing:
         raise ValueError(f"{table.name}: rows lack {', '.join(missing)}")

@@ -10,59 +10,55 @@ Rules (DESIGN.md "Contract details"):
   raise); with a kind but no time it is raised at import time (with a warning).
 - phones: the first valid of Phone / Mobile becomes the phone; a row is bad only when
   every number it gives is invalid (the dropped value is named in a warning).
-- one bad row refuses the whole file unless ``skip_bad``; nothing is written before every
-  row has been checked, and the writes are one transaction.
+- one bad row refuses the whole file unless ``skip_bad``; the writes are one transaction,
+  so a refused or cancelled import leaves the database as it was.
+
+Speed (100,000 rows): on SQLite every row is read and checked before the write session
+starts. On PostgreSQL the writes start with the first chunk of checked rows and a
+second thread COPYs them while the next chunk is read (``row_sink.CopyThread``): the
+server's foreign-key checks and index updates, most of its work, overlap the client's
+reading. A bad row stops further writes, and the transaction is rolled back once every
+row has been checked (the ids drawn from the sequence for the chunks already sent are
+gone, as after any rolled-back INSERT on PostgreSQL).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
-from itertools import islice
 from pathlib import Path
-from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import any_, bindparam, func, select
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qualdesk import clock
 from qualdesk.db.engine import Database
-from qualdesk.db.models import (
-    AuditEntry,
-    Campaign,
-    DesignationChange,
-    HandRaise,
-    Lead,
-    Note,
-    User,
-)
-from qualdesk.domain import designation as dz
+from qualdesk.db.models import Lead, User
 from qualdesk.domain.phones import is_region
 from qualdesk.errors import InvalidInput, RowProblem
-from qualdesk.services import audit, team_settings
-from qualdesk.services.designations import move
-from qualdesk.services.hand_raises import add_hand_raise, kind_strengths
-from qualdesk.services.intake import bulk, merge_writes
-from qualdesk.services.intake import new_lead_rows as rows
+from qualdesk.services import team_settings
+from qualdesk.services.hand_raises import kind_strengths
+from qualdesk.services.intake import bulk
 from qualdesk.services.intake.csv_source import Table, read_table
 from qualdesk.services.intake.header_aliases import map_headers
+from qualdesk.services.intake.import_meter import Meter
+from qualdesk.services.intake.lead_lookup import lookup
 from qualdesk.services.intake.lead_rows import LeadDraft, LeadRowParser, RowContext
+from qualdesk.services.intake.lead_writer import LeadWriter
 from qualdesk.services.intake.outcome import (
     CancelFlag,
     ImportResult,
     Progress,
     Warnings,
-    tick,
 )
+from qualdesk.services.intake.row_sink import CopyThread, Inline
 
 _IDENTITY_FIELDS = ("first_name", "last_name", "full_name", "company", "email", "phone",
                     "mobile")
-_FILLABLE = ("first_name", "last_name", "company", "title", "country", "city", "website",
-             "industry", "lead_source", "external_id")
-_CHUNK = 500
+# Rows read and checked before their writes are sent (PostgreSQL): small enough that the
+# first COPY starts early and the last one leaves little to wait for.
+_READ_CHUNK = 5_000
 
 
 @dataclass(frozen=True)
@@ -81,6 +77,10 @@ def import_leads(db: Database, source: Path | str | Table,
         return _import(db, source, options or LeadImportOptions(), progress, cancel)
 
 
+class _Refused(Exception):
+    """A bad row and no ``skip_bad``: rolls the streamed writes back."""
+
+
 def _import(db: Database, source: Path | str | Table, opts: LeadImportOptions,
             progress: Progress | None, cancel: CancelFlag | None) -> ImportResult:
     table = source if isinstance(source, Table) else read_table(source)
@@ -96,26 +96,121 @@ def _import(db: Database, source: Path | str | Table, opts: LeadImportOptions,
     for h in hm.unknown:
         warnings.add(f"col:{h}", f"column {h!r} is not a lead field; ignored "
                      f"(use --map '{h}=field' to import it)")
-    ctx = _row_context(db, opts)
-    total = len(table.rows) * 2
-    parser = LeadRowParser(table.headers, hm, ctx, warnings)
-    drafts: list[LeadDraft] = []
-    for i, (number, cells) in enumerate(zip(table.numbers, table.rows, strict=True)):
-        drafts.append(parser.parse(number, cells))
-        if i % 250 == 0:
-            tick(progress, cancel, i, total)
-    _require_names(db, drafts)
-    problems = tuple(p for d in drafts for p in d.problems)
-    if problems and not opts.skip_bad:
-        return ImportResult(0, 0, problems, False, warnings.lines(), table=table)
-    good = [d for d in drafts if not d.problems]
-    tick(progress, cancel, len(table.rows), total)
-    with db.session() as s:
-        writer = _Writer(s, opts, warnings, table.name)
-        imported, merged, raises, ids = writer.write(good, progress, cancel, total)
-        tick(progress, cancel, total, total)
-    return ImportResult(imported, merged, problems, True, warnings.lines(), raises,
+    parser = LeadRowParser(table.headers, hm, _row_context(db, opts), warnings)
+    meter = Meter(progress, cancel, len(table.rows))
+    chunks = _read(table, parser, meter)
+    problems: list[RowProblem] = []
+    try:
+        if db.is_postgres:
+            counts = _streamed(db, chunks, opts, warnings, table.name, meter, problems)
+        else:
+            counts = _read_then_write(db, chunks, opts, warnings, table.name, meter, problems)
+    except _Refused:
+        return ImportResult(0, 0, tuple(problems), False, warnings.lines(), table=table)
+    meter.finish()
+    imported, merged, raises, ids = counts
+    return ImportResult(imported, merged, tuple(problems), True, warnings.lines(), raises,
                         tuple(ids), table=table)
+
+
+def _read(table: Table, parser: LeadRowParser, meter: Meter) -> Iterator[list[LeadDraft]]:
+    """The rows as drafts, ``_READ_CHUNK`` at a time, ticking every 250 rows."""
+    chunk: list[LeadDraft] = []
+    for i, (number, cells) in enumerate(zip(table.numbers, table.rows, strict=True)):
+        chunk.append(parser.parse(number, cells))
+        if i % 250 == 0:
+            meter.read = i
+            meter.tick()
+        if len(chunk) == _READ_CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+_Counts = tuple[int, int, int, list[int]]
+
+
+def _read_then_write(db: Database, chunks: Iterator[list[LeadDraft]], opts: LeadImportOptions,
+                     warnings: Warnings, name: str, meter: Meter,
+                     problems: list[RowProblem]) -> _Counts:
+    """SQLite: every row read and checked, then one write session (it holds the
+    database's only write lock for as short a time as possible)."""
+    drafts = [d for chunk in chunks for d in chunk]
+    with db.session(write=False) as s:
+        _NameCheck().check(s, drafts)
+    problems.extend(p for d in drafts for p in d.problems)
+    if problems and not opts.skip_bad:
+        raise _Refused
+    meter.read = len(drafts)
+    meter.earn(sum(1 for d in drafts if d.problems))  # bad rows write nothing
+    meter.tick()
+    with db.session() as s:
+        conn = s.connection()
+        sink = Inline(conn, meter, {})
+        writer = LeadWriter(s, s, sink, meter, opts.source, opts.campaign, warnings, name)
+        good = [d for d in drafts if not d.problems]
+        for i in range(0, len(good), _READ_CHUNK):
+            writer.add(good[i:i + _READ_CHUNK])
+        return writer.finish()
+
+
+def _streamed(db: Database, chunks: Iterator[list[LeadDraft]], opts: LeadImportOptions,
+              warnings: Warnings, name: str, meter: Meter,
+              problems: list[RowProblem]) -> _Counts:
+    """PostgreSQL: each chunk's writes go out while the next chunk is read."""
+    with db.session() as s, db.session(write=False) as side, \
+            CopyThread(s.connection(), meter, {}) as sink:
+        writer = LeadWriter(s, side, sink, meter, opts.source, opts.campaign, warnings, name)
+        names = _NameCheck()
+        refused = False
+        for drafts in chunks:
+            sink.poll()
+            names.check(side, drafts)
+            bad = [d for d in drafts if d.problems]
+            problems.extend(p for d in bad for p in d.problems)
+            refused = refused or (bool(bad) and not opts.skip_bad)
+            if refused:
+                continue  # every row is still checked, for the full list of problems
+            meter.earn(len(bad))
+            writer.add([d for d in drafts if not d.problems])
+        if refused:
+            raise _Refused
+        meter.read = meter.total // 2
+        meter.tick()
+        return writer.finish()
+
+
+class _NameCheck:
+    """A row without name or company is fine when it names a lead already known (by
+    email, or by phone when it has no email): a hand-raise update. Otherwise it is bad.
+    Checked in file order, one chunk at a time: a row may name a lead of an earlier row."""
+
+    def __init__(self) -> None:
+        self.emails: set[str] = set()
+        self.phones: set[str] = set()
+
+    def check(self, s: Session, drafts: list[LeadDraft]) -> None:
+        nameless = [d for d in drafts if d.nameless and not d.problems]
+        if nameless:
+            self.emails.update(lookup(s, Lead.email_norm,
+                                      [d.email_norm for d in nameless if d.email_norm]))
+            self.phones.update(lookup(s, Lead.phone, [d.phone.e164 for d in nameless
+                                                      if d.phone and not d.email_norm]))
+        for d in drafts:
+            if d.problems:
+                continue
+            if d.nameless:
+                known = (d.email_norm in self.emails) if d.email_norm else \
+                    (d.phone is not None and d.phone.e164 in self.phones)
+                if not known:
+                    d.problems.append(RowProblem(d.row, "name", "",
+                                                 "a lead needs a name or a company"))
+            # Later rows may merge into this one.
+            if d.email_norm:
+                self.emails.add(d.email_norm)
+            elif d.phone:
+                self.phones.add(d.phone.e164)
 
 
 def _row_context(db: Database, opts: LeadImportOptions) -> RowContext:
@@ -133,267 +228,3 @@ def _row_context(db: Database, opts: LeadImportOptions) -> RowContext:
         raise InvalidInput(f"--default-region {region!r} is not an ISO 3166 region code "
                            "(e.g. US, GB, DE)")
     return RowContext(ZoneInfo(tz_name), tz_name, region, strengths, users, clock.now())
-
-
-def _require_names(db: Database, drafts: list[LeadDraft]) -> None:
-    """A row without name or company is fine when it names a lead already known (by
-    email, or by phone when it has no email): a hand-raise update. Otherwise it is bad."""
-    nameless = [d for d in drafts if d.nameless and not d.problems]
-    if not nameless:
-        return
-    with db.session(write=False) as s:
-        known_emails = set(_lookup(s, Lead.email_norm, [d.email_norm for d in nameless
-                                                        if d.email_norm]))
-        known_phones = set(_lookup(s, Lead.phone, [d.phone.e164 for d in nameless
-                                                   if d.phone and not d.email_norm]))
-    for d in drafts:
-        if d.problems:
-            continue
-        if d.nameless:
-            known = (d.email_norm in known_emails) if d.email_norm else \
-                (d.phone is not None and d.phone.e164 in known_phones)
-            if not known:
-                d.problems.append(RowProblem(d.row, "name", "",
-                                             "a lead needs a name or a company"))
-        # Later rows may merge into this one.
-        if d.email_norm:
-            known_emails.add(d.email_norm)
-        elif d.phone:
-            known_phones.add(d.phone.e164)
-
-
-def _lookup(s: Session, column: Any, values: list[str]) -> dict[str, int]:
-    """{value: lowest lead id} for the values that some lead has in ``column``."""
-    out: dict[str, int] = {}
-    # PostgreSQL takes the values as one array parameter (a round trip per 500 values
-    # cost seconds at 100,000 rows); SQLite as an IN list, within its parameter limit.
-    pg = s.get_bind().dialect.name == "postgresql"
-    size = 20_000 if pg else _CHUNK
-    values = sorted(set(values))
-    for i in range(0, len(values), size):
-        chunk = values[i:i + size]
-        cond = column == any_(bindparam("values", chunk, type_=ARRAY(column.type))) if pg \
-            else column.in_(chunk)
-        q = select(column, func.min(Lead.id)).where(cond).group_by(column)
-        out.update({v: lead_id for v, lead_id in s.execute(q)})
-    return out
-
-
-class _Steps:
-    """Progress (and the chance to cancel) between bulk-insert chunks: ``units`` rows of
-    writes spread over the bar from ``start`` to ``end``."""
-
-    def __init__(self, progress: Progress | None, cancel: CancelFlag | None, start: int,
-                 end: int, units: int) -> None:
-        self.progress, self.cancel = progress, cancel
-        self.start, self.end, self.units, self.done = start, end, max(units, 1), 0
-
-    def advance(self, n: int) -> None:
-        self.done = min(self.done + n, self.units)
-        at = self.start + (self.end - self.start) * self.done // self.units
-        tick(self.progress, self.cancel, min(at, self.end - 1), self.end)
-
-
-def _chunks(values: list[str]) -> Iterator[list[str]]:
-    for i in range(0, len(values), _CHUNK):
-        yield values[i:i + _CHUNK]
-
-
-class _Writer:
-    """The write phase: one session, leads matched in bulk, objects flushed in batches."""
-
-    def __init__(self, s: Session, opts: LeadImportOptions, warnings: Warnings,
-                 file_name: str) -> None:
-        self.s, self.opts, self.warn, self.file_name = s, opts, warnings, file_name
-        self.notes: list[tuple[Any, ...]] = []
-        self.memo: bulk.Memo = {}
-        # Where merges' service calls add their rows (see ``merge_writes``).
-        self.sink = cast(Session, merge_writes.Collector())
-        self.campaigns: dict[str, Campaign] = {
-            c.name.lower(): c for c in s.scalars(select(Campaign))}
-        default = next((c for c in self.campaigns.values() if c.is_default), None)
-        if default is None:
-            raise InvalidInput("no default campaign: run `qualdesk db upgrade`")
-        self.default_campaign = default
-
-    def campaign(self, name: str | None, row: int) -> Campaign:
-        if not name:
-            return self.default_campaign
-        found = self.campaigns.get(name.lower())
-        if found is None:
-            found = Campaign(name=name, created_at=clock.now())
-            self.s.add(found)
-            self.s.flush()
-            self.campaigns[name.lower()] = found
-            self.warn.add(f"new-campaign:{name.lower()}",
-                          f"campaign {name!r} did not exist; created with default settings "
-                          "(script and templates 'default', one-hour SLA)")
-        return found
-
-    def write(self, drafts: list[LeadDraft], progress: Progress | None,
-              cancel: CancelFlag | None, total: int) -> tuple[int, int, int, list[int]]:
-        s = self.s
-        by_email = self._known_by_email([d.email_norm for d in drafts if d.email_norm])
-        by_phone = self._known_by_phone([d.phone.e164 for d in drafts
-                                         if d.phone and not d.email_norm])
-        tick(progress, cancel, total // 2 + 1, total)
-        new: list[tuple[LeadDraft, Campaign]] = []
-        # A merge target is a known lead's id, or ("new", index into ``new``).
-        merges: list[tuple[LeadDraft, int | tuple[str, int]]] = []
-        file_email: dict[str, int] = {}
-        file_phone: dict[str, int] = {}
-        now = clock.now()
-        for d in drafts:
-            if d.email_norm:
-                idx = file_email.get(d.email_norm)
-                known = by_email.get(d.email_norm)
-            else:
-                assert d.phone is not None
-                idx = file_phone.get(d.phone.e164)
-                known = by_phone.get(d.phone.e164)
-            if idx is not None:
-                merges.append((d, ("new", idx)))
-                continue
-            if known is not None:
-                merges.append((d, known))
-                continue
-            camp = self.campaign(d.campaign or self.opts.campaign, d.row)
-            new.append((d, camp))
-            if d.email_norm:
-                file_email[d.email_norm] = len(new) - 1
-            if d.phone:
-                file_phone.setdefault(d.phone.e164, len(new) - 1)
-        # Half the bar was reading the rows; the bulk writes share the rest.
-        steps = _Steps(progress, cancel, total // 2, total,
-                       3 * len(new) + 3 * sum(1 for d, _ in new if d.hand_raise) + len(merges))
-        ids = self._insert_new(new, now, steps)
-        raises = self._bulk_raises(new, ids, now, steps)
-        target_ids = [ids[t[1]] if isinstance(t, tuple) else t for _, t in merges]
-        dnc_ids = [ids[i] for i, (d, _) in enumerate(new) if d.do_not_call]
-        loaded = self._load(target_ids + dnc_ids)
-        seen = self._existing_raises({i: loaded[i] for i in target_ids})
-        # Detached: their changes are written by ``merge_writes``, not by a flush.
-        for lead in loaded.values():
-            s.expunge(lead)
-        for lead_id in dnc_ids:
-            move(self.sink, loaded[lead_id], dz.Designation.DO_NOT_CALL, None,
-                 "imported as do-not-call")
-        for n, ((d, _), lead_id) in enumerate(zip(merges, target_ids, strict=True), 1):
-            raises += self._merge(d, loaded[lead_id], seen)
-            if n % 250 == 0:
-                steps.advance(250)
-        if self.notes:
-            self._core_insert(Note, rows.NOTE_COLUMNS, self.notes)
-        if new:
-            self._core_insert(AuditEntry, rows.AUDIT_COLUMNS, (
-                rows.import_audit_row(i, self.file_name, now) for i in ids), steps)
-        s.flush()  # campaigns the merges created
-        merge_writes.flush_collected(s.connection(), loaded.values(),
-                                     cast(merge_writes.Collector, self.sink), self.memo)
-        audit.bump(s, "import")
-        s.flush()
-        return len(new), len(merges), raises, ids
-
-    def _core_insert(self, model: Any, columns: tuple[str, ...],
-                     values: Iterable[tuple[Any, ...]], steps: _Steps | None = None) -> None:
-        # Straight to the driver: neither ORM objects nor SQLAlchemy's per-row parameter
-        # handling (together most of a 100,000-row import's write time). Rows are built
-        # chunk by chunk, so the progress bar moves from the first one.
-        conn = self.s.connection()
-        it = iter(values)
-        while chunk := list(islice(it, bulk.CHUNK_ROWS)):
-            bulk.insert_rows(conn, model.__table__, columns, chunk, self.memo)
-            if steps is not None:
-                steps.advance(len(chunk))
-
-    def _insert_new(self, new: list[tuple[LeadDraft, Campaign]], now: datetime,
-                    steps: _Steps) -> list[int]:
-        """Bulk insert with ids reserved up front (ORM objects for 100,000 leads cost
-        tens of seconds, and INSERT … RETURNING runs row by row on SQLite)."""
-        if not new:
-            return []
-        ids = bulk.reserve_ids(self.s.connection(), Lead.__table__, len(new))
-        self._core_insert(Lead, rows.LEAD_COLUMNS, (
-            rows.lead_row(lead_id, d, camp, now)
-            for (d, camp), lead_id in zip(new, ids, strict=True)), steps)
-        self.notes.extend(rows.note_row(lead_id, d.notes, now)
-                          for (d, _), lead_id in zip(new, ids, strict=True) if d.notes)
-        return ids
-
-    def _bulk_raises(self, new: list[tuple[LeadDraft, Campaign]], ids: list[int],
-                     now: datetime, steps: _Steps) -> int:
-        out = rows.RaiseRows(self.opts.source, now)
-        for (d, camp), lead_id in zip(new, ids, strict=True):
-            out.add(lead_id, d, camp)
-        self._core_insert(HandRaise, rows.RAISE_COLUMNS, out.raises, steps)
-        self._core_insert(DesignationChange, rows.HISTORY_COLUMNS, out.history, steps)
-        self._core_insert(AuditEntry, rows.AUDIT_COLUMNS, out.audits, steps)
-        return len(out.raises)
-
-    def _known_by_email(self, emails: list[str]) -> dict[str, int]:
-        return _lookup(self.s, Lead.email_norm, emails)
-
-    def _known_by_phone(self, phones: list[str]) -> dict[str, int]:
-        return _lookup(self.s, Lead.phone, phones)
-
-    def _load(self, ids: Iterable[int]) -> dict[int, Lead]:
-        out: dict[int, Lead] = {}
-        for chunk in _chunks(sorted(set(ids))):  # type: ignore[arg-type]
-            out.update({lead.id: lead for lead in
-                        self.s.scalars(select(Lead).where(Lead.id.in_(chunk))).unique()})
-        return out
-
-    def _existing_raises(self, leads: dict[int, Lead]) -> set[tuple[int, str, object]]:
-        seen: set[tuple[int, str, object]] = set()
-        for chunk in _chunks(sorted(leads)):  # type: ignore[arg-type]
-            q = select(HandRaise.lead_id, HandRaise.kind, HandRaise.raised_at).where(
-                HandRaise.lead_id.in_(chunk))
-            seen.update((i, k, at) for i, k, at in self.s.execute(q))
-        return seen
-
-    def _merge(self, d: LeadDraft, lead: Lead, seen: set[tuple[int, str, object]]) -> int:
-        for name in _FILLABLE:
-            if getattr(lead, name) in (None, "") and getattr(d, name):
-                setattr(lead, name, getattr(d, name))
-        if lead.email is None and d.email:
-            lead.email, lead.email_norm = d.email, d.email_norm
-        if lead.phone is None and d.phone:
-            lead.phone, lead.phone_ext = d.phone.e164, d.phone.ext
-            lead.phone_region, lead.time_zones = d.phone.region, list(d.phone.time_zones)
-        if lead.mobile is None and d.mobile:
-            lead.mobile = d.mobile.e164
-        if lead.owner_id is None and d.owner_id is not None:
-            lead.owner_id = d.owner_id
-        explicit = d.campaign or self.opts.campaign
-        if explicit and d.hand_raise is not None:
-            lead.campaign_id = self.campaign(explicit, d.row).id
-        n = self._raise(d, lead, seen)
-        if d.do_not_call and dz.can_move(dz.Designation(lead.designation),
-                                         dz.Designation.DO_NOT_CALL):
-            move(self.sink, lead, dz.Designation.DO_NOT_CALL, None, "imported as do-not-call")
-        if d.notes:
-            self.notes.append(rows.note_row(lead.id, d.notes, clock.now()))
-        lead.updated_at = clock.now()
-        return n
-
-    def _raise(self, d: LeadDraft, lead: Lead, seen: set[tuple[int, str, object]]) -> int:
-        hr = d.hand_raise
-        if hr is None:
-            return 0
-        key = (lead.id, hr.kind, hr.raised_at)
-        if key in seen:
-            self.warn.add("same-raise", "the same hand raise (kind and time) is already on the "
-                          "lead; not added twice", d.row)
-            return 0
-        seen.add(key)
-        camp = self.campaign(d.campaign or self.opts.campaign, d.row) \
-            if (d.campaign or self.opts.campaign) else self._campaign_of(lead)
-        add_hand_raise(self.sink, lead, camp, hr.kind, hr.strength, hr.raised_at,
-                       details=hr.details, source=self.opts.source)
-        return 1
-
-    def _campaign_of(self, lead: Lead) -> Campaign:
-        for c in self.campaigns.values():
-            if c.id == lead.campaign_id:
-                return c
-        return self.default_campaign

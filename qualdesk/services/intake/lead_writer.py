@@ -1,0 +1,245 @@
+"""The write phase of a lead import, chunk by chunk, inside the import's one transaction.
+
+``add`` takes the next checked rows: each is matched to a known lead, an earlier row of
+the file, or becomes a new lead; new leads and their first hand raise go to the sink at
+once (see ``row_sink``), merges wait for ``finish``, which applies them through the same
+service code as one-by-one edits (see ``merge_writes``) once every new lead is written.
+
+Lookups and id reservations go through ``side``: on PostgreSQL a second connection, so
+they do not wait for the COPY in flight (sequences are not transactional, and rows this
+import has not committed are matched from the file itself); on SQLite the import's own
+session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, cast
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qualdesk import clock
+from qualdesk.db.models import (
+    AuditEntry,
+    Campaign,
+    DesignationChange,
+    HandRaise,
+    Lead,
+    Note,
+)
+from qualdesk.domain import designation as dz
+from qualdesk.errors import InvalidInput
+from qualdesk.services import audit
+from qualdesk.services.designations import move
+from qualdesk.services.hand_raises import add_hand_raise
+from qualdesk.services.intake import bulk, merge_writes
+from qualdesk.services.intake import new_lead_rows as rows
+from qualdesk.services.intake.import_meter import Meter
+from qualdesk.services.intake.lead_lookup import CHUNK, lookup
+from qualdesk.services.intake.lead_rows import LeadDraft
+from qualdesk.services.intake.outcome import Warnings
+from qualdesk.services.intake.row_sink import CopyThread, Inline
+
+_FILLABLE = ("first_name", "last_name", "company", "title", "country", "city", "website",
+             "industry", "lead_source", "external_id")
+# A merge target: a known lead's id, or ("new", index into ``new``).
+_Target = int | tuple[str, int]
+_Job = tuple[Any, tuple[str, ...], list[tuple[Any, ...]]]
+
+
+class LeadWriter:
+    def __init__(self, s: Session, side: Session, sink: Inline | CopyThread, meter: Meter,
+                 source: str, campaign: str | None, warnings: Warnings,
+                 file_name: str) -> None:
+        self.s, self.side, self.sink, self.meter = s, side, sink, meter
+        self.source, self.default_name = source, campaign
+        self.warn, self.file_name = warnings, file_name
+        self.now = clock.now()
+        self.notes: list[tuple[Any, ...]] = []
+        self.memo: bulk.Memo = sink.memo
+        self.new: list[tuple[LeadDraft, Campaign]] = []
+        self.ids: list[int] = []
+        self.merges: list[tuple[LeadDraft, _Target]] = []
+        self.raises = 0
+        self.file_email: dict[str, int] = {}
+        self.file_phone: dict[str, int] = {}
+        # Where merges' service calls add their rows (see ``merge_writes``).
+        self.collector = merge_writes.Collector()
+        self.sink_session = cast(Session, self.collector)
+        self.campaigns: dict[str, Campaign] = {
+            c.name.lower(): c for c in s.scalars(select(Campaign))}
+        default = next((c for c in self.campaigns.values() if c.is_default), None)
+        if default is None:
+            raise InvalidInput("no default campaign: run `qualdesk db upgrade`")
+        self.default_campaign = default
+
+    def campaign(self, name: str | None) -> Campaign:
+        if not name:
+            return self.default_campaign
+        found = self.campaigns.get(name.lower())
+        if found is None:
+            self.sink.drain()  # the connection is needed here, and free only when drained
+            found = Campaign(name=name, created_at=clock.now())
+            self.s.add(found)
+            self.s.flush()
+            self.campaigns[name.lower()] = found
+            self.warn.add(f"new-campaign:{name.lower()}",
+                          f"campaign {name!r} did not exist; created with default settings "
+                          "(script and templates 'default', one-hour SLA)")
+        return found
+
+    def add(self, drafts: list[LeadDraft]) -> None:
+        """The next checked rows, in file order."""
+        by_email = lookup(self.side, Lead.email_norm,
+                          [d.email_norm for d in drafts if d.email_norm])
+        by_phone = lookup(self.side, Lead.phone,
+                          [d.phone.e164 for d in drafts if d.phone and not d.email_norm])
+        start = len(self.new)
+        for d in drafts:
+            if d.email_norm:
+                idx = self.file_email.get(d.email_norm)
+                known = by_email.get(d.email_norm)
+            else:
+                assert d.phone is not None
+                idx = self.file_phone.get(d.phone.e164)
+                known = by_phone.get(d.phone.e164)
+            if idx is not None:
+                self.merges.append((d, ("new", idx)))
+                continue
+            if known is not None:
+                self.merges.append((d, known))
+                continue
+            self.new.append((d, self.campaign(d.campaign or self.default_name)))
+            if d.email_norm:
+                self.file_email[d.email_norm] = len(self.new) - 1
+            if d.phone:
+                self.file_phone.setdefault(d.phone.e164, len(self.new) - 1)
+        new = self.new[start:]
+        ids = bulk.reserve_ids(self.side.connection(), Lead.__table__, len(new)) if new else []
+        self.ids.extend(ids)
+        now = self.now
+        first = rows.RaiseRows(self.source, now)
+        for (d, camp), lead_id in zip(new, ids, strict=True):
+            first.add(lead_id, d, camp)
+            if d.notes:
+                self.notes.append(rows.note_row(lead_id, d.notes, now))
+        self.raises += len(first.raises)
+        self._send([
+            (Lead, rows.LEAD_COLUMNS, [rows.lead_row(lead_id, d, camp, now)
+                                       for (d, camp), lead_id in zip(new, ids, strict=True)]),
+            (HandRaise, rows.RAISE_COLUMNS, first.raises),
+            (DesignationChange, rows.HISTORY_COLUMNS, first.history),
+            (AuditEntry, rows.AUDIT_COLUMNS, first.audits),
+            (AuditEntry, rows.AUDIT_COLUMNS, [rows.import_audit_row(i, self.file_name, now)
+                                              for i in ids]),
+        ], len(new))
+
+    def _send(self, jobs: list[_Job], units: int) -> None:
+        """The jobs in chunks of ``bulk.CHUNK_ROWS``, sharing ``units`` by row count."""
+        size = bulk.CHUNK_ROWS
+        pieces = [(model, cols, values[i:i + size]) for model, cols, values in jobs
+                  for i in range(0, len(values), size)]
+        total = sum(len(p[2]) for p in pieces)
+        if not total:
+            self.meter.earn(units)
+            return
+        done = given = 0
+        for model, cols, values in pieces:
+            done += len(values)
+            share = units * done // total - given
+            given += share
+            self.sink.put(model.__table__, cols, values, share)
+
+    def finish(self) -> tuple[int, int, int, list[int]]:
+        """Apply the merges; returns (new leads, merged rows, hand raises, new lead ids)."""
+        self.sink.drain()
+        s = self.s
+        target_ids = [self.ids[t[1]] if isinstance(t, tuple) else t for _, t in self.merges]
+        dnc_ids = [self.ids[i] for i, (d, _) in enumerate(self.new) if d.do_not_call]
+        loaded = self._load(target_ids + dnc_ids)
+        seen = self._existing_raises(target_ids)
+        # Detached: their changes are written by ``merge_writes``, not by a flush.
+        for lead in loaded.values():
+            s.expunge(lead)
+        for lead_id in dnc_ids:
+            move(self.sink_session, loaded[lead_id], dz.Designation.DO_NOT_CALL, None,
+                 "imported as do-not-call")
+        for n, ((d, _), lead_id) in enumerate(zip(self.merges, target_ids, strict=True), 1):
+            self.raises += self._merge(d, loaded[lead_id], seen)
+            if n % 250 == 0:
+                self.meter.earn(250)
+                self.meter.tick()
+        conn = s.connection()
+        if self.notes:
+            bulk.insert_rows(conn, Note.__table__, rows.NOTE_COLUMNS, self.notes, self.memo)
+        s.flush()  # campaigns the merges created
+        merge_writes.flush_collected(conn, loaded.values(), self.collector, self.memo)
+        audit.bump(s, "import")
+        s.flush()
+        return len(self.new), len(self.merges), self.raises, self.ids
+
+    def _load(self, ids: Iterable[int]) -> dict[int, Lead]:
+        out: dict[int, Lead] = {}
+        wanted = sorted(set(ids))
+        for i in range(0, len(wanted), CHUNK):
+            out.update({lead.id: lead for lead in self.s.scalars(
+                select(Lead).where(Lead.id.in_(wanted[i:i + CHUNK]))).unique()})
+        return out
+
+    def _existing_raises(self, lead_ids: list[int]) -> set[tuple[int, str, object]]:
+        seen: set[tuple[int, str, object]] = set()
+        wanted = sorted(set(lead_ids))
+        for i in range(0, len(wanted), CHUNK):
+            q = select(HandRaise.lead_id, HandRaise.kind, HandRaise.raised_at).where(
+                HandRaise.lead_id.in_(wanted[i:i + CHUNK]))
+            seen.update((lead_id, k, at) for lead_id, k, at in self.s.execute(q))
+        return seen
+
+    def _merge(self, d: LeadDraft, lead: Lead, seen: set[tuple[int, str, object]]) -> int:
+        for name in _FILLABLE:
+            if getattr(lead, name) in (None, "") and getattr(d, name):
+                setattr(lead, name, getattr(d, name))
+        if lead.email is None and d.email:
+            lead.email, lead.email_norm = d.email, d.email_norm
+        if lead.phone is None and d.phone:
+            lead.phone, lead.phone_ext = d.phone.e164, d.phone.ext
+            lead.phone_region, lead.time_zones = d.phone.region, list(d.phone.time_zones)
+        if lead.mobile is None and d.mobile:
+            lead.mobile = d.mobile.e164
+        if lead.owner_id is None and d.owner_id is not None:
+            lead.owner_id = d.owner_id
+        explicit = d.campaign or self.default_name
+        if explicit and d.hand_raise is not None:
+            lead.campaign_id = self.campaign(explicit).id
+        n = self._raise(d, lead, seen)
+        if d.do_not_call and dz.can_move(dz.Designation(lead.designation),
+                                         dz.Designation.DO_NOT_CALL):
+            move(self.sink_session, lead, dz.Designation.DO_NOT_CALL, None,
+                 "imported as do-not-call")
+        if d.notes:
+            self.notes.append(rows.note_row(lead.id, d.notes, clock.now()))
+        lead.updated_at = clock.now()
+        return n
+
+    def _raise(self, d: LeadDraft, lead: Lead, seen: set[tuple[int, str, object]]) -> int:
+        hr = d.hand_raise
+        if hr is None:
+            return 0
+        key = (lead.id, hr.kind, hr.raised_at)
+        if key in seen:
+            self.warn.add("same-raise", "the same hand raise (kind and time) is already on the "
+                          "lead; not added twice", d.row)
+            return 0
+        seen.add(key)
+        explicit = d.campaign or self.default_name
+        camp = self.campaign(explicit) if explicit else self._campaign_of(lead)
+        add_hand_raise(self.sink_session, lead, camp, hr.kind, hr.strength, hr.raised_at,
+                       details=hr.details, source=self.source)
+        return 1
+
+    def _campaign_of(self, lead: Lead) -> Campaign:
+        for c in self.campaigns.values():
+            if c.id == lead.campaign_id:
+                return c
+        return self.default_campaign
