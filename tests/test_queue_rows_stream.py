@@ -125,3 +125,23 @@ def test_display_fields_of_one_lead(db: Database, frozen) -> None:
         name="Solo", company="", phone="+12125550100", kind="demo_request",
         raised_at=now - timedelta(minutes=30), campaign=name, attempts_today=0,
         time_zones=("America/New_York",), designation="warm", callback_due_at=None)
+
+
+def test_head_first_is_the_exact_start_of_the_queue(db: Database, frozen) -> None:
+    seed_mixed(db, frozen.t)
+    for rep in ("Ana Rep", None):
+        heads: list = []
+        full = queue_rows(db, rep, on_head=heads.append)
+        [head] = heads
+        assert not head.complete and full.complete
+        # Every due callback and in-clock lead, in place: tiers 1 and 2 always lead.
+        n = sum(1 for r in full.offered if r.tier <= 2)
+        assert 5 < n < len(full.offered) - 5
+        assert head.rows == full.offered[:n]
+        # The two-pass build is the same queue as the one-pass one.
+        assert full == queue_rows(db, rep)
+    # The fifo order has no such head: no call, same queue.
+    team_settings.set_value(db, "queue.policy", "fifo")
+    heads = []
+    assert queue_rows(db, "Ana Rep", on_head=heads.append) == queue_rows(db, "Ana Rep")
+    assert heads == []

@@ -7,6 +7,7 @@ claimed lead is announced with ``sig_lead_claimed`` for the lead panel.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from PySide6.QtCore import (
@@ -63,6 +64,10 @@ class QueueProxy(QSortFilterProxyModel):
         self.setFilterFixedString(text.strip().lower())
 
 
+class _HeadRelay(QObject):
+    sig_head = Signal(int, object)
+
+
 class QueueView(QWidget):
     sig_lead_claimed = Signal(int)
     sig_status = Signal(str)
@@ -79,6 +84,13 @@ class QueueView(QWidget):
         self.proxy = QueueProxy(self)
         self.proxy.setSourceModel(self.model)
         self._claiming = False
+        self.loaded_once = False
+        self.first_rows_at: float | None = None  # perf_counter when rows first showed
+        self._generation = 0
+        # The head of the queue is reported from the worker thread: a queued signal
+        # brings it to this one.
+        self._head_relay = _HeadRelay(self)
+        self._head_relay.sig_head.connect(self._on_head)
 
         self.filter_edit = QLineEdit(self)
         self.filter_edit.setObjectName("queue_filter")
@@ -197,10 +209,33 @@ class QueueView(QWidget):
         # Held leads' rows are built only while they are shown: with 100,000 open leads
         # that halves the work and the memory of every refresh.
         db, rep, held = self.ctx.db, self.ctx.rep_name, self.held_check.isChecked()
-        self.ctx.run_query(lambda: queue_rows(db, rep, include_held=held), self._on_rows,
-                           key="queue_rows")
+        self._generation += 1
+        # Until the first full queue arrives, show its head (callbacks due and leads in
+        # their clock, in order) as soon as the service has it; later refreshes just
+        # replace a full queue with a full queue.
+        on_head = None
+        if not self.loaded_once:
+            gen, relay = self._generation, self._head_relay
+            on_head = lambda head: relay.sig_head.emit(gen, head)  # noqa: E731
+        self.ctx.run_query(lambda: queue_rows(db, rep, include_held=held, on_head=on_head),
+                           self._on_rows, key="queue_rows")
+
+    def _on_head(self, generation: int, head: QueueRows) -> None:
+        if self.loaded_once or generation != self._generation or not head.rows:
+            return
+        self.model.set_rows(head.rows, clock.now(), head.team_tz, 0)
+        n = len(head.rows)
+        self.summary.setText(f"Top {n} lead{'s' if n != 1 else ''} of your queue · "
+                             "loading the rest…")
+        self._first_rows()
+        self.tick()
+
+    def _first_rows(self) -> None:
+        if self.first_rows_at is None:
+            self.first_rows_at = time.perf_counter()
 
     def _on_rows(self, result: QueueRows) -> None:
+        self._first_rows()
         selected = self.selected_lead()
         self.model.set_rows(result.rows, clock.now(), result.team_tz, result.held_count)
         n, held = self.model.offered_count(), self.model.held_count()
@@ -211,6 +246,8 @@ class QueueView(QWidget):
         self.tick()
         self.loaded_once = True
         self.sig_loaded.emit(n)
+        if self.model.show_held and not self.model.held_rows_loaded():
+            self.refresh()  # "Show held" was ticked while this load was on its way
 
     def _on_operation(self, changes: Changes, initiator: object) -> None:
         if changes.queue or changes.attempts or changes.users or changes.settings:

@@ -12,21 +12,22 @@ always but turned into rows only when asked (the view's "Show held"). Repeated s
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from operator import itemgetter
 from typing import Any, NamedTuple
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, and_, case, not_, or_, select, type_coerce
 from sqlalchemy.engine import Connection
 
 from qualdesk import clock
 from qualdesk.db.engine import Database
 from qualdesk.db.models import Attempt, Callback, Campaign, HandRaise, Lead
+from qualdesk.db.types import UTCDateTime
 from qualdesk.domain import priority
 from qualdesk.domain.designation import OPEN
-from qualdesk.domain.priority import Candidate, QueueEntry, QueuePolicy, classify
+from qualdesk.domain.priority import Candidate, QueueEntry, QueuePolicy, Tier, classify
 from qualdesk.services import queue as queue_svc
 from qualdesk.services.intake.bulk import gc_paused
 from qualdesk.services.users import user_by_name
@@ -63,6 +64,7 @@ class QueueRows:
     team_tz: str
     at: datetime
     held_count: int = 0  # held leads, whether or not their rows were built
+    complete: bool = True  # false: only the head of the queue (see ``queue_rows``)
 
     @property
     def offered(self) -> list[QueueRow]:
@@ -81,73 +83,113 @@ def _display_name(first: str | None, last: str | None, email: str | None) -> str
 
 # The lead query: the queue service's candidate columns, then what the view shows.
 _NLEAD = len(queue_svc._LEAD_COLS)
+# The last hand raise stands in for "raised" only without an open one: parsed only then.
 _DISPLAY_COLS = (Lead.first_name, Lead.last_name, Lead.email, Lead.company, Lead.phone,
-                 Lead.last_hand_raise_at, Campaign.name)
+                 type_coerce(case((HandRaise.id.is_(None), Lead.last_hand_raise_at)),
+                             UTCDateTime()),
+                 Campaign.name)
 
 
 def queue_rows(db: Database, rep_name: str | None, now: datetime | None = None,
-               include_held: bool = True) -> QueueRows:
+               include_held: bool = True,
+               on_head: Callable[[QueueRows], None] | None = None) -> QueueRows:
     """The rep's queue in order, with what each line shows (``None``: the team's view).
 
     Same order and reasons as ``rep_queue`` (``rank``); ``include_held=False`` leaves the
-    held rows out but still counts them."""
+    held rows out but still counts them. ``on_head`` (priority order only) is first
+    called, from this thread, with the head of the queue — every due callback and every
+    lead still in its clock, in order: tiers 1 and 2, which always come first — as soon
+    as those leads are judged, before the rest (``complete`` false, no held rows)."""
     now = now or clock.now()
     with db.session(write=False) as s:
         rep_id = user_by_name(s, rep_name).id if rep_name else None
         policy = queue_svc.queue_policy(s)
         with gc_paused():
-            offered, held, n_held = _build(s.connection(), rep_id, now, policy, include_held)
-    return QueueRows(offered + held, policy.team_tz, now, n_held)
+            b = _Builder(rep_id, now, policy, include_held)
+            if on_head is None or policy.order != "priority":
+                b.add(_candidates(s.connection(), now, policy.team_tz, None))
+            else:
+                head = _urgent(now)
+                b.add(_candidates(s.connection(), now, policy.team_tz, head))
+                on_head(QueueRows(b.offered(max_tier=int(Tier.IN_CLOCK)), policy.team_tz,
+                                  now, complete=False))
+                b.add(_candidates(s.connection(), now, policy.team_tz, not_(head)))
+                b.held.sort(key=itemgetter(0))  # by lead id, as one pass gives them
+            offered = b.offered()
+    return QueueRows(offered + b.held, policy.team_tz, now, b.n_held)
 
 
-def _build(conn: Connection, rep_id: int | None, now: datetime, policy: QueuePolicy,
-           include_held: bool) -> tuple[list[QueueRow], list[QueueRow], int]:
-    key = priority._fifo_key if policy.order == "fifo" else priority._sort_key
-    windows: dict[tuple[str, ...], str | None] = {}
-    shared: dict[Any, Any] = {}
-    same = shared.setdefault  # one object per distinct string
-    placed: list[tuple[tuple, tuple]] = []
-    held: list[QueueRow] = []
-    n_held = 0
-    for c, extra in _candidates(conn, now, policy.team_tz):
-        r = classify(c, rep_id, now, policy, windows)
-        if r is None:
-            continue
-        first, last, email, company, phone, last_hr, campaign = extra
-        name = _display_name(first, last, email)
-        company = same(company or "", company or "")
-        campaign = same(campaign, campaign)
-        raised = c.open_raised_at or last_hr
-        if isinstance(r, QueueEntry):
-            placed.append((key(r, c), (
-                c.lead_id, int(r.tier), r.deadline, same(r.reason, r.reason),
-                r.next_action, False, name, company, phone, c.open_kind, raised, campaign,
-                c.attempts_today, c.time_zones, c.designation, c.callback_due_at)))
-        else:
-            n_held += 1
-            if include_held:
-                held.append(QueueRow(
-                    c.lead_id, 0, 0, c.open_deadline, same(r.reason, r.reason), "", True, name,
-                    company, phone, c.open_kind, raised, campaign, c.attempts_today,
-                    c.time_zones, c.designation, c.callback_due_at))
-    # Keys end with the lead id, so they never tie and the row tuples are never compared.
-    placed.sort(key=itemgetter(0))
-    offered = [QueueRow(f[0], pos, *f[1:]) for pos, (_, f) in enumerate(placed, start=1)]
-    return offered, held, n_held
+def _urgent(now: datetime) -> ColumnElement[bool]:
+    """Open leads that may be tier 1 or 2: a callback due, or an open hand raise still
+    in its clock. A lead outside this set can only land in tier 3 or 4 (or be held)."""
+    return or_(
+        Lead.id.in_(select(HandRaise.lead_id).where(queue_svc._OPEN_HR,
+                                                    HandRaise.deadline_at > now)),
+        Lead.id.in_(select(Callback.lead_id).where(Callback.done_at.is_(None),
+                                                   Callback.due_at <= now)))
 
 
-def _candidates(conn: Connection, now: datetime,
-                team_tz: str) -> Iterator[tuple[Candidate, Sequence[Any]]]:
+class _Builder:
+    """Judges candidates as they stream and keeps only what the view shows."""
+
+    def __init__(self, rep_id: int | None, now: datetime, policy: QueuePolicy,
+                 include_held: bool) -> None:
+        self.rep_id, self.now, self.policy, self.include_held = rep_id, now, policy, include_held
+        self.key = priority._fifo_key if policy.order == "fifo" else priority._sort_key
+        self.windows: dict[tuple[str, ...], str | None] = {}
+        self.same = {}.setdefault  # one object per distinct string
+        self.placed: list[tuple[tuple, tuple]] = []
+        self.held: list[QueueRow] = []
+        self.n_held = 0
+
+    def add(self, candidates: Iterator[tuple[Candidate, Sequence[Any]]]) -> None:
+        rep_id, now, policy, windows, same = (self.rep_id, self.now, self.policy,
+                                              self.windows, self.same)
+        key, placed = self.key, self.placed
+        for c, extra in candidates:
+            r = classify(c, rep_id, now, policy, windows)
+            if r is None:
+                continue
+            first, last, email, company, phone, last_hr, campaign = extra
+            name = _display_name(first, last, email)
+            company = same(company or "", company or "")
+            campaign = same(campaign, campaign)
+            raised = c.open_raised_at or last_hr
+            if isinstance(r, QueueEntry):
+                placed.append((key(r, c), (
+                    c.lead_id, int(r.tier), r.deadline, same(r.reason, r.reason),
+                    r.next_action, False, name, company, phone, c.open_kind, raised, campaign,
+                    c.attempts_today, c.time_zones, c.designation, c.callback_due_at)))
+            else:
+                self.n_held += 1
+                if self.include_held:
+                    self.held.append(QueueRow(
+                        c.lead_id, 0, 0, c.open_deadline, same(r.reason, r.reason), "", True,
+                        name, company, phone, c.open_kind, raised, campaign, c.attempts_today,
+                        c.time_zones, c.designation, c.callback_due_at))
+
+    def offered(self, max_tier: int | None = None) -> list[QueueRow]:
+        """The entries so far in queue order (only tiers up to ``max_tier``)."""
+        # Keys end with the lead id, so they never tie and the row tuples are never compared.
+        self.placed.sort(key=itemgetter(0))
+        got = (self.placed if max_tier is None
+               else [p for p in self.placed if p[1][1] <= max_tier])
+        return [QueueRow(f[0], pos, *f[1:]) for pos, (_, f) in enumerate(got, start=1)]
+
+
+def _candidates(conn: Connection, now: datetime, team_tz: str,
+                among: ColumnElement[bool] | None) -> Iterator[tuple[Candidate, Sequence[Any]]]:
     """Each open lead's ``Candidate`` (built by the queue service's ``_candidate``, as
-    ``load_candidates`` does) with its display columns, one lead at a time: the four
-    queries come back ordered by lead id and are merged as they stream."""
-    lead_q = (select(*queue_svc._LEAD_COLS, *_DISPLAY_COLS)
+    ``load_candidates`` does) with its display columns, one lead at a time.
+
+    The lead query carries the lead's open hand raises (a LEFT JOIN: one row per open
+    hand raise, or one without); attempts and callbacks come back ordered by lead id
+    and are merged as the rows stream. ``among``: only the open leads it holds for."""
+    lead_q = (select(*queue_svc._LEAD_COLS, *_DISPLAY_COLS, HandRaise.lead_id,
+                     *queue_svc._HR_COLS)
               .join(Campaign, Campaign.id == Lead.campaign_id)
-              .where(queue_svc._OPEN_LEAD).order_by(Lead.id))
-    hr_q = (select(HandRaise.lead_id, *queue_svc._HR_COLS)
-            .join(Lead, Lead.id == HandRaise.lead_id)
-            .where(queue_svc._OPEN_LEAD, queue_svc._OPEN_HR)
-            .order_by(HandRaise.lead_id, HandRaise.id))
+              .outerjoin(HandRaise, and_(HandRaise.lead_id == Lead.id, queue_svc._OPEN_HR))
+              .where(queue_svc._OPEN_LEAD).order_by(Lead.id, HandRaise.id))
     att_q = (select(Attempt.lead_id,
                     *queue_svc._attempt_cols(queue_svc.day_start(now, team_tz)))
              .group_by(Attempt.lead_id).order_by(Attempt.lead_id))
@@ -155,15 +197,33 @@ def _candidates(conn: Connection, now: datetime,
     cb_q = (select(Callback.lead_id, *queue_svc._CB_COLS)
             .where(Callback.done_at.is_(None))
             .order_by(Callback.lead_id, Callback.due_at, Callback.id))
-    hrs, atts, cbs = _Merge(conn, hr_q), _Merge(conn, att_q), _Merge(conn, cb_q)
+    if among is not None:
+        lead_q = lead_q.where(among)
+        ids = select(Lead.id).where(queue_svc._OPEN_LEAD, among)
+        att_q = att_q.where(Attempt.lead_id.in_(ids))
+        cb_q = cb_q.where(Callback.lead_id.in_(ids))
+    atts, cbs = _Merge(conn, att_q), _Merge(conn, cb_q)
     zones: dict[str, tuple[str, ...]] = {}
     make = queue_svc._candidate
-    for row in _stream(conn, lead_q):
+    hr_at = _NLEAD + len(_DISPLAY_COLS)
+
+    def candidate(row: Sequence[Any], hrs: list[Sequence[Any]]) -> Candidate:
         lid = row[0]
-        got_cb = cbs.take(lid)
-        got_att = atts.take(lid)
-        yield (make(row[:_NLEAD], hrs.take(lid), got_att[0][1:] if got_att else None,
-                    got_cb[0][1:] if got_cb else None, zones), row[_NLEAD:])
+        att, cb = atts.first(lid), cbs.first(lid)
+        return make(row[:_NLEAD], hrs, att[1:] if att else None, cb[1:] if cb else None,
+                    zones)
+
+    row: Sequence[Any] | None = None
+    hrs: list[Sequence[Any]] = []
+    for nxt in _stream(conn, lead_q):
+        if row is not None and nxt[0] != row[0]:
+            yield candidate(row, hrs), row[_NLEAD:hr_at]
+            hrs = []
+        row = nxt
+        if nxt[hr_at] is not None:
+            hrs.append(nxt[hr_at:])
+    if row is not None:
+        yield candidate(row, hrs), row[_NLEAD:hr_at]
 
 
 def _stream(conn: Connection, stmt: Any) -> Iterator[Sequence[Any]]:
@@ -179,14 +239,16 @@ class _Merge:
         self._rows = _stream(conn, stmt)
         self._next: Sequence[Any] | None = next(self._rows, None)
 
-    def take(self, lead_id: int) -> list[Sequence[Any]]:
-        """The rows of ``lead_id`` (rows of leads no longer open are skipped)."""
-        got: list[Sequence[Any]] = []
+    def first(self, lead_id: int) -> Sequence[Any] | None:
+        """The first row of ``lead_id``, if any (rows of leads no longer open, and the
+        other rows of this one, are skipped)."""
         nxt, rows = self._next, self._rows
+        if nxt is None or nxt[0] > lead_id:
+            return None
         while nxt is not None and nxt[0] < lead_id:
             nxt = next(rows, None)
+        got = nxt if nxt is not None and nxt[0] == lead_id else None
         while nxt is not None and nxt[0] == lead_id:
-            got.append(nxt)
             nxt = next(rows, None)
         self._next = nxt
         return got
