@@ -12,12 +12,15 @@ timestamps and flags on every row.
 from __future__ import annotations
 
 import gc
+import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, Dialect, Table, func, select, text
+from psycopg.types.json import Json
+from sqlalchemy import JSON, Connection, Dialect, Table, func, select, text
+from sqlalchemy.dialects import postgresql
 
 # Enough rows per statement to amortise it, few enough to report progress between.
 CHUNK_ROWS = 10_000
@@ -87,11 +90,57 @@ def copy_rows(raw: Any, table: Table, columns: Sequence[str],
               values: Sequence[tuple[Any, ...]]) -> None:
     """``values`` (already ``converted``) into ``table`` with one PostgreSQL COPY on the
     psycopg connection ``raw``. Safe to call from another thread than the one that made
-    the rows, as long as nothing else uses ``raw`` meanwhile."""
-    with raw.cursor() as cur, cur.copy(
-            f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as cp:
+    the rows, as long as nothing else uses ``raw`` meanwhile.
+
+    Binary COPY when every column's type is a plain one: the client formats each value in
+    C instead of writing it out as text (timestamps above all), and the server parses
+    less. The column types come from the table, so a value of the wrong Python type fails
+    loudly instead of being read differently.
+    """
+    types = _pg_types(table, columns)
+    sql = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
+    with raw.cursor() as cur, cur.copy(sql if types is None
+                                       else sql + " (FORMAT BINARY)") as cp:
+        if types is not None:
+            cp.set_types(types)
         for v in values:
             cp.write_row(v)
+
+
+# Column types (as PostgreSQL DDL names them, length dropped) that binary COPY takes.
+_BINARY_TYPES = {"INTEGER": "int4", "BIGINT": "int8", "SMALLINT": "int2", "VARCHAR": "varchar",
+                 "TEXT": "text", "BOOLEAN": "bool", "TIMESTAMP WITH TIME ZONE": "timestamptz",
+                 "JSON": "json"}
+_pg_dialect = postgresql.psycopg.dialect()
+
+
+def _pg_types(table: Table, columns: Sequence[str]) -> list[str] | None:
+    key = (table.name, tuple(columns))
+    if key not in _types_cache:
+        names = [_BINARY_TYPES.get(table.c[c].type.compile(dialect=_pg_dialect).split("(")[0])
+                 for c in columns]
+        _types_cache[key] = None if None in names else cast(list[str], names)
+    return _types_cache[key]
+
+
+_types_cache: dict[tuple[str, tuple[str, ...]], list[str] | None] = {}
+
+
+def _json_once(proc: _Processor) -> _Processor:
+    """A JSON column's processor on PostgreSQL: the document serialised here, once per
+    distinct value (the memo keeps the result), not by the driver for every row. Same
+    text: psycopg would call the same ``dumps`` on the same object."""
+    def convert(value: Any) -> Any:
+        out = proc(value)
+        if isinstance(out, Json):
+            text = (out.dumps or json.dumps)(out.obj)
+            return Json(text.encode() if isinstance(text, str) else text, dumps=_as_is)
+        return out
+    return convert
+
+
+def _as_is(data: Any) -> Any:
+    return data
 
 
 def converted(dialect: Dialect, table: Table, columns: Sequence[str], rows: Sequence[Row],
@@ -106,6 +155,8 @@ def converted(dialect: Dialect, table: Table, columns: Sequence[str], rows: Sequ
         proc = type_.dialect_impl(dialect).bind_processor(dialect)
         if proc is None:
             continue
+        if dialect.name == "postgresql" and isinstance(type_, JSON):
+            proc = _json_once(proc)
         if cols is None:
             cols = list(zip(*rows, strict=True))
         # Columns of one type share conversions (a timestamp is also a deadline).
