@@ -141,6 +141,9 @@ class Lead(Base):
     )
 
 
+OPEN_HAND_RAISE = "first_call_at IS NULL OR first_email_at IS NULL"
+
+
 class HandRaise(Base):
     """A dated event that made the lead actionable; its details are digital body language.
 
@@ -168,10 +171,13 @@ class HandRaise(Base):
 
     __table_args__ = (
         # The queue and claims look only at hand raises still waiting for their call or
-        # email, by deadline: a partial index keeps that scan small (0003).
-        Index("ix_hand_raises_open_deadline", "deadline_at",
-              postgresql_where=text("first_call_at IS NULL OR first_email_at IS NULL"),
-              sqlite_where=text("first_call_at IS NULL OR first_email_at IS NULL")),
+        # email. In the queue's own order (0004): by deadline for leads in their clock,
+        # most recent first for breached ones, the stronger hand raise first, then the
+        # lead — a claim walks these and stops at its first claimable lead.
+        Index("ix_hand_raises_open_clock", "deadline_at", text("strength DESC"), "lead_id",
+              postgresql_where=text(OPEN_HAND_RAISE), sqlite_where=text(OPEN_HAND_RAISE)),
+        Index("ix_hand_raises_open_recent", text("raised_at DESC"), text("strength DESC"),
+              "lead_id", postgresql_where=text(OPEN_HAND_RAISE), sqlite_where=text(OPEN_HAND_RAISE)),
     )
 
 
@@ -250,6 +256,12 @@ class Callback(Base):
     note: Mapped[str | None] = mapped_column(Text)
     done_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
+
+    __table_args__ = (
+        # Due callbacks head the queue, earliest first; a claim walks this (0004).
+        Index("ix_callbacks_open_due", "due_at", "lead_id",
+              postgresql_where=text("done_at IS NULL"), sqlite_where=text("done_at IS NULL")),
+    )
 
 
 class Note(Base):

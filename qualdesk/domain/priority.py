@@ -75,7 +75,10 @@ class Candidate:
     # The earliest deadline among hand raises not yet followed up (call AND email).
     open_deadline: datetime | None = None
     open_raised_at: datetime | None = None
+    # Ties are broken by the hand raise that sets the order: the strength of the one whose
+    # deadline is ``open_deadline`` (in clock), of the latest one (breached).
     open_strength: int = 0
+    recent_strength: int = 0
     open_kind: str | None = None
     open_has_call: bool = False
     open_has_email: bool = False
@@ -250,7 +253,7 @@ def _sort_key(e: QueueEntry, c: Candidate) -> tuple:
     if e.tier == Tier.IN_CLOCK:
         return (2, ts(c.open_deadline), -c.open_strength, c.lead_id)
     if e.tier == Tier.BREACHED:
-        return (3, -ts(c.open_raised_at), -c.open_strength, c.lead_id)
+        return (3, -ts(c.open_raised_at), -c.recent_strength, c.lead_id)
     return (4, ts(c.retouch_at or c.last_attempt_at), 0.0, c.lead_id)
 
 

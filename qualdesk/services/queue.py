@@ -54,6 +54,7 @@ from qualdesk.domain.priority import (
 from qualdesk.domain.records import Changes
 from qualdesk.errors import NotAllowed, NotFound
 from qualdesk.services import audit, team_settings
+from qualdesk.services.claim_pg import fast_claim
 from qualdesk.services.users import user_by_name
 
 
@@ -158,13 +159,14 @@ def _candidate(lead: Sequence[Any], hrs: Sequence[Sequence[Any]], att: Sequence[
      n_live, gap, daily, life) = lead
     att = att or (0, 0, 0, None, 0)
     first = min(hrs, key=lambda r: (r[4], -r[2])) if hrs else None
+    latest = max(hrs, key=lambda r: (r[3], r[2])) if hrs else None
     return Candidate(
         lead_id=lid, designation=desig, owner_id=owner, claimed_by_id=claimed,
         lease_expires_at=lease, do_not_call=bool(dnc), has_phone=phone is not None,
         has_email=bool(email), time_zones=_zones(tzs, zones),
         open_deadline=first[4] if first else None,
-        open_raised_at=max(r[3] for r in hrs) if hrs else None,
-        open_strength=max(r[2] for r in hrs) if hrs else 0,
+        open_raised_at=latest[3] if latest else None,
+        open_strength=first[2] if first else 0, recent_strength=latest[2] if latest else 0,
         open_kind=first[1] if first else None,
         open_has_call=bool(first and first[5] is not None),
         open_has_email=bool(first and first[6] is not None),
@@ -204,12 +206,17 @@ def lease_for(s: Session) -> timedelta:
 def claim_next(db: Database, rep_name: str, now: datetime | None = None) -> Claim:
     """Claim the top lead of the rep's queue; ``lead_id=None`` when nothing is offered.
 
-    Fast path: one statement fetches the leads that can head the queue (due callbacks,
+    PostgreSQL: the server walks the queue's first three tiers itself (``claim_pg``) in
+    one round trip. What it leaves (re-touches, fifo, SQLite) is ranked here. Fast path: one statement fetches the leads that can head the queue (due callbacks,
     the first SLICE leads in their clock, the SLICE most recent breached ones) with
     everything ``rank`` needs; ``rank`` orders them, and only the prefix that the full
     ranking would order the same way is tried. Nothing claimable there: rank everything.
     """
     now = now or clock.now()
+    if db.dialect == "postgresql":
+        got = fast_claim(db, rep_name, now)
+        if got is not None:
+            return Claim(*got)
     with db.session() as s:
         rep_id, rep_name, cfg = _rep_and_settings(s, rep_name)
         policy = policy_from(cfg)

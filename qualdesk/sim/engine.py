@@ -64,6 +64,7 @@ class SimLead:
                 open_deadline=self.deadline if is_open else None,
                 open_raised_at=self.raised_at if is_open else None,
                 open_strength=_STRENGTH.get(self.kind, DEFAULT_KIND_STRENGTH) if is_open else 0,
+                recent_strength=_STRENGTH.get(self.kind, DEFAULT_KIND_STRENGTH) if is_open else 0,
                 open_kind=self.kind if is_open else None,
                 open_has_call=self.first_call_at is not None,
                 open_has_email=self.first_email_at is not None,

@@ -1,0 +1,183 @@
+"""The server-side claim (qualdesk/services/claim_pg.py) against the domain's ranking.
+
+The rules exist twice — ``priority.rank`` in Python for the queue view, SQL for the claim
+on PostgreSQL — so these tests build random queues full of what makes ranking hard (equal
+deadlines and hand raises at the same second with different strengths, two open hand
+raises per lead, callbacks for anyone, for one rep, overdue past the hand-over, do not
+call, no phone, dead numbers, caps and recycle delays, night and mixed zones, leads owned
+or claimed by others) and check claim after claim that the server took exactly the head
+of the rep's queue as ``rank`` orders it. On SQLite claim_next ranks in Python; the same
+walk checks that path.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, update
+
+from qualdesk.db.engine import Database
+from qualdesk.db.models import AuditEntry, Campaign, ChangeLog, Lead
+from qualdesk.domain.priority import Tier
+from qualdesk.services import claim_pg, team_settings
+from qualdesk.services import queue as q
+from qualdesk.services.calls import log_call, schedule_callback
+from qualdesk.services.hand_raises import add_hand_raise, stamp_email
+from qualdesk.services.users import add_user
+from tests.conftest import FrozenClock
+from tests.factories import make_lead
+
+DAY = "America/New_York"  # 10:00 at the frozen 15:00 UTC
+NIGHT = "Asia/Tokyo"  # 00:00: outside the calling window
+REPS = ("Ann", "Bob", "Cy", "Dee")
+KINDS = (("contact_form", 85), ("demo_request", 90), ("white_paper", 60), ("page_visits", 40))
+
+
+def _hand_raise(db: Database, lead_id: int, kind: str, strength: int, at: object) -> None:
+    with db.session() as s:
+        lead = s.get(Lead, lead_id)
+        camp = s.scalar(select(Campaign).where(Campaign.is_default.is_(True)))
+        assert lead is not None and camp is not None
+        add_hand_raise(s, lead, camp, kind, strength, at)
+
+
+def _random_queue(db: Database, frozen: FrozenClock, rng: random.Random, n: int = 36) -> list[int]:
+    for name in REPS:
+        add_user(db, name, "rep")
+    now = frozen.t
+    # Few distinct moments, so deadlines and raised times tie often.
+    moments = [now - timedelta(minutes=m) for m in (1, 20, 20, 45, 59, 61, 90, 150, 300)]
+    ids = []
+    for i in range(n):
+        zones = rng.choice([(DAY,), (DAY,), (DAY,), (NIGHT,), (DAY, NIGHT), ()])
+        phone = None if rng.random() < 0.06 else f"+1212555{i:04d}"
+        kind, strength = rng.choice(KINDS)
+        lid = make_lead(db, email=None if rng.random() < 0.05 else f"l{i}@x.test", phone=phone,
+                        zones=zones, kind=None, raised_at=None)
+        _hand_raise(db, lid, kind, strength, rng.choice(moments))
+        if rng.random() < 0.35:
+            kind2, strength2 = rng.choice(KINDS)
+            _hand_raise(db, lid, kind2, strength2, rng.choice(moments))
+        ids.append(lid)
+    with db.session() as s:
+        for lid in ids:
+            lead = s.get(Lead, lid)
+            assert lead is not None
+            lead.do_not_call = rng.random() < 0.06
+            lead.designation = rng.choice(["cold", "warm", "warm", "hot", "incubating"])
+            if rng.random() < 0.08:
+                lead.owner_id = rng.randint(1, len(REPS))
+    for lid in rng.sample(ids, 8):
+        due = now + timedelta(minutes=rng.choice([-70, -20, -16, -14, -3, -3, 30]))
+        schedule_callback(db, lid, rng.choice(REPS), due, scope=rng.choice(["mine", "anyone"]))
+    # Yesterday's attempts, and this morning's: caps, recycle delays, dead numbers.
+    for lid in rng.sample(ids, 10):
+        frozen.t = now - timedelta(days=rng.choice([0, 1]), minutes=rng.choice([5, 30, 120]))
+        log_call(db, lid, rng.choice(REPS), rng.choice(["no_answer", "busy", "left_voicemail",
+                                                        "wrong_number", "no_answer"]))
+    for lid in rng.sample(ids, 4):
+        with db.session() as s:
+            stamp_email(s, lid, now - timedelta(minutes=2))
+    frozen.t = now
+    return ids
+
+
+def _expected(db: Database, rep: str) -> tuple[int | None, Tier | None]:
+    entries = q.rep_queue(db, rep).entries
+    return (entries[0].lead_id, entries[0].tier) if entries else (None, None)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5, 6])
+def test_every_claim_is_the_head_of_the_ranked_queue(db: Database, frozen: FrozenClock,
+                                                     seed: int) -> None:
+    rng = random.Random(seed)
+    _random_queue(db, frozen, rng)
+    served_by_server = 0
+    for turn in range(45):
+        rep = rng.choice(REPS)
+        want, tier = _expected(db, rep)
+        if db.is_postgres and (tier is None or tier <= Tier.BREACHED):
+            got = claim_pg.fast_claim(db, rep, frozen.t)
+            assert (got[0] if got else None) == want, (seed, turn, rep, tier)
+            if got is None:
+                continue
+            lead_id, _, entry = got
+            served_by_server += 1
+            assert entry == q.rep_queue(db, rep).entries[0], (seed, turn)  # same reason shown
+        else:
+            claim = q.claim_next(db, rep)
+            assert claim.lead_id == want, (seed, turn, rep, tier)
+            if claim.lead_id is None:
+                continue
+            lead_id = claim.lead_id
+        log_call(db, lead_id, rep, rng.choice(["no_answer", "no_answer", "busy", "left_voicemail",
+                                               "wrong_number", "connected"]))
+        frozen.advance(minutes=rng.choice([0, 1, 4, 11]))
+    if db.is_postgres:
+        assert served_by_server >= 15, served_by_server  # the walk really was exercised
+
+
+def test_claim_is_audited_and_leased(db: Database, frozen: FrozenClock) -> None:
+    add_user(db, "Ann", "rep")
+    lead = make_lead(db, raised_at=frozen.t - timedelta(minutes=10))
+    with db.session(write=False) as s:
+        version = s.get(Lead, lead).version  # type: ignore[union-attr]
+    claim = q.claim_next(db, "Ann")
+    assert claim.lead_id == lead
+    assert claim.lease_expires_at == frozen.t + timedelta(minutes=15)
+    assert claim.entry is not None and claim.entry.reason == "contact form, 50 min left on the clock"
+    with db.session(write=False) as s:
+        row = s.get(Lead, lead)
+        assert row is not None and row.claimed_by_id == row.owner_id and row.version == version + 1
+        audit = s.scalars(select(AuditEntry).where(AuditEntry.lead_id == lead)).all()
+        assert [(a.action, a.field, a.new) for a in audit][-1] == ("claim", "claimed_by", "Ann")
+        assert [a.action for a in audit].count("claim") == 1
+        assert s.scalar(select(ChangeLog.kind).where(ChangeLog.lead_id == lead)
+                        .order_by(ChangeLog.id.desc())) == "claim"
+    # Held under a live lease: nobody else gets it, and then nothing is left.
+    add_user(db, "Bob", "rep")
+    assert q.claim_next(db, "Bob").lead_id is None
+
+
+def test_settings_are_read_by_the_server(db: Database, frozen: FrozenClock) -> None:
+    """A calling window that has closed in New York holds the lead back on both paths."""
+    add_user(db, "Ann", "rep")
+    make_lead(db, raised_at=frozen.t - timedelta(minutes=10))
+    team_settings.set_value(db, "calling.window_end", "09:30")  # 10:00 in New York now
+    assert q.claim_next(db, "Ann").lead_id is None
+    team_settings.set_value(db, "calling.window_end", "21:00")
+    team_settings.set_value(db, "claim.lease_minutes", "7")
+    assert q.claim_next(db, "Ann").lease_expires_at == frozen.t + timedelta(minutes=7)
+
+
+def test_what_the_walk_leaves_to_python(db: Database, frozen: FrozenClock) -> None:
+    """Re-touches (tier 4), the fifo order and a zone PostgreSQL does not know are ranked in
+    Python: the server claims nothing and changes nothing, claim_next still claims."""
+    add_user(db, "Ann", "rep")
+    frozen.t -= timedelta(days=1)
+    retry = make_lead(db, email="r@x.test")
+    log_call(db, retry, "Ann", "no_answer")
+    with db.session() as s:
+        stamp_email(s, retry, frozen.t)
+        s.execute(update(Lead).where(Lead.id == retry).values(designation="warm"))
+    frozen.t += timedelta(days=1)
+    q.release(db, retry, "Ann")
+    if db.is_postgres:
+        assert claim_pg.fast_claim(db, "Ann", frozen.t) is None
+    claim = q.claim_next(db, "Ann")
+    assert claim.lead_id == retry and claim.entry is not None and claim.entry.tier == Tier.RETOUCH
+
+    # Python skips a zone it does not know (the team's zone judges); PostgreSQL refuses it.
+    odd = make_lead(db, email="o@x.test", zones=("Mars/Olympus_Mons",),
+                    raised_at=frozen.t - timedelta(minutes=30))
+    make_lead(db, email="f@x.test", raised_at=frozen.t - timedelta(minutes=5))
+    if db.is_postgres:
+        assert claim_pg.fast_claim(db, "Ann", frozen.t) is None
+    assert q.claim_next(db, "Ann").lead_id == odd
+
+    team_settings.set_value(db, "queue.policy", "fifo")
+    if db.is_postgres:
+        assert claim_pg.fast_claim(db, "Ann", frozen.t) is None
+    assert q.claim_next(db, "Ann").lead_id is not None
