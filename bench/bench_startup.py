@@ -82,13 +82,14 @@ import json, sys, time
 from ui import launcher
 from ui import queue_view
 
-def first_rows(self, _orig=queue_view.QueueView._first_rows):
+def first_rows(self, _orig=getattr(queue_view.QueueView, "_first_rows", None)):
     if self.first_rows_at is None:
         print(json.dumps({"first_rows_s": round(time.perf_counter() - launcher.T0, 3)}),
               flush=True)
     _orig(self)
 
-queue_view.QueueView._first_rows = first_rows
+if hasattr(queue_view.QueueView, "_first_rows"):  # older checkouts: whole queue only
+    queue_view.QueueView._first_rows = first_rows
 raise SystemExit(launcher.main(sys.argv[1:]))
 """
 

@@ -145,3 +145,24 @@ def test_head_first_is_the_exact_start_of_the_queue(db: Database, frozen) -> Non
     heads = []
     assert queue_rows(db, "Ana Rep", on_head=heads.append) == queue_rows(db, "Ana Rep")
     assert heads == []
+
+
+def test_a_lead_changing_between_the_passes_is_judged_once(db: Database, frozen) -> None:
+    from sqlalchemy import update
+
+    seed_mixed(db, frozen.t)
+
+    def follow_up_first_in_clock(head) -> None:
+        # Another client answers a lead of the head while the rest is being read: it
+        # is no longer "may head the queue" when the second pass selects its leads.
+        lead = next(r.lead_id for r in head.rows if r.tier == 2)
+        # (A re-touch date keeps it in the queue, further down.)
+        with db.session() as s:
+            s.execute(update(HandRaise).where(HandRaise.lead_id == lead)
+                      .values(first_call_at=frozen.t, first_email_at=frozen.t))
+            s.execute(update(Lead).where(Lead.id == lead)
+                      .values(retouch_at=frozen.t - timedelta(days=1)))
+
+    got = queue_rows(db, "Ana Rep", on_head=follow_up_first_in_clock)
+    ids = [r.lead_id for r in got.rows]
+    assert len(ids) == len(set(ids))

@@ -1,18 +1,22 @@
 """What the queue view shows per lead: the priority order of ``rep_queue`` plus the
 display fields (name, company, campaign, hand-raise kind and age, attempts today, zones).
 
-Built for big queues (100,000 open leads) in one pass over the open leads: the queue
-service's per-aspect queries (open hand raises, attempts, callbacks) come back ordered
-by lead and are merged with the lead query — which carries the display fields too —
-as the rows stream in. Each lead's ``Candidate`` is judged by the domain's own
-``classify`` and dropped at once; only the display rows stay. Held leads are counted
-always but turned into rows only when asked (the view's "Show held"). Repeated strings
-(campaigns, kinds, designations, reasons) are shared, not copied per row.
+Built for big queues (100,000 open leads) in one pass over the open leads: one query
+brings each lead's candidate facts, display fields and open hand raises (the queue
+service's own columns); attempts and callbacks come back ordered by lead and are merged
+in as the rows stream. Each lead's ``Candidate`` (the service's ``_candidate``) is
+judged by the domain's own ``classify`` and dropped at once, and entries are ordered by
+the domain's own sort key: only the display rows stay. Held leads are always counted
+but turned into rows only when asked (the view's "Show held"). Repeated strings
+(campaigns, companies, reasons) are shared, not copied per row.
+
+``on_head`` splits the pass in two — leads that may head the queue (a callback due, a
+hand raise in its clock) first — so a view can show the top of a big queue early.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from operator import itemgetter
@@ -110,10 +114,13 @@ def queue_rows(db: Database, rep_name: str | None, now: datetime | None = None,
                 b.add(_candidates(s.connection(), now, policy.team_tz, None))
             else:
                 head = _urgent(now)
-                b.add(_candidates(s.connection(), now, policy.team_tz, head))
+                seen: set[int] = set()
+                b.add(_candidates(s.connection(), now, policy.team_tz, head), seen=seen)
                 on_head(QueueRows(b.offered(max_tier=int(Tier.IN_CLOCK)), policy.team_tz,
                                   now, complete=False))
-                b.add(_candidates(s.connection(), now, policy.team_tz, not_(head)))
+                # On PostgreSQL each statement sees the data as it is then: a lead that
+                # changed between the passes must not be judged twice.
+                b.add(_candidates(s.connection(), now, policy.team_tz, not_(head)), skip=seen)
                 b.held.sort(key=itemgetter(0))  # by lead id, as one pass gives them
             offered = b.offered()
     return QueueRows(offered + b.held, policy.team_tz, now, b.n_held)
@@ -142,31 +149,42 @@ class _Builder:
         self.held: list[QueueRow] = []
         self.n_held = 0
 
-    def add(self, candidates: Iterator[tuple[Candidate, Sequence[Any]]]) -> None:
+    def add(self, candidates: Iterator[tuple[Candidate, Sequence[Any]]],
+            seen: set[int] | None = None, skip: Container[int] = ()) -> None:
+        """Judge ``candidates``, noting their lead ids in ``seen`` and passing over the
+        leads in ``skip``."""
         rep_id, now, policy, windows, same = (self.rep_id, self.now, self.policy,
                                               self.windows, self.same)
         key, placed = self.key, self.placed
         for c, extra in candidates:
+            if seen is not None:
+                seen.add(c.lead_id)
+            elif c.lead_id in skip:
+                continue
             r = classify(c, rep_id, now, policy, windows)
             if r is None:
                 continue
+            held = not isinstance(r, QueueEntry)
+            if held:
+                self.n_held += 1
+                if not self.include_held:
+                    continue
             first, last, email, company, phone, last_hr, campaign = extra
             name = _display_name(first, last, email)
             company = same(company or "", company or "")
             campaign = same(campaign, campaign)
             raised = c.open_raised_at or last_hr
-            if isinstance(r, QueueEntry):
+            if held:
+                self.held.append(QueueRow(
+                    c.lead_id, 0, 0, c.open_deadline, same(r.reason, r.reason), "", True,
+                    name, company, phone, c.open_kind, raised, campaign, c.attempts_today,
+                    c.time_zones, c.designation, c.callback_due_at))
+            else:
+                assert isinstance(r, QueueEntry)
                 placed.append((key(r, c), (
                     c.lead_id, int(r.tier), r.deadline, same(r.reason, r.reason),
                     r.next_action, False, name, company, phone, c.open_kind, raised, campaign,
                     c.attempts_today, c.time_zones, c.designation, c.callback_due_at)))
-            else:
-                self.n_held += 1
-                if self.include_held:
-                    self.held.append(QueueRow(
-                        c.lead_id, 0, 0, c.open_deadline, same(r.reason, r.reason), "", True,
-                        name, company, phone, c.open_kind, raised, campaign, c.attempts_today,
-                        c.time_zones, c.designation, c.callback_due_at))
 
     def offered(self, max_tier: int | None = None) -> list[QueueRow]:
         """The entries so far in queue order (only tiers up to ``max_tier``)."""
