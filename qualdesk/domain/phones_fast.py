@@ -122,15 +122,25 @@ def number_type(nsn: str, meta: PhoneMetadata) -> int:
 _zones: dict[str, tuple[str, ...]] = {}
 
 
+@lru_cache(maxsize=1)
+def _prefix_digits() -> dict[str, int]:
+    """For each first digit, the longest table key starting with it: the lookup (longest
+    prefix first) never reads further, so numbers alike up to there share the answer
+    (+1: seven digits, the area code and exchange)."""
+    out: dict[str, int] = {}
+    for key in pn_timezone.TIMEZONE_DATA:
+        out[key[0]] = max(out.get(key[0], 0), len(key))
+    return out
+
+
 def zones_of_type(num: PhoneNumber, ntype: int) -> tuple[str, ...]:
     """``time_zones_for_number`` without working the type out again."""
     if not pn_util.is_number_type_geographical(ntype, num.country_code):
         return tuple(pn_timezone.time_zones_for_number(num))
-    # ``time_zones_for_geographical_number`` reads only the first
-    # TIMEZONE_LONGEST_PREFIX digits after the "+": numbers sharing them share the answer.
     if num.italian_leading_zero:  # leading zeros: leave the digits to the library
         return tuple(pn_timezone.time_zones_for_geographical_number(num))
-    key = f"{num.country_code}{num.national_number}"[:TIMEZONE_LONGEST_PREFIX]
+    digits = f"{num.country_code}{num.national_number}"
+    key = digits[:_prefix_digits().get(digits[0], TIMEZONE_LONGEST_PREFIX)]
     zones = _zones.get(key)
     if zones is None:
         zones = _zones[key] = tuple(pn_timezone.time_zones_for_geographical_number(num))

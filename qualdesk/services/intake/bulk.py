@@ -59,9 +59,10 @@ def reserve_ids(conn: Connection, table: Table, n: int) -> list[int]:
     if n <= 0:
         return []
     if conn.dialect.name == "postgresql":
-        q = text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) "
+        # One array, not a row per id: 100,000 result rows cost a second of Python.
+        q = text("SELECT array_agg(nextval(pg_get_serial_sequence(:t, 'id'))) "
                  "FROM generate_series(1, :n)")
-        return sorted(conn.execute(q, {"t": table.name, "n": n}).scalars())
+        return sorted(conn.execute(q, {"t": table.name, "n": n}).scalar_one())
     top = conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
     return list(range(top + 1, top + 1 + n))
 
