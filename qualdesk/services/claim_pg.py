@@ -194,6 +194,7 @@ _ARGS = ("now", "name", *(k.replace(".", "_") for k in _SETTINGS))
 _NAME = "qualdesk_claim_" + hashlib.sha1(_CLAIM.encode()).hexdigest()[:12]
 _PREPARE = f"PREPARE {_NAME} AS " + _CLAIM.replace("%(name)s", "%(name)s::text") % {
     a: f"${i}" for i, a in enumerate(_ARGS, 1)}
+_TRANSACTION = sql.SQL("BEGIN; " + _SETUP + "; {}; COMMIT")
 # EXECUTE is a utility statement: no bind parameters, so the values go in as literals.
 _EXECUTE = sql.SQL(f"EXECUTE {_NAME} ({{}}::timestamptz{', {}::text' * (len(_ARGS) - 1)})")
 
@@ -210,11 +211,12 @@ def fast_claim(db: Database, rep_name: str, now: datetime) -> tuple[int, datetim
             if not raw.info.get(_NAME):
                 pg.execute(_PREPARE, prepare=False)
                 raw.info[_NAME] = True
-            with pg.pipeline():
-                pg.execute("BEGIN", prepare=False)
-                pg.execute(_SETUP, prepare=False)
-                cur = pg.execute(_EXECUTE.format(*map(sql.Literal, args)), prepare=False)
-                pg.execute("COMMIT", prepare=False)
+            # One message, one round trip: the simple protocol takes several statements
+            # when there are no parameters (the values are literals already).
+            cur = pg.execute(_TRANSACTION.format(_EXECUTE.format(*map(sql.Literal, args))),
+                             prepare=False)
+            cur.nextset()
+            cur.nextset()
             row = cur.fetchone()
         except Exception as exc:  # noqa: BLE001 - any failure: nothing was claimed
             _rollback(pg)
