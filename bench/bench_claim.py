@@ -213,6 +213,9 @@ def report(name: str, spans: list[list[tuple[float, float]]]) -> float:
     p95 = lat_ms[int(0.95 * (len(lat_ms) - 1))]
     print(f"{name:9s} {len(lat_ms) / busy:8.1f} claims/s   p50 {statistics.median(lat_ms):7.1f} ms"
           f"   p95 {p95:7.1f} ms   ({len(lat_ms)} claims)")
+    # Per round: later rounds walk past the leads claimed (and now owned) in earlier ones.
+    rounds = [sorted((rep[r][1] - rep[r][0]) * 1000 for rep in spans) for r in range(len(spans[0]))]
+    print(f"{'':9s} max per round (ms): " + " ".join(f"{lat[-1]:.0f}" for lat in rounds))
     return p95
 
 

@@ -23,6 +23,7 @@ import contextlib
 import hashlib
 import logging
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from psycopg import sql
@@ -30,7 +31,13 @@ from psycopg import sql
 from qualdesk.db.engine import Database
 from qualdesk.domain.codes import DEAD_NUMBER, VOICEMAIL
 from qualdesk.domain.designation import OPEN
-from qualdesk.domain.priority import CALLBACK_WINDOW_GRACE_MINUTES, QueueEntry, Tier, classify
+from qualdesk.domain.priority import (
+    CALLBACK_WINDOW_GRACE_MINUTES,
+    QueueEntry,
+    QueuePolicy,
+    Tier,
+    classify,
+)
 from qualdesk.services import team_settings
 from qualdesk.settings import SPECS
 
@@ -242,20 +249,26 @@ def _rollback(pg: Any) -> None:
 
 def _judged(row: Any, now: datetime) -> tuple[int, datetime, QueueEntry]:
     """The claimed lead judged again by the domain's own rules, for the entry shown."""
-    from qualdesk.services.queue import _candidate, policy_from
+    from qualdesk.services.queue import _candidate
 
     lead, hrs_json, att, cb = row[:14], row[14], row[15:20], row[20:23]
     rep, tz, ws, we, handover, lease, policy, tier, expires = row[23:32]
     hrs = [(h[0], h[1], h[2], *map(_ts, h[3:])) for h in hrs_json or ()]
-    cfg = team_settings.parse_stored(dict(zip(_SETTINGS, (tz, ws, we, handover, lease, policy), strict=True)))
     cand = _candidate(lead, hrs, att if att[0] else None, cb if cb[0] is not None else None, {})
-    entry = classify(cand, rep, now, policy_from(cfg))
+    entry = classify(cand, rep, now, _policy(tz, ws, we, handover, lease, policy))
     if not isinstance(entry, QueueEntry) or int(entry.tier) != tier:
         # The two copies of the rules disagree: keep the claim (the lead is this rep's
         # now) but say so — tests/test_claim_pg.py exists to make this unreachable.
         log.warning("server-side claim of lead %s (tier %s) judged %r in Python", lead[0], tier, entry)
         entry = QueueEntry(lead[0], Tier(tier), cand.open_deadline, "claimed", "call")
     return lead[0], expires, entry
+
+
+@lru_cache(maxsize=8)
+def _policy(*stored: str) -> QueuePolicy:
+    from qualdesk.services.queue import policy_from
+
+    return policy_from(team_settings.parse_stored(dict(zip(_SETTINGS, stored, strict=True))))
 
 
 def _ts(v: str | None) -> datetime | None:
