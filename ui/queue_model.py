@@ -2,9 +2,11 @@
 ``SortRole`` with native values, and ``tick()`` that repaints only the ticking cells of
 the rows the view says are visible.
 
-Everything shown is derived from frozen ``QueueRow`` records; nothing here touches the
-database. Held rows (not offered now, with the reason) are kept but exposed only while
-``show_held`` is on, so the common case needs no per-row filtering at all.
+Everything shown is derived from immutable ``QueueRow`` records; nothing here touches
+the database. Held rows (not offered now, with the reason) are kept but exposed only
+while ``show_held`` is on, so the common case needs no per-row filtering at all; the
+service builds them only when asked, so ``held_count`` may exceed the held rows loaded
+(``held_rows_loaded``).
 """
 
 from __future__ import annotations
@@ -95,6 +97,7 @@ class QueueModel(QAbstractTableModel):
         super().__init__(parent)
         self._all: list[QueueRow] = []
         self._rows: list[QueueRow] = []
+        self._offered_rows: list[QueueRow] = []
         self._offered = self._held = self._held_loaded = 0
         self._show_held = False
         self._team_tz = team_tz
@@ -116,7 +119,8 @@ class QueueModel(QAbstractTableModel):
         (the service builds held rows only while "Show held" is on)."""
         self.beginResetModel()
         self._all = list(rows)
-        self._offered = sum(1 for r in self._all if not r.held)
+        self._offered_rows = [r for r in self._all if not r.held]
+        self._offered = len(self._offered_rows)
         self._held_loaded = len(self._all) - self._offered
         self._held = self._held_loaded if held_count is None else max(held_count,
                                                                        self._held_loaded)
@@ -143,7 +147,7 @@ class QueueModel(QAbstractTableModel):
         return self._show_held
 
     def _exposed(self) -> list[QueueRow]:
-        return list(self._all) if self._show_held else [r for r in self._all if not r.held]
+        return list(self._all if self._show_held else self._offered_rows)
 
     def row_record(self, row: int) -> QueueRow:
         return self._rows[row]
