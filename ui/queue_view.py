@@ -7,6 +7,7 @@ claimed lead is announced with ``sig_lead_claimed`` for the lead panel.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from typing import Any
 
@@ -66,6 +67,12 @@ class QueueProxy(QSortFilterProxyModel):
 
 class _HeadRelay(QObject):
     sig_head = Signal(int, object)
+
+    def send(self, generation: int, head: QueueRows) -> None:
+        """From the worker thread (a queued signal to the view's thread)."""
+        # RuntimeError: the view was closed while its queue was loading.
+        with contextlib.suppress(RuntimeError):
+            self.sig_head.emit(generation, head)
 
 
 class QueueView(QWidget):
@@ -216,7 +223,7 @@ class QueueView(QWidget):
         on_head = None
         if not self.loaded_once:
             gen, relay = self._generation, self._head_relay
-            on_head = lambda head: relay.sig_head.emit(gen, head)  # noqa: E731
+            on_head = lambda head: relay.send(gen, head)  # noqa: E731
         self.ctx.run_query(lambda: queue_rows(db, rep, include_held=held, on_head=on_head),
                            self._on_rows, key="queue_rows")
 
