@@ -122,6 +122,7 @@ def _read(table: Table, parser: LeadRowParser, meter: Meter) -> Iterator[list[Le
             meter.read = i
             meter.tick()
         if len(chunk) == _READ_CHUNK:
+            meter.read = i + 1
             yield chunk
             chunk = []
     if chunk:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from qualdesk.db.models import Campaign, HandRaise, Lead
 from qualdesk.domain.codes import DEFAULT_KIND_STRENGTH, normalise_code
 from qualdesk.domain.phones import Phone, PhoneError, parse_phone, region_for_country
 from qualdesk.errors import RowProblem
@@ -21,6 +22,14 @@ EMAIL_RE = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>.]+$")
 _TRUE = frozenset({"1", "true", "yes", "y", "t", "x", "checked", "on"})
 _FALSE = frozenset({"", "0", "false", "no", "n", "f", "unchecked", "off"})
 DEFAULT_KIND = "contact_form"
+# The longest value each text field's column holds.
+_LIMITS: dict[str, int] = {
+    name: Lead.__table__.c[name].type.length
+    for name in ("first_name", "last_name", "company", "title", "email", "country", "city",
+                 "website", "industry", "lead_source", "external_id")}
+_LIMITS["campaign"] = Campaign.__table__.c.name.type.length
+_SHORTEST_LIMIT = min(_LIMITS.values())
+_KIND_LIMIT: int = HandRaise.__table__.c.kind.type.length
 
 
 @dataclass(frozen=True)
@@ -103,6 +112,10 @@ class LeadRowParser:
                      "notes", "external_id", "campaign"):
             setattr(d, name, get.get(name) or None)
         d.country = get.get("country") or None
+        # A cell longer than its column would be cut short or refused by the database
+        # (PostgreSQL refuses it, SQLite would keep it): a bad row, named here.
+        if max(map(len, cells), default=0) > _SHORTEST_LIMIT:
+            self._lengths(d)
         self._email(d, get)
         self._phones(d, get)
         d.do_not_call = self._flag(d, get, "do_not_call")
@@ -118,6 +131,14 @@ class LeadRowParser:
             d.problems.append(RowProblem(row, "phone/email", "",
                                          "a lead needs a phone number or an email address"))
         return d
+
+    def _lengths(self, d: LeadDraft) -> None:
+        for name, limit in _LIMITS.items():
+            value = getattr(d, name)
+            if value and len(value) > limit:
+                col = self.headers[self.hm.fields[name]] if name in self.hm.fields else name
+                d.problems.append(RowProblem(d.row, col, value,
+                                             f"longer than {limit} characters"))
 
     def _email(self, d: LeadDraft, get: dict[str, str]) -> None:
         raw = get.get("email", "")
@@ -208,6 +229,10 @@ class LeadRowParser:
             self.warn.add("no-date", "hand_raise without hand_raised_at: raised at import "
                           "time", d.row)
         code = self._code(kind_raw) if kind_raw else DEFAULT_KIND
+        if len(code) > _KIND_LIMIT:
+            d.problems.append(RowProblem(d.row, self._col("hand_raise"), kind_raw,
+                                         f"longer than {_KIND_LIMIT} characters"))
+            return
         if not kind_raw:
             self.warn.add("no-kind", f"hand_raised_at without hand_raise kind: counted as "
                           f"{DEFAULT_KIND}", d.row)

@@ -24,8 +24,10 @@ from collections.abc import Sequence
 from types import TracebackType
 from typing import Any, NamedTuple
 
+import psycopg
 from sqlalchemy import Connection, Table
 
+from qualdesk.errors import DatabaseUnavailable, InvalidInput, NotAllowed
 from qualdesk.services.intake import bulk
 from qualdesk.services.intake.import_meter import Meter
 
@@ -114,8 +116,22 @@ class CopyThread:
         self._raise_failure()
 
     def _raise_failure(self) -> None:
-        if self._error is not None:
-            raise self._error
+        err = self._error
+        if err is None:
+            return
+        # The driver's own error, as the caller would see it from SQLAlchemy's session:
+        # a lost connection or a missing grant is a known error, named as such; anything
+        # else the server refused is one line naming the table, line and column.
+        if isinstance(err, psycopg.OperationalError):
+            raise DatabaseUnavailable(f"database unavailable: {_first_line(err)}") from err
+        if isinstance(err, psycopg.Error):
+            if err.sqlstate == "42501":
+                raise NotAllowed(f"{_first_line(err)} (your database login's role does not "
+                                 "allow this)") from err
+            where = f" ({err.diag.context.strip()})" if err.diag.context else ""
+            raise InvalidInput(f"the database refused the import: {_first_line(err)}{where}; "
+                               "nothing was imported") from err
+        raise err
 
     def _run(self) -> None:
         while (job := self._jobs.get()) is not None:
@@ -138,3 +154,8 @@ class CopyThread:
         self._stop = exc_type is not None
         self._jobs.put(None)
         self._thread.join()
+
+
+def _first_line(err: BaseException) -> str:
+    lines = str(err).strip().splitlines()
+    return lines[0] if lines else type(err).__name__
