@@ -6,11 +6,13 @@ when a bad row, a cancel or a failed write comes after chunks were already sent.
 from __future__ import annotations
 
 import threading
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, text
+from sqlalchemy.engine import make_url
 
 from qualdesk.db.engine import Database
 from qualdesk.db.models import AuditEntry, Campaign, DesignationChange, HandRaise, Lead, Note
@@ -19,7 +21,9 @@ from qualdesk.services.intake import bulk
 from qualdesk.services.intake import import_leads as il
 from qualdesk.services.intake.import_leads import LeadImportOptions, import_leads
 from qualdesk.services.intake.outcome import ImportCancelled
-from tests.conftest import FrozenClock, drop_pg, new_pg_url
+from qualdesk.services.pg_roles import grant_login
+from qualdesk.services.users import add_user
+from tests.conftest import FrozenClock, drop_pg, new_pg_url, pg_admin_url
 
 HEAD = "First Name,Company,Email,Phone,Campaign,Do Not Call,Notes,hand_raise,hand_raised_at\n"
 ROWS = [
@@ -197,3 +201,41 @@ def test_a_value_longer_than_its_column_is_a_bad_row(db: Database, tmp_path: Pat
         (3, "First Name", long_name, "longer than 80 characters"),
         (4, "hand_raise", long_kind, "longer than 40 characters")]
     assert counts(db)[0] == 0
+
+
+def test_a_team_lead_login_imports_and_is_refused_cleanly(
+        tmp_path: Path, frozen: FrozenClock, monkeypatch: pytest.MonkeyPatch,
+        pg_template: str) -> None:
+    """Under a team lead's own PostgreSQL login (its group's grants, no superuser): the
+    second connection, the ids, the COPYs and a new campaign all work, and a refusal
+    after chunks were sent still leaves nothing."""
+    url = new_pg_url(pg_template)
+    admin = Database(url)
+    login = f"qdt_lead_{uuid.uuid4().hex[:8]}"
+    try:
+        add_user(admin, "Lena Lead", "lead")
+        grant_login(admin, "Lena Lead", login, "pw-lead-1")
+        as_lead = Database(make_url(url).set(username=login, password="pw-lead-1")
+                           .render_as_string(hide_password=False))
+        try:
+            with as_lead.session(write=False) as s:
+                assert s.scalar(text("SELECT current_user")) == login
+                assert not s.scalar(text("SELECT rolsuper FROM pg_roles "
+                                         "WHERE rolname = current_user"))
+            small_chunks(monkeypatch)
+            import_leads(as_lead, write_csv(tmp_path, ["Fay,,fay@x.test,,,,,,"], "k.csv"))
+            result = import_leads(as_lead, write_csv(tmp_path, ROWS),
+                                  LeadImportOptions(skip_bad=True))
+            assert (result.imported, result.merged, result.hand_raises) == (6, 4, 6)
+            before = counts(as_lead)
+            refused = import_leads(as_lead, write_csv(tmp_path, ROWS, "again.csv"))
+            assert not refused.applied and counts(as_lead) == before
+        finally:
+            as_lead.dispose()
+    finally:
+        admin.dispose()
+        drop_pg(url)
+        drop_role = Database(pg_admin_url())
+        with drop_role.session() as s:
+            s.execute(text(f'DROP ROLE IF EXISTS "{login}"'))
+        drop_role.dispose()
