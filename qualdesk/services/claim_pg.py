@@ -26,8 +26,6 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from psycopg import sql
-
 from qualdesk.db.engine import Database
 from qualdesk.domain.codes import DEAD_NUMBER, VOICEMAIL
 from qualdesk.domain.designation import OPEN
@@ -201,14 +199,16 @@ _ARGS = ("now", "name", *(k.replace(".", "_") for k in _SETTINGS))
 _NAME = "qualdesk_claim_" + hashlib.sha1(_CLAIM.encode()).hexdigest()[:12]
 _PREPARE = f"PREPARE {_NAME} AS " + _CLAIM.replace("%(name)s", "%(name)s::text") % {
     a: f"${i}" for i, a in enumerate(_ARGS, 1)}
-_TRANSACTION = sql.SQL("BEGIN; " + _SETUP + "; {}; COMMIT")
+_TRANSACTION = "BEGIN; " + _SETUP + "; {}; COMMIT"
 # EXECUTE is a utility statement: no bind parameters, so the values go in as literals.
-_EXECUTE = sql.SQL(f"EXECUTE {_NAME} ({{}}::timestamptz{', {}::text' * (len(_ARGS) - 1)})")
+_EXECUTE = f"EXECUTE {_NAME} ({{}}::timestamptz{', {}::text' * (len(_ARGS) - 1)})"
 
 
 def fast_claim(db: Database, rep_name: str, now: datetime) -> tuple[int, datetime, QueueEntry] | None:
     """Claim the rep's next lead in tiers 1-3 on the server: (lead, lease end, entry), or
     ``None`` when the walk has nothing for the rep (or cannot judge: then nothing changed)."""
+    from psycopg import sql  # here, not at import: a SQLite client never loads psycopg
+
     args = [now, rep_name.strip().lower(), *(str(SPECS[k].default) for k in _SETTINGS)]
     raw = db.engine.raw_connection()
     pg = raw.driver_connection
@@ -220,7 +220,7 @@ def fast_claim(db: Database, rep_name: str, now: datetime) -> tuple[int, datetim
                 raw.info[_NAME] = True
             # One message, one round trip: the simple protocol takes several statements
             # when there are no parameters (the values are literals already).
-            cur = pg.execute(_TRANSACTION.format(_EXECUTE.format(*map(sql.Literal, args))),
+            cur = pg.execute(sql.SQL(_TRANSACTION).format(sql.SQL(_EXECUTE).format(*map(sql.Literal, args))),
                              prepare=False)
             cur.nextset()
             cur.nextset()
