@@ -131,37 +131,41 @@ _FREE = (f"l.designation IN ({_DESIGNATIONS}) AND (l.owner_id IS NULL OR l.owner
 # The walks' bounds name the moment itself, not cfg.now: an index condition needs a value.
 _NOW = "%(now)s::timestamptz"
 
-# Per tier: the rows walked (in the tier's order, along its index) and the test that the
-# row is where its lead stands in that order (a lead with two open hand raises is met twice).
-_WALKS = {
-    Tier.CALLBACK: ("callbacks", f"s.done_at IS NULL AND s.due_at <= {_NOW}", "s.due_at, s.lead_id",
-                    "s.due_at = cb.due_at"),
-    Tier.IN_CLOCK: ("hand_raises", f"{_OPEN_HR.format(a='s')} AND s.deadline_at > {_NOW}",
-                    "s.deadline_at, s.strength DESC, s.lead_id",
-                    "s.deadline_at = fh.deadline AND s.strength = fh.strength"),
-    Tier.BREACHED: ("hand_raises", _OPEN_HR.format(a="s"), "s.raised_at DESC, s.strength DESC, s.lead_id",
-                    "fh.deadline <= cfg.now AND (s.raised_at, s.strength) = (SELECT "
-                    f"(array_agg(h.raised_at {_LATEST_OPEN}))[1], (array_agg(h.strength {_LATEST_OPEN}))[1] "
-                    f"FROM hand_raises h WHERE h.lead_id = l.id AND {_OPEN_HR.format(a='h')})"),
-}
+# The three tiers' rows, each stream in its tier's order along its index, one after the
+# other (UNION ALL is an Append: its children run in turn; SETUP rules out a parallel one).
+# ``at``/``strength`` say where the row puts its lead in that order.
+_STREAM = f"""(
+    (SELECT s.lead_id, 1 AS tier, s.due_at AS at, 0 AS strength FROM callbacks s
+     WHERE s.done_at IS NULL AND s.due_at <= {_NOW} ORDER BY s.due_at, s.lead_id)
+    UNION ALL
+    (SELECT s.lead_id, 2, s.deadline_at, s.strength FROM hand_raises s
+     WHERE {_OPEN_HR.format(a='s')} AND s.deadline_at > {_NOW}
+     ORDER BY s.deadline_at, s.strength DESC, s.lead_id)
+    UNION ALL
+    (SELECT s.lead_id, 3, s.raised_at, s.strength FROM hand_raises s
+     WHERE {_OPEN_HR.format(a='s')} ORDER BY s.raised_at DESC, s.strength DESC, s.lead_id)) s"""
 
+# The row is where its lead stands in its tier's order (a lead with two open hand raises,
+# or two callbacks, is met more than once; only one of those places is its own).
+_HERE = f"""CASE s.tier WHEN 1 THEN s.at = cb.due_at
+    WHEN 2 THEN s.at = fh.deadline AND s.strength = fh.strength
+    ELSE fh.deadline <= cfg.now AND (s.at, s.strength) = (SELECT
+        (array_agg(h.raised_at {_LATEST_OPEN}))[1], (array_agg(h.strength {_LATEST_OPEN}))[1]
+        FROM hand_raises h WHERE h.lead_id = l.id AND {_OPEN_HR.format(a='h')}) END"""
 
-def _walk(tier: Tier) -> str:
-    # Lazy and in index order: a LATERAL per walked row (the planner may not turn the walk
-    # into a join of every open lead followed by a sort) and LIMIT 1. Each lead is locked
-    # BEFORE it is judged: in a burst, the leads other claimers are taking are passed over
-    # for the price of an index probe, not of judging them.
-    table, where, order, here = _WALKS[tier]
-    return (f"(SELECT ARRAY[l.id, {int(tier)}] FROM cfg CROSS JOIN {table} s "
-            f"CROSS JOIN LATERAL (SELECT l.* FROM leads l WHERE l.id = s.lead_id AND {_FREE} "
-            f"FOR UPDATE SKIP LOCKED) l {_JUDGE} "
-            f"WHERE {where} AND {here} AND k.tier = {int(tier)} ORDER BY {order} LIMIT 1)")
+# Lazy and in queue order: a LATERAL per streamed row (the planner may not turn the walk
+# into a join of every open lead followed by a sort) and LIMIT 1. Each lead is locked
+# BEFORE it is judged: in a burst, the leads other claimers are taking are passed over for
+# the price of an index probe, not of judging them. One walk, so one copy of the rules in
+# the plan: starting a plan with three copies cost more than running it.
+_WALK = f"""SELECT ARRAY[l.id, s.tier] AS got FROM cfg CROSS JOIN {_STREAM}
+    CROSS JOIN LATERAL (SELECT l.* FROM leads l WHERE l.id = s.lead_id AND {_FREE}
+        FOR UPDATE SKIP LOCKED) l {_JUDGE}
+    WHERE cfg.policy = 'priority' AND {_HERE} AND k.tier = s.tier LIMIT 1"""
 
 
 _CLAIM = f"""WITH {_CFG},
-pick AS MATERIALIZED (SELECT COALESCE({_walk(Tier.CALLBACK)}, {_walk(Tier.IN_CLOCK)},
-                                      {_walk(Tier.BREACHED)}) AS got
-    FROM cfg WHERE cfg.policy = 'priority'),
+pick AS MATERIALIZED ({_WALK}),
 taken AS (UPDATE leads l SET claimed_by_id = cfg.rep, claimed_at = cfg.now,
         lease_expires_at = cfg.now + cfg.lease, owner_id = cfg.rep, updated_at = cfg.now,
         version = l.version + 1
@@ -190,7 +194,8 @@ CROSS JOIN LATERAL {_CALLBACK.format(lead='t.id')} cb"""
 # it reads, so only a walk in index order locks no more than it passes.
 _SETUP = ("SELECT set_config('plan_cache_mode', 'force_generic_plan', true), "
           "set_config('jit', 'off', true), set_config('enable_seqscan', 'off', true), "
-          "set_config('enable_sort', 'off', true), set_config('enable_bitmapscan', 'off', true)")
+          "set_config('enable_sort', 'off', true), set_config('enable_bitmapscan', 'off', true), "
+          "set_config('max_parallel_workers_per_gather', '0', true)")
 
 
 # Server-side prepared once per connection: the statement is ~12 kB, which psycopg would
