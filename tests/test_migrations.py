@@ -4,6 +4,8 @@ schema newer than it knows."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -18,6 +20,7 @@ from sqlalchemy import create_engine, func, select, text
 
 from qualdesk.db.engine import Database, normalise_url
 from qualdesk.db.migrate import (
+    HEAD,
     SchemaTooNew,
     alembic_config,
     current_revision,
@@ -50,6 +53,19 @@ DESC_INDEXES = {"ix_hand_raises_open_clock", "ix_hand_raises_open_recent"}
 
 def _not_desc_index(obj: object, name: str | None, type_: str, reflected: bool, other: object) -> bool:
     return not (type_ == "index" and name in DESC_INDEXES)
+
+
+def test_head_constant_is_the_newest_revision(tmp_path: Path) -> None:
+    """Clients skip importing Alembic when the stored revision equals HEAD."""
+    db = Database(f"sqlite:///{tmp_path / 'x.db'}")
+    assert head_revision(db) == HEAD
+    upgrade(db)
+    db.dispose()
+    # A client starting on that current schema never imports Alembic.
+    code = ("import sys; from qualdesk.db.engine import Database; "
+            f"Database({db.url!r}).ensure_ready(); print('alembic' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
 
 
 def test_autogenerate_finds_no_drift(db: Database) -> None:

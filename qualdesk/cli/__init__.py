@@ -31,19 +31,29 @@ def _silence_stdout() -> None:
     os.dup2(devnull, sys.stdout.fileno())
 
 
-def build_parser() -> Registry:
+def build_parser(modules: Sequence[str] | None = None) -> Registry:
     reg = Registry()
-    for name in command_modules():
+    for name in command_modules() if modules is None else modules:
         importlib.import_module(name).register(reg)
     return reg
+
+
+def _opens_the_app(argv: Sequence[str]) -> bool:
+    """``qualdesk [--db URL] [app …]``: the desktop start needs no other command's
+    module (together they import ~1 s of libraries a rep waits for at every start)."""
+    rest = list(argv)
+    while rest and rest[0].startswith("--db"):
+        rest = rest[1:] if "=" in rest[0] else rest[2:]
+    return not rest or rest[0] == "app"
 
 
 def main(argv: Sequence[str] | None = None,
          app_runner: Callable[[argparse.Namespace], int] | None = None) -> int:
     """Run one command. ``app_runner`` opens the desktop app (``qualdesk`` alone or
     ``qualdesk app``); the console script passes it, the core never imports it."""
-    reg = build_parser()
-    args = reg.parser.parse_args(list(argv) if argv is not None else None)
+    argv = list(argv) if argv is not None else sys.argv[1:]
+    reg = build_parser([f"{__name__}.cmd_app"] if _opens_the_app(argv) else None)
+    args = reg.parser.parse_args(argv)
     args.app_runner = app_runner
     handler = getattr(args, "handler", None)
     if handler is None:
