@@ -158,7 +158,9 @@ class LeadWriter:
         target_ids = [self.ids[t[1]] if isinstance(t, tuple) else t for _, t in self.merges]
         dnc_ids = [self.ids[i] for i, (d, _) in enumerate(self.new) if d.do_not_call]
         loaded = self._load(target_ids + dnc_ids)
+        self.meter.tick()
         seen = self._existing_raises(target_ids)
+        self.meter.tick()
         # Detached: their changes are written by ``merge_writes``, not by a flush.
         for lead in loaded.values():
             s.expunge(lead)
@@ -170,13 +172,17 @@ class LeadWriter:
             if n % 250 == 0:
                 self.meter.earn(250)
                 self.meter.tick()
+        self.meter.tick()
         conn = s.connection()
         if self.notes:
             bulk.insert_rows(conn, Note.__table__, rows.NOTE_COLUMNS, self.notes, self.memo)
+            self.meter.tick()
         s.flush()  # campaigns the merges created
-        merge_writes.flush_collected(conn, loaded.values(), self.collector, self.memo)
+        merge_writes.flush_collected(conn, loaded.values(), self.collector, self.memo,
+                                     self.meter.tick)
         audit.bump(s, "import")
         s.flush()
+        self.meter.tick()  # the commit is all that is left
         return len(self.new), len(self.merges), self.raises, self.ids
 
     def _load(self, ids: Iterable[int]) -> dict[int, Lead]:

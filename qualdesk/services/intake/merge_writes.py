@@ -11,7 +11,7 @@ thousand merges, minutes when a whole file merges).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, inspect, update
@@ -31,13 +31,15 @@ class Collector:
 
 
 def flush_collected(conn: Connection, leads: Iterable[Lead], collector: Collector,
-                    memo: bulk.Memo) -> None:
-    _update_leads(conn, leads)
-    _insert_added(conn, collector.added, memo)
+                    memo: bulk.Memo, tick: Callable[[], None] | None = None) -> None:
+    """``tick`` (if given) is called between statements, for a progress bar."""
+    _update_leads(conn, leads, tick)
+    _insert_added(conn, collector.added, memo, tick)
     collector.added.clear()
 
 
-def _update_leads(conn: Connection, leads: Iterable[Lead]) -> None:
+def _update_leads(conn: Connection, leads: Iterable[Lead],
+                  tick: Callable[[], None] | None) -> None:
     table = Lead.__table__
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for lead in leads:
@@ -52,9 +54,12 @@ def _update_leads(conn: Connection, leads: Iterable[Lead]) -> None:
         stmt = update(table).where(table.c.id == bindparam("v_id")).values(
             {k: bindparam(f"v_{k}") for k in changed})
         conn.execute(stmt, rows)
+        if tick is not None:
+            tick()
 
 
-def _insert_added(conn: Connection, added: list[Any], memo: bulk.Memo) -> None:
+def _insert_added(conn: Connection, added: list[Any], memo: bulk.Memo,
+                  tick: Callable[[], None] | None) -> None:
     """Each class's new rows, with the columns their constructor set (as the ORM would
     send them), in the order they were added."""
     groups: dict[tuple[type, tuple[str, ...]], list[tuple[Any, ...]]] = {}
@@ -65,3 +70,5 @@ def _insert_added(conn: Connection, added: list[Any], memo: bulk.Memo) -> None:
     for (cls, keys), rows in groups.items():
         columns = tuple(inspect(cls).column_attrs[k].columns[0].name for k in keys)
         bulk.insert_rows(conn, cls.__table__, columns, rows, memo)
+        if tick is not None:
+            tick()
