@@ -239,3 +239,13 @@ def test_a_team_lead_login_imports_and_is_refused_cleanly(
         with drop_role.session() as s:
             s.execute(text(f'DROP ROLE IF EXISTS "{login}"'))
         drop_role.dispose()
+
+
+def test_sqlite_page_cache_is_put_back(sqlite_db: Database, tmp_path: Path,
+                                       frozen: FrozenClock) -> None:
+    with sqlite_db.session(write=False) as s:
+        before = s.connection().exec_driver_sql("PRAGMA cache_size").scalar_one()
+    assert import_leads(sqlite_db, write_csv(tmp_path, ROWS[:3])).imported == 3
+    with sqlite_db.session(write=False) as s:
+        assert s.connection().exec_driver_sql("PRAGMA cache_size").scalar_one() == before
+    assert before == -2000  # SQLite's default: 2 MiB
