@@ -21,6 +21,7 @@ from sqlalchemy import select, update
 from qualdesk.db.engine import Database
 from qualdesk.db.models import AuditEntry, Campaign, ChangeLog, Lead
 from qualdesk.domain.priority import Tier
+from qualdesk.errors import DatabaseUnavailable
 from qualdesk.services import claim_pg, team_settings
 from qualdesk.services import queue as q
 from qualdesk.services.calls import log_call, schedule_callback
@@ -181,3 +182,18 @@ def test_what_the_walk_leaves_to_python(db: Database, frozen: FrozenClock) -> No
     if db.is_postgres:
         assert claim_pg.fast_claim(db, "Ann", frozen.t) is None
     assert q.claim_next(db, "Ann").lead_id is not None
+
+
+def test_an_unreachable_server_is_reported_as_usual(frozen: FrozenClock) -> None:
+    """Nothing listens on the port: the server-side claim steps aside and claim_next says
+    'database unavailable' (the words the banner and the offline outbox know)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # free once closed: nobody listens there
+    db = Database(f"postgresql://nobody@127.0.0.1:{port}/qualdesk")
+    assert claim_pg.fast_claim(db, "Ann", frozen.t) is None
+    with pytest.raises(DatabaseUnavailable):
+        q.claim_next(db, "Ann")
+    db.dispose()

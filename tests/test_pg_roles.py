@@ -18,12 +18,12 @@ from sqlalchemy.engine import make_url
 from qualdesk import clock
 from qualdesk.db.engine import Database, normalise_url
 from qualdesk.db.models import Campaign, Lead, User
-from qualdesk.services import credentials
+from qualdesk.services import claim_pg, credentials
 from qualdesk.services.hand_raises import add_hand_raise
 from qualdesk.services.pg_roles import person_for_login
 from qualdesk.settings import MachineSettings
 from tests.cli_helpers import run
-from tests.conftest import drop_pg, new_pg_url, pg_admin_url
+from tests.conftest import FrozenClock, drop_pg, new_pg_url, pg_admin_url
 from tests.memory_keyring import MemoryKeyring
 
 
@@ -84,7 +84,9 @@ FORBIDDEN_FOR_REP = [
 ]
 
 
-def test_rep_login_is_refused_by_the_schema(pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rep_login_is_refused_by_the_schema(pg_url: str, monkeypatch: pytest.MonkeyPatch,
+                                            frozen: FrozenClock) -> None:
+    # frozen: 15:00 UTC, inside the calling window for the lead's UTC zone at any hour CI runs.
     login = f"qdt_ana_{uuid.uuid4().hex[:6]}"
     out = _add_with_login(pg_url, "Ana", "rep", login, "s3cret'pw", monkeypatch)
     assert f"database login '{login}' created in qualdesk_rep" in out
@@ -98,7 +100,12 @@ def test_rep_login_is_refused_by_the_schema(pg_url: str, monkeypatch: pytest.Mon
         # Reading and the rep's own work are allowed.
         assert conn.execute("SELECT count(*) FROM leads").fetchone() == (1,)
 
-    # The CLI, connected as the rep, works for the rep's job and defaults --rep to Ana...
+    # The server-side claim runs under the rep's own grants (it does not fall back)...
+    rep_db = Database(rep_url)
+    got = claim_pg.fast_claim(rep_db, "Ana", frozen.t)
+    assert got is not None and got[0] == lead
+    rep_db.dispose()
+    # ...the CLI, connected as the rep, works for the rep's job and defaults --rep to Ana...
     r = run(rep_url, "claim-next", "--json")
     assert r.code == 0, r.err
     assert r.json()["lead"] == lead

@@ -26,6 +26,8 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
+from sqlalchemy.exc import DBAPIError
+
 from qualdesk.db.engine import Database
 from qualdesk.domain.codes import DEAD_NUMBER, VOICEMAIL
 from qualdesk.domain.designation import OPEN
@@ -211,39 +213,55 @@ _EXECUTE = f"EXECUTE {_NAME} ({{}}::timestamptz{', {}::text' * (len(_ARGS) - 1)}
 
 def fast_claim(db: Database, rep_name: str, now: datetime) -> tuple[int, datetime, QueueEntry] | None:
     """Claim the rep's next lead in tiers 1-3 on the server: (lead, lease end, entry), or
-    ``None`` when the walk has nothing for the rep (or cannot judge: then nothing changed)."""
-    from psycopg import sql  # here, not at import: a SQLite client never loads psycopg
+    ``None`` when the walk has nothing for the rep or cannot run (then nothing changed, and
+    the Python path ranks — and reports an unreachable database in its usual words)."""
+    import psycopg  # here, not at import: a SQLite client never loads psycopg
+    from psycopg import sql
 
     args = [now, rep_name.strip().lower(), *(str(SPECS[k].default) for k in _SETTINGS)]
-    raw = db.engine.raw_connection()
+    try:
+        raw = db.engine.raw_connection()
+    except (DBAPIError, psycopg.Error):  # the pool raises the driver's own error on connect
+        return None
     pg = raw.driver_connection
     try:
         pg.autocommit = True
-        try:
-            if not raw.info.get(_NAME):
-                pg.execute(_PREPARE, prepare=False)
-                raw.info[_NAME] = True
-            # One message, one round trip: the simple protocol takes several statements
-            # when there are no parameters (the values are literals already).
-            cur = pg.execute(sql.SQL(_TRANSACTION).format(sql.SQL(_EXECUTE).format(*map(sql.Literal, args))),
-                             prepare=False)
-            cur.nextset()
-            cur.nextset()
-            row = cur.fetchone()
-        except Exception as exc:  # noqa: BLE001 - any failure: nothing was claimed
-            _rollback(pg)
-            state = getattr(exc, "sqlstate", "") or ""
-            if state == "26000":  # the prepared statement is gone (DISCARD ALL): prepare again
-                raw.info.pop(_NAME, None)
-                return None
-            if state in ("22023", "22P02"):  # an unknown zone or a bad setting: rank in Python
-                log.info("server-side claim cannot judge this queue (%s); ranking in Python", exc)
-                return None
-            raise
+        if not raw.info.get(_NAME):
+            pg.execute(_PREPARE, prepare=False)
+            raw.info[_NAME] = True
+        # One message, one round trip: the simple protocol takes several statements
+        # when there are no parameters (the values are literals already).
+        cur = pg.execute(sql.SQL(_TRANSACTION).format(sql.SQL(_EXECUTE).format(*map(sql.Literal, args))),
+                         prepare=False)
+        cur.nextset()
+        cur.nextset()
+        row = cur.fetchone()
+    except psycopg.Error as exc:
+        _give_up(raw, pg, exc)
+        return None
     finally:
-        pg.autocommit = False
+        if not pg.closed:
+            pg.autocommit = False
         raw.close()
     return None if row is None else _judged(row, now)
+
+
+def _give_up(raw: Any, pg: Any, exc: Exception) -> None:
+    """Nothing was claimed (the transaction never reached COMMIT); say why, and leave the
+    connection fit for the pool."""
+    import psycopg
+
+    if isinstance(exc, psycopg.OperationalError) or pg.closed:
+        raw.invalidate()  # a dead connection: the pool opens a new one
+        return
+    _rollback(pg)
+    state = getattr(exc, "sqlstate", "") or ""
+    if state == "26000":  # the prepared statement is gone (DISCARD ALL): prepare again
+        raw.info.pop(_NAME, None)
+    elif state in ("22023", "22P02"):  # an unknown zone or a bad setting
+        log.info("server-side claim cannot judge this queue (%s); ranking in Python", exc)
+    else:
+        log.warning("server-side claim failed (%s); ranking in Python", exc)
 
 
 def _rollback(pg: Any) -> None:
