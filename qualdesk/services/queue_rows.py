@@ -16,9 +16,7 @@ hand raise in its clock) first — so a view can show the top of a big queue ear
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable, Container, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from operator import itemgetter
@@ -34,6 +32,7 @@ from qualdesk.db.types import UTCDateTime
 from qualdesk.domain import priority
 from qualdesk.domain.designation import OPEN
 from qualdesk.domain.priority import Candidate, QueueEntry, QueuePolicy, Tier, classify
+from qualdesk.gc_pause import gc_paused
 from qualdesk.services import queue as queue_svc
 from qualdesk.services.users import user_by_name
 
@@ -95,21 +94,6 @@ _DISPLAY_COLS = (Lead.first_name, Lead.last_name, Lead.email, Lead.company, Lead
                  Campaign.name)
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """No cyclic collection while the rows are built: hundreds of thousands of short-lived
-    objects, none in cycles, would make the collector walk the live rows again and again
-    (a third of the build time at 100,000 leads). (``intake.bulk`` has the same helper, but
-    importing it pulls in psycopg: 0.2 s of every SQLite start.)"""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
 def queue_rows(db: Database, rep_name: str | None, now: datetime | None = None,
                include_held: bool = True,
                on_head: Callable[[QueueRows], None] | None = None) -> QueueRows:
@@ -124,7 +108,7 @@ def queue_rows(db: Database, rep_name: str | None, now: datetime | None = None,
     with db.session(write=False) as s:
         rep_id = user_by_name(s, rep_name).id if rep_name else None
         policy = queue_svc.queue_policy(s)
-        with _gc_paused():
+        with gc_paused():
             b = _Builder(rep_id, now, policy, include_held)
             if on_head is None or policy.order != "priority":
                 b.add(_candidates(s.connection(), now, policy.team_tz, None))

@@ -11,16 +11,16 @@ timestamps and flags on every row.
 
 from __future__ import annotations
 
-import gc
 import json
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, cast
 
 from psycopg.types.json import Json
 from sqlalchemy import JSON, Connection, Dialect, Table, func, select, text
 from sqlalchemy.dialects import postgresql
+
+from qualdesk.gc_pause import gc_paused  # noqa: F401 - the import pipeline's name for it
 
 # Enough rows per statement to amortise it, few enough to report progress between.
 CHUNK_ROWS = 10_000
@@ -29,24 +29,6 @@ Row = Sequence[Any]
 # Conversions already done, per column type: {(type name, repr): {value: converted}}.
 Memo = dict[tuple[str, str], dict[Any, Any]]
 _Processor = Callable[[Any], Any]
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection while a big import builds its rows.
-
-    An import of 100,000 rows holds a few hundred thousand live objects, none of them in
-    cycles; the collector would walk them all again and again (a quarter of the parse
-    time). Reference counting still frees everything as usual; the collector resumes
-    afterwards, even when the import fails.
-    """
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def reserve_ids(conn: Connection, table: Table, n: int) -> list[int]:
