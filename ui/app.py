@@ -80,7 +80,7 @@ def run(db_url: str | None, rep: str | None, demo: bool) -> int:
         window = MainWindow(ctx)
         holder["ctx"], holder["window"] = ctx, window
         window.show()
-        window.start_background()
+        window.start_background_after_first_load()
 
     if user is not None:
         open_main(user)

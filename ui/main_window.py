@@ -42,6 +42,7 @@ class MainWindow(QMainWindow):
         self.tray = None
         self.alerts = None
         self.live = None
+        self._closed = False
 
         self.banner = Banner(self)
         self.pages = QTabWidget(self)
@@ -149,6 +150,24 @@ class MainWindow(QMainWindow):
 
     # --- background: tray alerts and other clients' writes ---------------------------
 
+    def start_background_after_first_load(self, latest_ms: int = 2000) -> None:
+        """Start the background once the queue has first loaded (at the latest after
+        ``latest_ms``): its imports (the scheduler library, the tray, live refresh) would
+        otherwise hold the GIL while the queue's worker builds the first rows."""
+        started = False
+
+        def go(*_: object) -> None:
+            nonlocal started
+            if not started and not self._closed:
+                started = True
+                self.start_background()
+
+        if self.queue.loaded_once:
+            go()
+            return
+        self.queue.sig_loaded.connect(go)
+        QTimer.singleShot(latest_ms, self, go)
+
     def start_background(self) -> None:
         """Scheduler, tray and live refresh: started by the app, not in widget tests."""
         from ui.live_refresh import LiveRefresh
@@ -225,6 +244,7 @@ class MainWindow(QMainWindow):
         s.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self._closed = True
         self.lead_panel.notes.save_now()
         self.save_geometry()
         self.stop_background()

@@ -254,3 +254,19 @@ def test_banner_retry_and_crash_dialog(qtbot, ctx) -> None:
     w._crash.reject()
     assert "Ana Rep (rep)" in w.status_user.text()
     assert "SQLite" in w.status_db.text()
+
+
+def test_background_starts_after_the_first_queue_load(qtbot, ctx, seeded) -> None:
+    """Tray, alerts and live refresh wait for the queue's first rows (their imports would
+    compete with it), then start; a window already closed starts nothing."""
+    w, _ = open_window(qtbot, ctx)
+    assert w.queue.loaded_once and w.alerts is None
+    w.start_background_after_first_load(latest_ms=60_000)
+    assert isinstance(w.alerts, AlertScheduler) and w.live is not None
+    w.close()
+
+    late, _ = open_window(qtbot, ctx)
+    late.close()
+    late.start_background_after_first_load(latest_ms=10)
+    qtbot.wait(50)
+    assert late.alerts is None and late.live is None
