@@ -197,3 +197,36 @@ def test_an_unreachable_server_is_reported_as_usual(frozen: FrozenClock) -> None
     with pytest.raises(DatabaseUnavailable):
         q.claim_next(db, "Ann")
     db.dispose()
+
+
+def test_a_killed_claim_connection_is_replaced(pg_template: str, frozen: FrozenClock) -> None:
+    """The claim's own connection skips the pool's ping; when the server has dropped it
+    (killed here by the server itself), the claim is ranked through the pool instead and
+    the next one reconnects."""
+    from sqlalchemy import text
+
+    from qualdesk.services.claim_line import claim_line
+    from tests.conftest import drop_pg, new_pg_url
+
+    url = new_pg_url(pg_template)
+    db = Database(url)
+    try:
+        add_user(db, "Ann", "rep")
+        first = make_lead(db, email="a@x.test", raised_at=frozen.t - timedelta(minutes=30))
+        second = make_lead(db, email="b@x.test", raised_at=frozen.t - timedelta(minutes=20))
+        third = make_lead(db, email="c@x.test", raised_at=frozen.t - timedelta(minutes=10))
+        assert q.claim_next(db, "Ann").lead_id == first
+        with claim_line(db).connection() as pg:
+            pid = pg.info.backend_pid
+        with db.engine.connect() as c:
+            c.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid})
+        log_call(db, first, "Ann", "connected")
+        assert q.claim_next(db, "Ann").lead_id == second  # through the pool
+        log_call(db, second, "Ann", "connected")
+        got = claim_pg.fast_claim(db, "Ann", frozen.t)  # a new connection of its own
+        assert got is not None and got[0] == third
+        with claim_line(db).connection() as pg:
+            assert pg.info.backend_pid != pid
+    finally:
+        db.dispose()
+        drop_pg(url)

@@ -7,7 +7,7 @@ PostgreSQL serves a team.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -46,6 +46,7 @@ class Database:
         if self.dialect == "sqlite":
             _install_sqlite_hooks(self.engine)
         self._factory = sessionmaker(bind=self.engine, expire_on_commit=False)
+        self._on_dispose: list[Callable[[], None]] = []
 
     @property
     def is_sqlite(self) -> bool:
@@ -91,7 +92,14 @@ class Database:
 
         check_or_upgrade(self)
 
+    def on_dispose(self, close: Callable[[], None]) -> None:
+        """Have ``dispose`` also close a connection kept outside the pool."""
+        self._on_dispose.append(close)
+
     def dispose(self) -> None:
+        for close in self._on_dispose:
+            close()
+        self._on_dispose.clear()
         self.engine.dispose()
 
 

@@ -26,8 +26,6 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy.exc import DBAPIError
-
 from qualdesk.db.engine import Database
 from qualdesk.domain.codes import DEAD_NUMBER, VOICEMAIL
 from qualdesk.domain.designation import OPEN
@@ -39,6 +37,7 @@ from qualdesk.domain.priority import (
     classify,
 )
 from qualdesk.services import team_settings
+from qualdesk.services.claim_line import ClaimLine, claim_line
 from qualdesk.settings import SPECS
 
 log = logging.getLogger(__name__)
@@ -219,45 +218,41 @@ def fast_claim(db: Database, rep_name: str, now: datetime) -> tuple[int, datetim
     from psycopg import sql
 
     args = [now, rep_name.strip().lower(), *(str(SPECS[k].default) for k in _SETTINGS)]
+    line = claim_line(db)
     try:
-        raw = db.engine.raw_connection()
-    except (DBAPIError, psycopg.Error):  # the pool raises the driver's own error on connect
-        return None
-    pg = raw.driver_connection
-    try:
-        pg.autocommit = True
-        if not raw.info.get(_NAME):
-            pg.execute(_PREPARE, prepare=False)
-            raw.info[_NAME] = True
-        # One message, one round trip: the simple protocol takes several statements
-        # when there are no parameters (the values are literals already).
-        cur = pg.execute(sql.SQL(_TRANSACTION).format(sql.SQL(_EXECUTE).format(*map(sql.Literal, args))),
-                         prepare=False)
-        cur.nextset()
-        cur.nextset()
-        row = cur.fetchone()
+        with line.connection() as pg:
+            if pg is None:
+                return None
+            if _NAME not in line.prepared:
+                pg.execute(_PREPARE, prepare=False)
+                line.prepared.add(_NAME)
+            # One message, one round trip: the simple protocol takes several statements
+            # when there are no parameters (the values are literals already).
+            cur = pg.execute(sql.SQL(_TRANSACTION).format(sql.SQL(_EXECUTE).format(*map(sql.Literal, args))),
+                             prepare=False)
+            cur.nextset()
+            cur.nextset()
+            row = cur.fetchone()
     except psycopg.Error as exc:
-        _give_up(raw, pg, exc)
+        _give_up(line, exc)
         return None
-    finally:
-        if not pg.closed:
-            pg.autocommit = False
-        raw.close()
     return None if row is None else _judged(row, now)
 
 
-def _give_up(raw: Any, pg: Any, exc: Exception) -> None:
+def _give_up(line: ClaimLine, exc: Exception) -> None:
     """Nothing was claimed (the transaction never reached COMMIT); say why, and leave the
-    connection fit for the pool."""
+    connection fit for the next claim."""
     import psycopg
 
-    if isinstance(exc, psycopg.OperationalError) or pg.closed:
-        raw.invalidate()  # a dead connection: the pool opens a new one
+    if isinstance(exc, psycopg.OperationalError):
+        line.drop()  # dead or unreachable: the next claim connects again
         return
-    _rollback(pg)
+    with line.connection() as pg:
+        if pg is not None:
+            _rollback(pg)
     state = getattr(exc, "sqlstate", "") or ""
     if state == "26000":  # the prepared statement is gone (DISCARD ALL): prepare again
-        raw.info.pop(_NAME, None)
+        line.prepared.discard(_NAME)
     elif state in ("22023", "22P02"):  # an unknown zone or a bad setting
         log.info("server-side claim cannot judge this queue (%s); ranking in Python", exc)
     else:
