@@ -4,10 +4,10 @@ Fifty reps pressing "next" at once must not each pull the queue into Python, ran
 come back: that costs every claimer ~10 ms of CPU on a shared server and client. Here the
 server walks the three tiers that head the queue, each along an index in the tier's own
 order (due callbacks by due time; leads in their clock by deadline, stronger hand raise,
-lead; breached leads by most recent hand raise, stronger, lead), judges each lead it meets
-with the same rules as ``qualdesk.domain.priority.classify``, and locks the first
-claimable one with ``FOR UPDATE SKIP LOCKED`` — rows other claimers are taking are
-stepped over, never waited for. The claim and its audit rows are the same statement.
+lead; breached leads by most recent hand raise, stronger, lead), locks each lead it meets
+with ``FOR UPDATE SKIP LOCKED`` — rows other claimers are taking are stepped over, never
+waited for — judges it with the same rules as ``qualdesk.domain.priority.classify``, and
+takes the first claimable one. The claim and its audit rows are the same statement.
 
 The rules exist twice (Python for the queue view, SQL here): ``tests/test_claim_pg.py``
 claims lead after lead on random queues full of ties and edge cases and checks every
