@@ -16,6 +16,7 @@ from sqlalchemy import create_engine, text
 from qualdesk import clock
 from qualdesk.db.engine import Database, normalise_url
 from qualdesk.db.migrate import upgrade
+from tests.pg_cluster import PgCluster
 
 pytest_plugins = ["tests.memory_keyring"]
 
@@ -142,3 +143,12 @@ def frozen() -> FrozenClock:
     fc = FrozenClock(datetime(2026, 11, 23, 15, 0, tzinfo=UTC))
     clock.set_clock(fc)
     return fc
+
+
+@pytest.fixture
+def private_pg() -> Iterator[PgCluster]:
+    """A PostgreSQL server of the test's own, to stop and start (a real outage)."""
+    c = PgCluster()
+    c.start()
+    yield c
+    c.destroy()

@@ -10,11 +10,9 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 
 from qualdesk import clock
@@ -129,14 +127,6 @@ def test_live_path_applies_at_once(db: Database, tmp_path: Path, frozen) -> None
     assert ops.pending() == 0
     r = ops.sync()
     assert (r.online, r.pending, r.outcomes) == (True, 0, ())
-
-
-@pytest.fixture
-def private_pg() -> Iterator[PgCluster]:
-    c = PgCluster()
-    c.start()
-    yield c
-    c.destroy()
 
 
 def test_server_stopped_mid_shift(private_pg: PgCluster, tmp_path: Path) -> None:

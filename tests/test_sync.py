@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 
 import psycopg
 import pytest
@@ -86,14 +85,6 @@ def test_notify_trigger_payload(db_url: str) -> None:
         got = [n.payload for n in conn.notifies(timeout=2, stop_after=2)]
     assert got == ["claim:42", "settings:"]
     db.dispose()
-
-
-@pytest.fixture
-def private_pg() -> Iterator[PgCluster]:
-    c = PgCluster()
-    c.start()
-    yield c
-    c.destroy()
 
 
 def test_watcher_survives_a_server_restart(private_pg: PgCluster) -> None:

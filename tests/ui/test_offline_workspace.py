@@ -4,9 +4,6 @@ the restart it is in the database exactly once."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from PySide6.QtCore import Qt
 from sqlalchemy import select
 
@@ -20,14 +17,6 @@ from tests.ui.conftest import seed_workspace
 from tests.ui.test_workspace import open_window
 from ui.context import AppContext
 from ui.ops import SyncRunner
-
-
-@pytest.fixture
-def private_pg() -> Iterator[PgCluster]:
-    c = PgCluster()
-    c.start()
-    yield c
-    c.destroy()
 
 
 def test_disposition_while_the_database_is_down_replays_once(
