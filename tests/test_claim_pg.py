@@ -118,6 +118,10 @@ def test_every_claim_is_the_head_of_the_ranked_queue(db: Database, frozen: Froze
         frozen.advance(minutes=rng.choice([0, 1, 4, 11]))
     if db.is_postgres:
         assert served_by_server >= 15, served_by_server  # the walk really was exercised
+        with db.engine.connect() as c:  # the owner copy the walk reads followed every change
+            assert c.exec_driver_sql(
+                "SELECT count(*) FROM hand_raises h JOIN leads l ON l.id = h.lead_id "
+                "WHERE h.lead_owner_id IS DISTINCT FROM l.owner_id").scalar_one() == 0
 
 
 def test_claim_is_audited_and_leased(db: Database, frozen: FrozenClock) -> None:

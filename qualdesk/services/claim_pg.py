@@ -9,6 +9,12 @@ with ``FOR UPDATE SKIP LOCKED`` — rows other claimers are taking are stepped o
 waited for — judges it with the same rules as ``qualdesk.domain.priority.classify``, and
 takes the first claimable one. The claim and its audit rows are the same statement.
 
+Two things keep the walk short as a working day goes on. It reads hand raises by their
+copy of the lead's owner (migration 0005): leads nobody owns, then the rep's own, merged
+in queue order — never the leads the rest of the team has taken, which stay owned. And a
+row that is not its lead's own place in the order, or whose lead is in its night, is
+dropped by cheap probes before the lead is locked (a lock is a write) and judged.
+
 The rules exist twice (Python for the queue view, SQL here): ``tests/test_claim_pg.py``
 claims lead after lead on random queues full of ties and edge cases and checks every
 claim against ``rank``; and every claim is re-judged in Python from the facts the
@@ -134,17 +140,27 @@ _NOW = "%(now)s::timestamptz"
 
 # The three tiers' rows, each stream in its tier's order along its index, one after the
 # other (UNION ALL is an Append: its children run in turn; SETUP rules out a parallel one).
-# ``at``/``strength`` say where the row puts its lead in that order.
+# ``at``/``strength`` say where the row puts its lead in that order. The walk runs twice:
+# over the leads nobody owns (``o.mine`` NULL: with the due callbacks, whoever owns them)
+# and over the rep's own. Leads other reps own are in neither stream — the owner copy on
+# each hand raise (migration 0005) keeps them out of both indexes — so a claim never walks
+# past the leads the rest of the team has taken.
+def _tier(tier: int, order: str, owner: str, bound: str) -> str:
+    at = "deadline_at" if tier == 2 else "raised_at"
+    return (f"(SELECT s.lead_id, {tier} AS tier, s.{at} AS at, s.strength FROM hand_raises s "
+            f"WHERE {_OPEN_HR.format(a='s')} AND s.lead_owner_id {owner}{bound} ORDER BY {order})")
+
+
+_CLOCK = "s.deadline_at, s.strength DESC, s.lead_id"
+_RECENT = "s.raised_at DESC, s.strength DESC, s.lead_id"
+_IN_CLOCK = f" AND s.deadline_at > {_NOW}"
 _STREAM = f"""(
     (SELECT s.lead_id, 1 AS tier, s.due_at AS at, 0 AS strength FROM callbacks s
-     WHERE s.done_at IS NULL AND s.due_at <= {_NOW} ORDER BY s.due_at, s.lead_id)
-    UNION ALL
-    (SELECT s.lead_id, 2, s.deadline_at, s.strength FROM hand_raises s
-     WHERE {_OPEN_HR.format(a='s')} AND s.deadline_at > {_NOW}
-     ORDER BY s.deadline_at, s.strength DESC, s.lead_id)
-    UNION ALL
-    (SELECT s.lead_id, 3, s.raised_at, s.strength FROM hand_raises s
-     WHERE {_OPEN_HR.format(a='s')} ORDER BY s.raised_at DESC, s.strength DESC, s.lead_id)) s"""
+     WHERE o.mine IS NULL AND s.done_at IS NULL AND s.due_at <= {_NOW} ORDER BY s.due_at, s.lead_id)
+    UNION ALL {_tier(2, _CLOCK, "IS NULL AND o.mine IS NULL", _IN_CLOCK)}
+    UNION ALL {_tier(2, _CLOCK, "= o.mine", _IN_CLOCK)}
+    UNION ALL {_tier(3, _RECENT, "IS NULL AND o.mine IS NULL", "")}
+    UNION ALL {_tier(3, _RECENT, "= o.mine", "")}) s"""
 
 # The row is where its lead stands in its tier's order (a lead with two open hand raises,
 # or two callbacks, is met more than once; only one of those places is its own).
@@ -154,19 +170,39 @@ _HERE = f"""CASE s.tier WHEN 1 THEN s.at = cb.due_at
         (array_agg(h.raised_at {_LATEST_OPEN}))[1], (array_agg(h.strength {_LATEST_OPEN}))[1]
         FROM hand_raises h WHERE h.lead_id = l.id AND {_OPEN_HR.format(a='h')}) END"""
 
+# Before a lead is locked (a lock is a write): the row is the lead's own place in its
+# tier's order, and a lead met in the clock or breached tier can be called now or is one
+# to email only (held back in its night otherwise). Cheap probes; the full rules follow.
+_EARLIER = "SELECT 1 FROM hand_raises o WHERE o.lead_id = s.lead_id AND " + _OPEN_HR.format(a="o")
+_PLACE = f"""CASE s.tier
+    WHEN 1 THEN NOT EXISTS (SELECT 1 FROM callbacks o WHERE o.lead_id = s.lead_id AND o.done_at IS NULL
+                            AND o.due_at < s.at)
+    WHEN 2 THEN NOT EXISTS ({_EARLIER} AND (o.deadline_at < s.at OR (o.deadline_at = s.at AND o.strength > s.strength)))
+    ELSE NOT EXISTS ({_EARLIER} AND (o.raised_at > s.at OR (o.raised_at = s.at AND o.strength > s.strength)))
+         AND EXISTS ({_EARLIER} AND o.deadline_at <= cfg.now) END"""
+_CALLABLE = f"""(s.tier = 1 OR l.do_not_call OR l.phone IS NULL OR {_window('cfg.now')}
+    OR EXISTS (SELECT 1 FROM attempts a WHERE a.lead_id = l.id AND a.disposition IN ({_DEAD})))"""
+
 # Lazy and in queue order: a LATERAL per streamed row (the planner may not turn the walk
 # into a join of every open lead followed by a sort) and LIMIT 1. Each lead is locked
 # BEFORE it is judged: in a burst, the leads other claimers are taking are passed over for
-# the price of an index probe, not of judging them. One walk, so one copy of the rules in
-# the plan: starting a plan with three copies cost more than running it.
-_WALK = f"""SELECT ARRAY[l.id, s.tier] AS got FROM cfg CROSS JOIN {_STREAM}
+# the price of an index probe, not of judging them. One walk in the plan, run once per
+# stream: starting a plan with several copies of the rules cost more than running it.
+_WALK = f"""SELECT l.id AS lead, s.tier, s.at, s.strength FROM {_STREAM}
     CROSS JOIN LATERAL (SELECT l.* FROM leads l WHERE l.id = s.lead_id AND {_FREE}
+        AND {_PLACE} AND {_CALLABLE}
         FOR UPDATE SKIP LOCKED) l {_JUDGE}
-    WHERE cfg.policy = 'priority' AND {_HERE} AND k.tier = s.tier LIMIT 1"""
+    WHERE {_HERE} AND k.tier = s.tier LIMIT 1"""
+
+# The first of the two walks' leads in queue order (an aggregate's sort, not a plan's).
+_FIRST = "ORDER BY w.tier, CASE WHEN w.tier < 3 THEN w.at END, CASE WHEN w.tier = 3 THEN w.at END DESC, w.strength DESC, w.lead"
+_PICK = f"""SELECT ARRAY[(array_agg(w.lead {_FIRST}))[1], (array_agg(w.tier {_FIRST}))[1]] AS got
+    FROM cfg CROSS JOIN LATERAL (VALUES (NULL::int), (cfg.rep)) o(mine)
+    CROSS JOIN LATERAL ({_WALK}) w WHERE cfg.policy = 'priority' HAVING count(*) > 0"""
 
 
 _CLAIM = f"""WITH {_CFG},
-pick AS MATERIALIZED ({_WALK}),
+pick AS MATERIALIZED ({_PICK}),
 taken AS (UPDATE leads l SET claimed_by_id = cfg.rep, claimed_at = cfg.now,
         lease_expires_at = cfg.now + cfg.lease, owner_id = cfg.rep, updated_at = cfg.now,
         version = l.version + 1
