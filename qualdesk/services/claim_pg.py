@@ -25,7 +25,6 @@ ranking in Python.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import logging
 from datetime import datetime
@@ -224,15 +223,15 @@ FROM taken t JOIN campaigns cm ON cm.id = t.campaign_id CROSS JOIN cfg CROSS JOI
 CROSS JOIN LATERAL {_ATTEMPTS.format(lead='t.id')} att
 CROSS JOIN LATERAL {_CALLBACK.format(lead='t.id')} cb"""
 
-# Per transaction: plan the statement once per connection (a custom plan per call costs
-# more than the claim); no JIT for a statement that touches a few dozen rows; and walk the
-# tiers along their indexes, never read-then-sort. The planner, expecting few rows to pass
-# the rules, would rather read and sort every open hand raise — and a walk locks each lead
-# it reads, so only a walk in index order locks no more than it passes.
-_SETUP = ("SELECT set_config('plan_cache_mode', 'force_generic_plan', true), "
-          "set_config('jit', 'off', true), set_config('enable_seqscan', 'off', true), "
-          "set_config('enable_sort', 'off', true), set_config('enable_bitmapscan', 'off', true), "
-          "set_config('max_parallel_workers_per_gather', '0', true)")
+# Per connection (the claim line serves claims only): plan the statement once (a custom
+# plan per call costs more than the claim); no JIT for a statement that touches a few
+# dozen rows; and walk the tiers along their indexes, never read-then-sort. The planner,
+# expecting few rows to pass the rules, would rather read and sort every open hand raise —
+# and a walk locks each lead it reads, so only a walk in index order locks no more than it
+# passes. Literals are quoted by ``_literal``, which needs standard strings.
+_SESSION = ("SET plan_cache_mode = force_generic_plan; SET jit = off; SET enable_seqscan = off; "
+            "SET enable_sort = off; SET enable_bitmapscan = off; "
+            "SET max_parallel_workers_per_gather = 0; SET standard_conforming_strings = on")
 
 
 # Server-side prepared once per connection: the statement is ~12 kB, which psycopg would
@@ -241,9 +240,17 @@ _ARGS = ("now", "name", *(k.replace(".", "_") for k in _SETTINGS))
 _NAME = "qualdesk_claim_" + hashlib.sha1(_CLAIM.encode()).hexdigest()[:12]
 _PREPARE = f"PREPARE {_NAME} AS " + _CLAIM.replace("%(name)s", "%(name)s::text") % {
     a: f"${i}" for i, a in enumerate(_ARGS, 1)}
-_TRANSACTION = "BEGIN; " + _SETUP + "; {}; COMMIT"
-# EXECUTE is a utility statement: no bind parameters, so the values go in as literals.
+# EXECUTE is a utility statement: no bind parameters, so the values go in as literals. On
+# its own in autocommit it is its own transaction: the claim and its audit rows commit
+# together or not at all.
 _EXECUTE = f"EXECUTE {_NAME} ({{}}::timestamptz{', {}::text' * (len(_ARGS) - 1)})"
+
+
+def _literal(value: str | datetime) -> str:
+    text = value.isoformat() if isinstance(value, datetime) else value
+    if "\0" in text:
+        raise ValueError("a text value cannot contain NUL")
+    return "'" + text.replace("'", "''") + "'"
 
 
 def fast_claim(db: Database, rep_name: str, now: datetime) -> tuple[int, datetime, QueueEntry] | None:
@@ -251,7 +258,6 @@ def fast_claim(db: Database, rep_name: str, now: datetime) -> tuple[int, datetim
     ``None`` when the walk has nothing for the rep or cannot run (then nothing changed, and
     the Python path ranks — and reports an unreachable database in its usual words)."""
     import psycopg  # here, not at import: a SQLite client never loads psycopg
-    from psycopg import sql
 
     args = [now, rep_name.strip().lower(), *(str(SPECS[k].default) for k in _SETTINGS)]
     line = claim_line(db)
@@ -260,32 +266,23 @@ def fast_claim(db: Database, rep_name: str, now: datetime) -> tuple[int, datetim
             if pg is None:
                 return None
             if _NAME not in line.prepared:
-                pg.execute(_PREPARE, prepare=False)
+                pg.execute(_SESSION + "; " + _PREPARE, prepare=False)
                 line.prepared.add(_NAME)
-            # One message, one round trip: the simple protocol takes several statements
-            # when there are no parameters (the values are literals already).
-            cur = pg.execute(sql.SQL(_TRANSACTION).format(sql.SQL(_EXECUTE).format(*map(sql.Literal, args))),
-                             prepare=False)
-            cur.nextset()
-            cur.nextset()
-            row = cur.fetchone()
-    except psycopg.Error as exc:
+            row = pg.execute(_EXECUTE.format(*map(_literal, args)), prepare=False).fetchone()
+    except (psycopg.Error, ValueError) as exc:
         _give_up(line, exc)
         return None
     return None if row is None else _judged(row, now)
 
 
 def _give_up(line: ClaimLine, exc: Exception) -> None:
-    """Nothing was claimed (the transaction never reached COMMIT); say why, and leave the
-    connection fit for the next claim."""
+    """Nothing was claimed (the statement's transaction rolled back, or never ran); say
+    why, and leave the connection fit for the next claim."""
     import psycopg
 
     if isinstance(exc, psycopg.OperationalError):
         line.drop()  # dead or unreachable: the next claim connects again
         return
-    with line.connection() as pg:
-        if pg is not None:
-            _rollback(pg)
     state = getattr(exc, "sqlstate", "") or ""
     if state == "26000":  # the prepared statement is gone (DISCARD ALL): prepare again
         line.prepared.discard(_NAME)
@@ -293,12 +290,6 @@ def _give_up(line: ClaimLine, exc: Exception) -> None:
         log.info("server-side claim cannot judge this queue (%s); ranking in Python", exc)
     else:
         log.warning("server-side claim failed (%s); ranking in Python", exc)
-
-
-def _rollback(pg: Any) -> None:
-    # A failure here means the connection is gone; the pool replaces it.
-    with contextlib.suppress(Exception):
-        pg.execute("ROLLBACK")
 
 
 def _judged(row: Any, now: datetime) -> tuple[int, datetime, QueueEntry]:
