@@ -1,4 +1,4 @@
-"""The audit log: claims, calls, callbacks, designation and owner changes are recorded
+"""The audit log: claims and releases, calls, callbacks, designation and owner changes are recorded
 with who, when, old -> new; ``qualdesk audit`` lists and exports them; the lead panel's
 history tab shows them."""
 
@@ -122,3 +122,18 @@ def test_audit_view_shows_the_leads_history(qtbot: QtBot, qtmodeltester, sqlite_
     set_designation(sqlite_db, a, "warm", "bob", "cooled off")
     ctx.sig_operation_executed.emit(Changes(leads=(a,)), None)
     assert m.rowCount() == 7 and m.data(m.index(6, Col.NEW)) == "warm"
+
+
+def test_a_release_is_audited_and_a_release_of_nothing_is_not(db: Database, frozen) -> None:
+    from qualdesk.services.audit_query import audit_entries
+    from qualdesk.services.queue import release
+
+    a, _ = seed(db)
+    claim_lead(db, a, "ana")
+    frozen.advance(minutes=2)
+    release(db, a, "bob")  # not bob's claim: nothing happens, nothing is recorded
+    release(db, a, "ana")
+    release(db, a, "ana")  # already released
+    got = [(e.user, e.action, e.field, e.old, e.new) for e in audit_entries(db, a)]
+    assert got[-2:] == [("ana", "claim", "claimed_by", None, "ana"),
+                        ("ana", "release", "claimed_by", "ana", None)]

@@ -75,3 +75,32 @@ def test_attach_note_to_the_attempt(db: Database, frozen) -> None:
     detail = lead_detail(db, alice)
     assert [a.notes for a in detail.attempts] == ["Wants a demo Tuesday"]
     assert len(detail.notes) == 1  # attached, not copied
+
+
+def test_the_audit_log_gets_the_note_once_per_typing_not_per_save(db: Database, frozen) -> None:
+    from datetime import timedelta
+
+    from qualdesk.services.audit_query import audit_entries
+
+    lead = seed_workspace(db, frozen.t).leads["Alice"]
+    saved = notes_svc.upsert_note(db, lead, "Ana Rep", "Inter")
+    for text in ("Interested in", "Interested in a demo"):  # saves while typing
+        frozen.advance(seconds=3)
+        notes_svc.upsert_note(db, lead, "Ana Rep", text, saved.note_id)
+
+    def notes_audit() -> list[tuple[str | None, str | None, str | None]]:
+        return [(e.field, e.old, e.new) for e in audit_entries(db, lead) if e.action == "note"]
+
+    field = f"note {saved.note_id}"
+    assert notes_audit() == [(field, None, "Inter")]
+    frozen.advance(minutes=30)  # back to it later: that change is recorded, old -> new
+    notes_svc.upsert_note(db, lead, "Ana Rep", "Interested in a demo next week", saved.note_id)
+    frozen.advance(seconds=5)
+    notes_svc.upsert_note(db, lead, "Ana Rep", "", saved.note_id)  # emptied
+    assert notes_audit() == [
+        (field, None, "Inter"),
+        (field, "Interested in a demo", "Interested in a demo next week"),
+        (field, "Interested in a demo next week", None),
+    ]
+    assert all(e.user == "Ana Rep" for e in audit_entries(db, lead) if e.action == "note")
+    assert timedelta(minutes=10) == notes_svc.TYPING_SESSION

@@ -13,7 +13,7 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from qualdesk import clock
@@ -87,6 +87,18 @@ class SavedNote:
     changes: Changes
 
 
+# A note is saved every few seconds while it is typed; the audit log gets one entry for
+# the typing, not one per save: when the note is added, when it is emptied, and when it
+# is changed after it sat untouched this long (someone came back to it).
+TYPING_SESSION = timedelta(minutes=10)
+_EXCERPT = 120
+
+
+def _excerpt(body: str) -> str:
+    one_line = " ".join(body.split())
+    return one_line if len(one_line) <= _EXCERPT else one_line[:_EXCERPT - 1] + "…"
+
+
 def upsert_note(db: Database, lead_id: int, rep: str, body: str,
                 note_id: int | None = None) -> SavedNote:
     """Create the note, or update the one being typed; an emptied note is blanked."""
@@ -101,22 +113,28 @@ def upsert_note(db: Database, lead_id: int, rep: str, body: str,
         if note is not None and (note.lead_id != lead_id or note.author_id != author.id):
             raise NotAllowed(f"note {note_id} belongs to another lead or author")
         if not body.strip():
-            if note is not None:
+            if note is not None and note.body:
                 # Blanked, not deleted: a rep's database login has no DELETE (roles are
                 # enforced by grants), and readers skip blank notes.
+                audit.record(s, lead_id, author.id, "note", f"note {note.id}", _excerpt(note.body), None)
                 note.body = ""
                 note.updated_at = now
-                audit.bump(s, "note", lead_id)
             return SavedNote(None, Changes(leads=(lead_id,), notes=True))
         if note is None:
             note = Note(lead_id=lead_id, author_id=author.id, body=body, created_at=now,
                         updated_at=now)
             s.add(note)
-        else:
+            s.flush()
+            audit.record(s, lead_id, author.id, "note", f"note {note.id}", None, _excerpt(body))
+        elif body != note.body:
+            came_back = not note.body or now - note.updated_at >= TYPING_SESSION
+            if came_back:
+                audit.record(s, lead_id, author.id, "note", f"note {note.id}",
+                             _excerpt(note.body) or None, _excerpt(body))
+            else:
+                audit.bump(s, "note", lead_id)
             note.body = body
             note.updated_at = now
-        s.flush()
-        audit.bump(s, "note", lead_id)
         return SavedNote(note.id, Changes(leads=(lead_id,), notes=True))
 
 

@@ -488,10 +488,11 @@ def heartbeat(db: Database, lead_id: int, rep_name: str) -> datetime | None:
 def release(db: Database, lead_id: int, rep_name: str) -> Changes:
     with db.session() as s:
         rep = user_by_name(s, rep_name)
-        s.execute(update(Lead).where(Lead.id == lead_id, Lead.claimed_by_id == rep.id)
-                  .values(claimed_by_id=None, lease_expires_at=None)
-                  .execution_options(synchronize_session=False))
-        audit.bump(s, "release", lead_id)
+        released = s.execute(update(Lead).where(Lead.id == lead_id, Lead.claimed_by_id == rep.id)
+                             .values(claimed_by_id=None, lease_expires_at=None)
+                             .execution_options(synchronize_session=False)).rowcount
+        if released:
+            audit.record(s, lead_id, rep.id, "release", "claimed_by", rep.name, None)
     return Changes(leads=(lead_id,), queue=True)
 
 
