@@ -280,9 +280,11 @@ class LeadPanel(QWidget):
             self.card.tick(clock.now())
 
     def _on_operation(self, changes: Changes, initiator: object) -> None:
-        if initiator is self or self.lead_id is None:
+        if initiator is self:
             return
-        if self.lead_id in changes.leads:
+        if changes.settings:  # dispositions, dial scheme, team zone: edited here or elsewhere
+            self._load_config()
+        if self.lead_id is not None and self.lead_id in changes.leads:
             self.reload()
 
     def focus_call_keys(self) -> None:

@@ -12,6 +12,7 @@ from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
+from qualdesk.domain.records import Changes
 from qualdesk.paths import config_dir
 from qualdesk.services.queue_rows import Alert
 from ui import keymap
@@ -42,6 +43,7 @@ class MainWindow(QMainWindow):
         self.tray = None
         self.alerts = None
         self.live = None
+        self._unchecked_span: tuple[int, int] | None = None  # remote changes not yet looked at
         self._closed = False
 
         self.banner = Banner(self)
@@ -182,6 +184,7 @@ class MainWindow(QMainWindow):
         self.alerts.start()
         self.live = LiveRefresh(self.ctx.db, self)
         self.live.sig_remote_change.connect(self._on_remote_change)
+        self.live.sig_remote_span.connect(self._on_remote_span)
         self.live.sig_db_status.connect(self.ctx.sig_db_status)
         self.live.start()
         from ui.features import start_jobs
@@ -220,6 +223,28 @@ class MainWindow(QMainWindow):
     def _on_remote_change(self, _position: object) -> None:
         # Coalesce a burst of remote writes into one reload.
         QTimer.singleShot(250, self.retry)
+
+    def _on_remote_span(self, previous: int, position: int) -> None:
+        """Another client may have changed the configuration (dispositions, kinds,
+        campaigns, team settings): if so, every view reloads what it shows of it."""
+        pending = self._unchecked_span
+        self._unchecked_span = (previous if pending is None else min(previous, pending[0]), position)
+        if pending is None:
+            QTimer.singleShot(250, self._check_remote_configuration)
+
+    def _check_remote_configuration(self) -> None:
+        if self._unchecked_span is None:
+            return
+        from qualdesk.services import sync as sync_svc
+
+        (after, upto), self._unchecked_span = self._unchecked_span, None
+        db = self.ctx.db
+        self.ctx.run_query(lambda: sync_svc.kinds_between(db, after, upto), self._on_remote_kinds,
+                           key="remote_kinds")
+
+    def _on_remote_kinds(self, kinds: set[str]) -> None:
+        if "settings" in kinds:
+            self.ctx.sig_operation_executed.emit(Changes(settings=True, queue=True), self)
 
     # --- geometry --------------------------------------------------------------------
 

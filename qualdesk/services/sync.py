@@ -58,6 +58,7 @@ class ChangeWatcher:
         self.listen = listen and db.is_postgres
         self.on_status = on_status
         self.position = 0
+        self.previous = 0
         self.online: bool | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -93,7 +94,8 @@ class ChangeWatcher:
 
     def _advance(self, pos: int) -> None:
         if pos != self.position:
-            self.position = pos
+            # The callback runs on this thread right after: it may read ``previous``.
+            self.previous, self.position = self.position, pos
             if self._callback is not None:
                 try:
                     self._callback(pos)
@@ -182,6 +184,18 @@ class ChangeWatcher:
             self._stop.wait(self.poll_interval)
         if conn is not None:
             conn.close()
+
+
+def kinds_between(db: Database, after: int, upto: int) -> set[str]:
+    """What kinds of change landed after position ``after`` up to ``upto`` (a client
+    reloads its configuration only when one of them is ``settings``)."""
+    from sqlalchemy import select
+
+    from qualdesk.db.models import ChangeLog
+
+    query = select(ChangeLog.kind).distinct().where(ChangeLog.id > after, ChangeLog.id <= upto)
+    with db.engine.connect() as conn:
+        return set(conn.execute(query).scalars())
 
 
 def current_position(db: Database) -> int:
