@@ -4,9 +4,6 @@ it reload its configuration."""
 
 from __future__ import annotations
 
-import threading
-
-from PySide6.QtCore import QThread
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
@@ -15,7 +12,6 @@ from qualdesk.services import audit
 from qualdesk.services.codes_admin import set_disposition
 from qualdesk.services.sync import current_position, kinds_between
 from tests.ui.test_workspace import open_window
-from ui.live_refresh import LiveRefresh
 
 
 def test_kinds_between_two_positions(sqlite_db: Database) -> None:
@@ -30,28 +26,6 @@ def test_kinds_between_two_positions(sqlite_db: Database) -> None:
     assert kinds_between(sqlite_db, start, middle) == {"claim"}
     assert kinds_between(sqlite_db, middle, end) == {"settings", "note"}
     assert kinds_between(sqlite_db, end, end) == set()
-
-
-def test_live_refresh_says_which_span_landed(qtbot: QtBot, sqlite_db: Database) -> None:
-    lr = LiveRefresh(Database(sqlite_db.url), poll_interval=0.2)
-    spans: list[tuple[int, int, bool]] = []
-    gui = QThread.currentThread()
-    lr.sig_remote_span.connect(lambda a, b: spans.append((a, b, QThread.currentThread() is gui)))
-    start = current_position(sqlite_db)
-    lr.start(since=start)
-    try:
-        def write() -> None:
-            with sqlite_db.session() as s:
-                audit.bump(s, "settings")
-                audit.bump(s, "settings")
-
-        t = threading.Thread(target=write)
-        t.start()
-        t.join()
-        qtbot.waitUntil(lambda: bool(spans), timeout=2000)
-    finally:
-        lr.stop()
-    assert spans[0] == (start, start + 2, True)
 
 
 def _button(w: object, code: str) -> QPushButton | None:

@@ -17,8 +17,10 @@ from ui.live_refresh import LiveRefresh
 def test_remote_change_arrives_on_gui_thread(qtbot: QtBot, sqlite_db: Database) -> None:
     lr = LiveRefresh(Database(sqlite_db.url), poll_interval=0.2)
     seen: list[tuple[int, bool]] = []
+    spans: list[tuple[int, int, bool]] = []  # (previous, new): what landed can be asked for
     gui = QThread.currentThread()
     lr.sig_remote_change.connect(lambda pos: seen.append((pos, QThread.currentThread() is gui)))
+    lr.sig_remote_span.connect(lambda a, b: spans.append((a, b, QThread.currentThread() is gui)))
     start = current_position(sqlite_db)
     lr.start(since=start)
     try:
@@ -33,6 +35,7 @@ def test_remote_change_arrives_on_gui_thread(qtbot: QtBot, sqlite_db: Database) 
     finally:
         lr.stop()
     assert seen[-1] == (start + 1, True)
+    assert spans == [(start, start + 1, True)]
 
 
 def _dead_pg_url() -> str:
