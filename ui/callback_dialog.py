@@ -28,6 +28,7 @@ from qualdesk.domain.calling_window import zone
 from qualdesk.domain.countdown import both_zones_text
 from qualdesk.services.calls import local_to_utc
 from ui import keymap
+from ui.dialog_buttons import action_buttons
 
 
 def default_local_time(now: datetime, lead_tz: str) -> datetime:
@@ -80,17 +81,11 @@ class CallbackDialog(QDialog):
         form.addRow("", self.zones)
         form.addRow("Who calls", scope)
         form.addRow("Note", self.note)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel, self)
-        buttons.setObjectName("callback_buttons")
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Schedule")
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setObjectName("callback_schedule")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setObjectName("callback_cancel")
+        buttons = action_buttons(self, "callback", "Schedule", self.accept,
+                                 ok_name="callback_schedule", cancel_name="callback_cancel")
         buttons.button(QDialogButtonBox.StandardButton.Ok).setToolTip(keymap.tooltip("callback_ok"))
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setToolTip(
             keymap.tooltip("callback_cancel"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
         lay = QVBoxLayout(self)
         lay.addLayout(form)
         lay.addWidget(buttons)

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -20,7 +19,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -28,6 +26,7 @@ from qualdesk import clock
 from qualdesk.services.export_crm import default_filename, export_turned_over
 from qualdesk.services.export_crm.common import ExportResult
 from ui.context import AppContext
+from ui.dialog_buttons import action_buttons, column, ok_of
 
 FORMAT_LABELS = (("salesforce", "Salesforce (Lead import)"),
                  ("hubspot", "HubSpot (contact import)"),
@@ -71,18 +70,9 @@ class ExportDialog(QDialog):
         form.addRow("Format", self.format)
         form.addRow("", self.include_all)
         form.addRow("Save as", row)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                        | QDialogButtonBox.StandardButton.Close, self)
-        self.buttons.setObjectName("export_buttons")
-        self.export_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.export_button.setText("Export")
-        self.buttons.accepted.connect(self.run_export)
-        self.buttons.rejected.connect(self.reject)
-        lay = QVBoxLayout(self)
-        lay.addLayout(form)
-        lay.addWidget(self.result)
-        lay.addWidget(self.warnings)
-        lay.addWidget(self.buttons)
+        self.buttons = action_buttons(self, "export", "Export", self.run_export, close=True)
+        self.export_button = ok_of(self.buttons)
+        column(self, form, self.result, self.warnings, self.buttons)
         self.format.currentIndexChanged.connect(self._suggest_name)
         self._suggest_name()
 

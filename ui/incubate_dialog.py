@@ -13,11 +13,9 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -25,6 +23,7 @@ from qualdesk import clock
 from qualdesk.services.incubation import incubate_op, reason_days
 from qualdesk.services.team_settings import get_value
 from ui.context import AppContext
+from ui.dialog_buttons import action_buttons, column, ok_of
 
 REASONS = ("bad timing", "no budget yet", "not ready", "no project this year")
 
@@ -65,16 +64,8 @@ class IncubateDialog(QDialog):
         form = QFormLayout()
         form.addRow("Reason", self.reason)
         form.addRow("Re-touch on", self.until)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                        | QDialogButtonBox.StandardButton.Cancel, self)
-        self.buttons.setObjectName("incubate_buttons")
-        self.ok_button.setText("Incubate")
-        self.buttons.accepted.connect(self._submit)
-        self.buttons.rejected.connect(self.reject)
-        lay = QVBoxLayout(self)
-        lay.addLayout(form)
-        lay.addWidget(self.error)
-        lay.addWidget(self.buttons)
+        self.buttons = action_buttons(self, "incubate", "Incubate", self._submit)
+        column(self, form, self.error, self.buttons)
         self.reason.currentTextChanged.connect(self._suggest_date)
         self.until.userDateChanged.connect(self._user_date)
         self._suggest_date()
@@ -84,7 +75,7 @@ class IncubateDialog(QDialog):
 
     @property
     def ok_button(self) -> QPushButton:
-        return self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        return ok_of(self.buttons)
 
     def _got_default(self, days: int) -> None:
         self._default_days = int(days)

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from qualdesk.domain.records import UserRecord
+from ui.dialog_buttons import action_buttons
 
 
 class SignInDialog(QDialog):
@@ -37,14 +38,8 @@ class SignInDialog(QDialog):
         info.setWordWrap(True)
         form = QFormLayout()
         form.addRow("&Your name", self.combo)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                        | QDialogButtonBox.StandardButton.Cancel, self)
-        self.buttons.setObjectName("sign_in_buttons")
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Sign in")
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setObjectName("sign_in_ok")
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setObjectName("sign_in_cancel")
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = action_buttons(self, "sign_in", "Sign in", self.accept,
+                                      ok_name="sign_in_ok", cancel_name="sign_in_cancel")
         lay = QVBoxLayout(self)
         if not self.users:
             empty = QLabel("No people yet. Add yourself first:\n"

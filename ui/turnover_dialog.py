@@ -13,19 +13,18 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
 from qualdesk.services.export_crm.common import attempts_text, bant_text, body_language_lines
 from qualdesk.services.turnover import TurnOverPreview, preview, turn_over_op
 from ui.context import AppContext
+from ui.dialog_buttons import action_buttons, column, ok_of
 
 
 def snapshot_text(snap: dict[str, Any]) -> str:
@@ -95,16 +94,8 @@ class TurnOverDialog(QDialog):
         form.addRow("Override reason", self.override)
         form.addRow("Hand-off note", self.note)
         form.addRow("What travels", self.preview)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                        | QDialogButtonBox.StandardButton.Cancel, self)
-        self.buttons.setObjectName("turnover_buttons")
-        self.ok_button.setText("Turn over")
-        self.buttons.accepted.connect(self._submit)
-        self.buttons.rejected.connect(self.reject)
-        lay = QVBoxLayout(self)
-        lay.addLayout(form)
-        lay.addWidget(self.error)
-        lay.addWidget(self.buttons)
+        self.buttons = action_buttons(self, "turnover", "Turn over", self._submit)
+        column(self, form, self.error, self.buttons)
         self.owner.currentIndexChanged.connect(self._validate)
         self.override.textChanged.connect(self._validate)
         self._validate()
@@ -113,7 +104,7 @@ class TurnOverDialog(QDialog):
 
     @property
     def ok_button(self) -> QPushButton:
-        return self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        return ok_of(self.buttons)
 
     def _loaded(self, p: TurnOverPreview) -> None:
         self._preview = p

@@ -1,0 +1,46 @@
+"""The button row a form dialog ends with, and the dialog's column of parts.
+
+Every form dialog ends the same way: an OK button that says what it does ("Incubate",
+"Turn over", "Export"), Cancel (or Close), object names for the tests and the keymap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLayout, QVBoxLayout, QWidget
+
+_OK = QDialogButtonBox.StandardButton.Ok
+
+
+def action_buttons(dialog: QDialog, name: str, ok_text: str, on_ok: Callable[[], None], *,
+                   close: bool = False, ok_name: str | None = None,
+                   cancel_name: str | None = None) -> QDialogButtonBox:
+    """OK (labelled ``ok_text``, calling ``on_ok``) and Cancel, or Close when the dialog
+    stays open after its action; Cancel/Close rejects the dialog."""
+    other = QDialogButtonBox.StandardButton.Close if close else QDialogButtonBox.StandardButton.Cancel
+    box = QDialogButtonBox(_OK | other, dialog)
+    box.setObjectName(f"{name}_buttons")
+    box.button(_OK).setText(ok_text)
+    if ok_name:
+        box.button(_OK).setObjectName(ok_name)
+    if cancel_name:
+        box.button(other).setObjectName(cancel_name)
+    box.accepted.connect(on_ok)
+    box.rejected.connect(dialog.reject)
+    return box
+
+
+def ok_of(box: QDialogButtonBox) -> QWidget:
+    return box.button(_OK)
+
+
+def column(dialog: QDialog, *parts: QLayout | QWidget) -> QVBoxLayout:
+    """The dialog's layout: its parts top to bottom (a form, messages, the buttons)."""
+    lay = QVBoxLayout(dialog)
+    for part in parts:
+        if isinstance(part, QLayout):
+            lay.addLayout(part)
+        else:
+            lay.addWidget(part)
+    return lay
