@@ -6,11 +6,12 @@ from enum import IntEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
 from qualdesk.domain.records import Changes
 from qualdesk.services.audit_query import AuditRecord, audit_entries
+from ui.rows_model import RowsModel
 
 Index = QModelIndex | QPersistentModelIndex
 SortRole = Qt.ItemDataRole.UserRole + 1
@@ -29,27 +30,16 @@ HEADERS = {Col.AT: "When", Col.USER: "Who", Col.ACTION: "What", Col.FIELD: "Fiel
            Col.OLD: "Old", Col.NEW: "New"}
 
 
-class AuditModel(QAbstractTableModel):
+class AuditModel(RowsModel):
     def __init__(self, parent: QWidget | None = None, tz: str | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[AuditRecord] = []
+        super().__init__([HEADERS[c] for c in Col], parent)
         self._tz = ZoneInfo(tz) if tz else None
 
-    def set_rows(self, rows: list[AuditRecord]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(Col)
-
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        r: AuditRecord | None = self.at(index)
+        if r is None:
             return None
-        r, col = self._rows[index.row()], Col(index.column())
+        col = Col(index.column())
         if role == SortRole:
             return r.at.timestamp() if col == Col.AT else (self._text(r, col) or "")
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
@@ -63,13 +53,6 @@ class AuditModel(QAbstractTableModel):
         value = {Col.USER: r.user or "system", Col.ACTION: r.action, Col.FIELD: r.field,
                  Col.OLD: r.old, Col.NEW: r.new}[col]
         return value or ""
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal
-                and 0 <= section < len(Col)):
-            return HEADERS[Col(section)]
-        return None
 
 
 class AuditView(QWidget):

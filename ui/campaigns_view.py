@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -53,6 +53,7 @@ from qualdesk.services.codes_admin import (
 )
 from qualdesk.services.script_library import list_scripts
 from ui.context import AppContext
+from ui.rows_model import RowsModel
 
 Index = QModelIndex | QPersistentModelIndex
 SortRole = Qt.ItemDataRole.UserRole + 1
@@ -67,40 +68,18 @@ class Col:
     sort: Callable[[Any], Any] | None = None
 
 
-class RecordTableModel(QAbstractTableModel):
+class RecordTableModel(RowsModel):
     """Thin: rows are frozen records, columns a fixed spec; ``SortRole`` gives native values."""
 
     def __init__(self, columns: Sequence[Col], parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__([c.header for c in columns], parent)
         self._cols = tuple(columns)
-        self._rows: list[Any] = []
-
-    def set_rows(self, rows: Sequence[Any]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def record(self, row: int) -> Any:
-        return self._rows[row]
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._cols)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
-                and 0 <= section < len(self._cols):
-            return self._cols[section].header
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows) \
-                or not 0 <= index.column() < len(self._cols):
+        rec = self.at(index)
+        if rec is None:
             return None
-        col, rec = self._cols[index.column()], self._rows[index.row()]
+        col = self._cols[index.column()]
         if role == SortRole:
             return col.sort(rec) if col.sort else col.text(rec)
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):

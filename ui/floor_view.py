@@ -49,6 +49,7 @@ from qualdesk.services.reports.floor import (
     floor_snapshot,
 )
 from ui.context import AppContext
+from ui.rows_model import RowsModel
 
 Index = QModelIndex | QPersistentModelIndex
 SortRole = Qt.ItemDataRole.UserRole + 1
@@ -164,31 +165,17 @@ class RiskCol(IntEnum):
 RISK_HEADERS = ("Clock", "Lead", "Company", "Owner", "Hand raise", "Raised", "Called", "Emailed")
 
 
-class AtRiskModel(QAbstractTableModel):
+class AtRiskModel(RowsModel):
     def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[AtRiskRow] = []
+        super().__init__(RISK_HEADERS, parent)
         self.tz = ZoneInfo("UTC")
 
-    def set_rows(self, rows: Sequence[AtRiskRow], tz: str) -> None:
-        self.beginResetModel()
-        self._rows, self.tz = list(rows), ZoneInfo(tz)
-        self.endResetModel()
+    def set_zone_and_rows(self, rows: Sequence[AtRiskRow], tz: str) -> None:
+        self.tz = ZoneInfo(tz)
+        self.set_rows(rows)
 
     def row_record(self, row: int) -> AtRiskRow:
         return self._rows[row]
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(RiskCol)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return RISK_HEADERS[section]
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -349,7 +336,7 @@ class FloorView(QWidget):
         self._loaded_at = time.monotonic()
         selected = self.selected_lead()
         self.rep_model.set_rows(snap.reps, snap.totals)
-        self.risk_model.set_rows(snap.at_risk, snap.team_tz)
+        self.risk_model.set_zone_and_rows(snap.at_risk, snap.team_tz)
         if selected is not None:
             for i, r in enumerate(snap.at_risk):
                 if r.lead_id == selected:

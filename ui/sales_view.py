@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from enum import IntEnum
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -34,6 +34,7 @@ from qualdesk.services.turnover import TurnOverRecord, turned_over_leads
 from qualdesk.services.verdicts import accept, reject
 from ui.context import AppContext
 from ui.incubate_dialog import REASONS, from_qdate, to_qdate
+from ui.rows_model import RowsModel
 from ui.turnover_dialog import snapshot_text
 
 Index = QModelIndex | QPersistentModelIndex
@@ -54,33 +55,14 @@ HEADERS = {Column.LEAD: "Lead", Column.COMPANY: "Company", Column.TURNED_OVER: "
            Column.BY: "By", Column.OWNER: "Sales owner", Column.STATUS: "Status"}
 
 
-class TurnOverModel(QAbstractTableModel):
+class TurnOverModel(RowsModel):
     """Thin: rows are frozen ``TurnOverRecord``s; ``SortRole`` gives native values."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[TurnOverRecord] = []
-
-    def set_rows(self, rows: list[TurnOverRecord]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
+        super().__init__([HEADERS[c] for c in Column], parent)
 
     def record(self, row: int) -> TurnOverRecord:
         return self._rows[row]
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(Column)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
-                and 0 <= section < len(Column):
-            return HEADERS[Column(section)]
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):

@@ -15,7 +15,6 @@ from typing import Any
 
 import pyqtgraph as pg
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -53,6 +52,7 @@ from qualdesk.sim.staffing import (
 )
 from ui.context import AppContext
 from ui.ops import deliver
+from ui.rows_model import RowsModel
 
 SortRole = Qt.ItemDataRole.UserRole + 1
 _QUERY_KEY = "simulator.staffing"
@@ -96,30 +96,11 @@ def _minutes(v: Any) -> str:
     return "—" if v is None else f"{v:g} min"
 
 
-class StaffingTableModel(QAbstractTableModel):
+class StaffingTableModel(RowsModel):
     """One row per team size; both policies side by side (a missing policy shows —)."""
 
     def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[StaffingRow] = []
-
-    def set_rows(self, rows: list[StaffingRow] | tuple[StaffingRow, ...]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(Column)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
-                and 0 <= section < len(Column):
-            return _HEADERS[Column(section)]
-        return None
+        super().__init__([_HEADERS[c] for c in Column], parent)
 
     def _value(self, row: StaffingRow, col: Column) -> Any:
         if col == Column.REPS:
