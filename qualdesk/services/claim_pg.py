@@ -79,14 +79,21 @@ _ATTEMPTS = f"""(SELECT count(*) AS total,
         max(a.started_at) AS last_at,
         count(*) FILTER (WHERE a.disposition IN ({_DEAD})) AS dead
     FROM attempts a WHERE a.lead_id = {{lead}})"""
-# "The first X by ..." as ordered aggregates, not ORDER BY ... LIMIT 1: the statement runs
-# with plan-level sorts disabled (see _SETUP), and an aggregate's own sort is not one.
-_CALLBACK = """(SELECT (array_agg(c.due_at ORDER BY c.due_at))[1] AS due_at,
-        (array_agg(c.rep_id ORDER BY c.due_at))[1] AS rep_id,
-        (array_agg(c.scope ORDER BY c.due_at))[1] AS scope
-    FROM callbacks c WHERE c.lead_id = {lead} AND c.done_at IS NULL)"""
-_FIRST_OPEN = "ORDER BY h.deadline_at, h.strength DESC, h.id"
-_LATEST_OPEN = "ORDER BY h.raised_at DESC, h.strength DESC"
+# "The first X by ..." as min() of an array of the sort keys (arrays compare element by
+# element), not ORDER BY ... LIMIT 1 — plan-level sorts are off (see _SESSION) — nor an
+# ordered aggregate, whose sort costs set-up in every claim: times as microseconds.
+def _us(ts: str) -> str:
+    return f"(extract(epoch from {ts}) * 1000000)::bigint"
+
+
+_CB_FIRST = f"min(ARRAY[{_us('c.due_at')}, c.id, c.rep_id, (c.scope = 'mine')::int])"
+_CALLBACK = f"""(SELECT min(c.due_at) AS due_at, ({_CB_FIRST})[3]::int AS rep_id,
+        CASE ({_CB_FIRST})[4] WHEN 1 THEN 'mine' WHEN 0 THEN 'anyone' END AS scope
+    FROM callbacks c WHERE c.lead_id = {{lead}} AND c.done_at IS NULL)"""
+# The lead's first open hand raise: by deadline, the stronger, the older (its id).
+_HR_FIRST = f"min(ARRAY[{_us('h.deadline_at')}, -h.strength, h.id, (h.first_email_at IS NOT NULL)::int])"
+# Its latest: by raised time, the stronger.
+_HR_LATEST = f"max(ARRAY[{_us('h.raised_at')}, h.strength])"
 
 
 def _window(at: str) -> str:
@@ -103,9 +110,8 @@ def _window(at: str) -> str:
 # rules of priority.classify for the leads the three walks meet.
 _JUDGE = f"""
 JOIN campaigns cm ON cm.id = l.campaign_id
-CROSS JOIN LATERAL (SELECT (array_agg(h.deadline_at {_FIRST_OPEN}))[1] AS deadline,
-        (array_agg(h.strength {_FIRST_OPEN}))[1] AS strength,
-        (array_agg(h.first_email_at IS NOT NULL {_FIRST_OPEN}))[1] AS emailed
+CROSS JOIN LATERAL (SELECT min(h.deadline_at) AS deadline, -({_HR_FIRST})[2] AS strength,
+        ({_HR_FIRST})[4] = 1 AS emailed
     FROM hand_raises h WHERE h.lead_id = l.id AND {_OPEN_HR.format(a='h')}) fh
 CROSS JOIN LATERAL {_CALLBACK.format(lead='l.id')} cb
 CROSS JOIN LATERAL {_ATTEMPTS.format(lead='l.id')} att
@@ -165,8 +171,7 @@ _STREAM = f"""(
 # or two callbacks, is met more than once; only one of those places is its own).
 _HERE = f"""CASE s.tier WHEN 1 THEN s.at = cb.due_at
     WHEN 2 THEN s.at = fh.deadline AND s.strength = fh.strength
-    ELSE fh.deadline <= cfg.now AND (s.at, s.strength) = (SELECT
-        (array_agg(h.raised_at {_LATEST_OPEN}))[1], (array_agg(h.strength {_LATEST_OPEN}))[1]
+    ELSE fh.deadline <= cfg.now AND ARRAY[{_us('s.at')}, s.strength] = (SELECT {_HR_LATEST}
         FROM hand_raises h WHERE h.lead_id = l.id AND {_OPEN_HR.format(a='h')}) END"""
 
 # Before a lead is locked (a lock is a write): the row is the lead's own place in its
@@ -193,9 +198,10 @@ _WALK = f"""SELECT l.id AS lead, s.tier, s.at, s.strength FROM {_STREAM}
         FOR UPDATE SKIP LOCKED) l {_JUDGE}
     WHERE {_HERE} AND k.tier = s.tier LIMIT 1"""
 
-# The first of the two walks' leads in queue order (an aggregate's sort, not a plan's).
-_FIRST = "ORDER BY w.tier, CASE WHEN w.tier < 3 THEN w.at END, CASE WHEN w.tier = 3 THEN w.at END DESC, w.strength DESC, w.lead"
-_PICK = f"""SELECT ARRAY[(array_agg(w.lead {_FIRST}))[1], (array_agg(w.tier {_FIRST}))[1]] AS got
+# The first of the two walks' leads in queue order.
+_FIRST = (f"min(ARRAY[w.tier, CASE WHEN w.tier < 3 THEN {_us('w.at')} ELSE -{_us('w.at')} END, "
+          "-w.strength, w.lead])")
+_PICK = f"""SELECT ARRAY[({_FIRST})[4], ({_FIRST})[1]]::int[] AS got
     FROM cfg CROSS JOIN LATERAL (VALUES (NULL::int), (cfg.rep)) o(mine)
     CROSS JOIN LATERAL ({_WALK}) w WHERE cfg.policy = 'priority' HAVING count(*) > 0"""
 
