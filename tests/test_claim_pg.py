@@ -124,6 +124,24 @@ def test_every_claim_is_the_head_of_the_ranked_queue(db: Database, frozen: Froze
                 "WHERE h.lead_owner_id IS DISTINCT FROM l.owner_id").scalar_one() == 0
 
 
+@pytest.mark.parametrize("minutes_ago", [20, 90], ids=["in clock", "breached"])
+def test_a_lead_stands_where_its_stronger_hand_raise_puts_it(db: Database, frozen: FrozenClock,
+                                                             minutes_ago: int) -> None:
+    """Two hand raises of one lead in the same second: the stronger one is its place. A
+    lead between the two strengths comes after it, in the clock and in the breached tier."""
+    add_user(db, "Ann", "rep")
+    add_user(db, "Bob", "rep")
+    at = frozen.t - timedelta(minutes=minutes_ago)
+    both = make_lead(db, email="both@x.test", kind=None)
+    _hand_raise(db, both, "white_paper", 60, at)
+    _hand_raise(db, both, "demo_request", 90, at)
+    between = make_lead(db, email="between@x.test", kind=None)
+    _hand_raise(db, between, "contact_form", 85, at)
+    assert [e.lead_id for e in q.rep_queue(db, "Ann").entries] == [both, between]
+    assert q.claim_next(db, "Ann").lead_id == both
+    assert q.claim_next(db, "Bob").lead_id == between
+
+
 def test_claim_is_audited_and_leased(db: Database, frozen: FrozenClock) -> None:
     add_user(db, "Ann", "rep")
     lead = make_lead(db, raised_at=frozen.t - timedelta(minutes=10))

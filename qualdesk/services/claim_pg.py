@@ -92,8 +92,6 @@ _CALLBACK = f"""(SELECT min(c.due_at) AS due_at, ({_CB_FIRST})[3]::int AS rep_id
     FROM callbacks c WHERE c.lead_id = {{lead}} AND c.done_at IS NULL)"""
 # The lead's first open hand raise: by deadline, the stronger, the older (its id).
 _HR_FIRST = f"min(ARRAY[{_us('h.deadline_at')}, -h.strength, h.id, (h.first_email_at IS NOT NULL)::int])"
-# Its latest: by raised time, the stronger.
-_HR_LATEST = f"max(ARRAY[{_us('h.raised_at')}, h.strength])"
 
 
 def _window(at: str) -> str:
@@ -167,16 +165,11 @@ _STREAM = f"""(
     UNION ALL {_tier(3, _RECENT, "IS NULL AND o.mine IS NULL", "")}
     UNION ALL {_tier(3, _RECENT, "= o.mine", "")}) s"""
 
-# The row is where its lead stands in its tier's order (a lead with two open hand raises,
-# or two callbacks, is met more than once; only one of those places is its own).
-_HERE = f"""CASE s.tier WHEN 1 THEN s.at = cb.due_at
-    WHEN 2 THEN s.at = fh.deadline AND s.strength = fh.strength
-    ELSE fh.deadline <= cfg.now AND ARRAY[{_us('s.at')}, s.strength] = (SELECT {_HR_LATEST}
-        FROM hand_raises h WHERE h.lead_id = l.id AND {_OPEN_HR.format(a='h')}) END"""
-
 # Before a lead is locked (a lock is a write): the row is the lead's own place in its
-# tier's order, and a lead met in the clock or breached tier can be called now or is one
-# to email only (held back in its night otherwise). Cheap probes; the full rules follow.
+# tier's order (a lead with two open hand raises, or two callbacks, is met more than once;
+# only one of those places is its own), and a lead met in the clock or breached tier can
+# be called now or is one to email only (held back in its night otherwise). Cheap probes;
+# the full rules follow.
 _EARLIER = "SELECT 1 FROM hand_raises o WHERE o.lead_id = s.lead_id AND " + _OPEN_HR.format(a="o")
 _PLACE = f"""CASE s.tier
     WHEN 1 THEN NOT EXISTS (SELECT 1 FROM callbacks o WHERE o.lead_id = s.lead_id AND o.done_at IS NULL
@@ -196,7 +189,7 @@ _WALK = f"""SELECT l.id AS lead, s.tier, s.at, s.strength FROM {_STREAM}
     CROSS JOIN LATERAL (SELECT l.* FROM leads l WHERE l.id = s.lead_id AND {_FREE}
         AND {_PLACE} AND {_CALLABLE}
         FOR UPDATE SKIP LOCKED) l {_JUDGE}
-    WHERE {_HERE} AND k.tier = s.tier LIMIT 1"""
+    WHERE k.tier = s.tier LIMIT 1"""
 
 # The first of the two walks' leads in queue order.
 _FIRST = (f"min(ARRAY[w.tier, CASE WHEN w.tier < 3 THEN {_us('w.at')} ELSE -{_us('w.at')} END, "
