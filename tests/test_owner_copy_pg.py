@@ -23,6 +23,7 @@ from qualdesk.db.engine import Database, normalise_url
 from qualdesk.db.migrate import upgrade
 from qualdesk.services import queue as q
 from qualdesk.services.pg_roles import apply_grants
+from qualdesk.services.sync import libpq_url
 from qualdesk.services.users import add_user
 from tests.conftest import FrozenClock, _with_db, drop_pg, new_pg_url, pg_admin_url
 from tests.factories import make_lead
@@ -37,10 +38,6 @@ def pg(pg_template: str) -> Iterator[Database]:
     yield d
     d.dispose()
     drop_pg(url)
-
-
-def _driver_url(db: Database) -> str:
-    return db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 def _stale(db: Database) -> list[tuple[int, int | None, int | None]]:
@@ -91,7 +88,7 @@ def test_copy_import_rows_get_their_leads_owner(pg: Database, frozen: FrozenCloc
     with pg.engine.begin() as c:
         c.exec_driver_sql(f"UPDATE leads SET owner_id = {ann} WHERE id = {owned}")
     now = frozen.t
-    with psycopg.connect(_driver_url(pg)) as conn, conn.cursor() as cur:
+    with psycopg.connect(libpq_url(pg)) as conn, conn.cursor() as cur:
         camp = cur.execute("SELECT campaign_id FROM leads WHERE id = %s", (owned,)).fetchone()[0]
         with cur.copy("COPY hand_raises (lead_id, campaign_id, kind, strength, raised_at, deadline_at, "
                       "created_at) FROM STDIN") as cp:
@@ -150,7 +147,7 @@ def test_a_raise_inserted_while_the_lead_is_reassigned_keeps_no_old_owner(
     ann, bob = _user_id(pg, "Ann"), _user_id(pg, "Bob")
     with pg.engine.begin() as c:
         c.exec_driver_sql(f"UPDATE leads SET owner_id = {ann} WHERE id = {lead}")
-    url = _driver_url(pg)
+    url = libpq_url(pg)
     reassign = f"UPDATE leads SET owner_id = {bob} WHERE id = {lead}"
     with psycopg.connect(url) as open_tx:
         open_tx.execute(_insert_raise_sql(lead) if first == "insert" else reassign)
