@@ -243,8 +243,9 @@ class MainWindow(QMainWindow):
                            key="remote_kinds")
 
     def _on_remote_kinds(self, kinds: set[str]) -> None:
+        # The queue itself was reloaded for this burst already (``_on_remote_change``).
         if "settings" in kinds:
-            self.ctx.sig_operation_executed.emit(Changes(settings=True, queue=True), self)
+            self.ctx.sig_operation_executed.emit(Changes(settings=True), self)
 
     # --- geometry --------------------------------------------------------------------
 

@@ -257,7 +257,9 @@ class QueueView(QWidget):
             self.refresh()  # "Show held" was ticked while this load was on its way
 
     def _on_operation(self, changes: Changes, initiator: object) -> None:
-        if changes.queue or changes.attempts or changes.users or changes.settings:
+        # A settings change that reorders the queue says so (``queue``): the campaigns
+        # view's edits do; a remote one is reloaded by the window's own refresh.
+        if changes.queue or changes.attempts or changes.users:
             self.refresh()
 
     def _on_show_held(self, on: bool) -> None:

@@ -207,7 +207,9 @@ def claim_next(db: Database, rep_name: str, now: datetime | None = None) -> Clai
     """Claim the top lead of the rep's queue; ``lead_id=None`` when nothing is offered.
 
     PostgreSQL: the server walks the queue's first three tiers itself (``claim_pg``) in
-    one round trip. What it leaves (re-touches, fifo, SQLite) is ranked here. Fast path: one statement fetches the leads that can head the queue (due callbacks,
+    one round trip. What it leaves (re-touches, fifo, SQLite) is ranked here.
+
+    Fast path: one statement fetches the leads that can head the queue (due callbacks,
     the first SLICE leads in their clock, the SLICE most recent breached ones) with
     everything ``rank`` needs; ``rank`` orders them, and only the prefix that the full
     ranking would order the same way is tried. Nothing claimable there: rank everything.

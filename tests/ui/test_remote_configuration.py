@@ -48,9 +48,12 @@ def test_a_disposition_added_elsewhere_reaches_the_buttons(qtbot: QtBot, ctx, se
     qtbot.wait(400)
     assert reloads == []  # lead work elsewhere: the configuration is not read again
 
+    refreshes: list[int] = []
+    w.queue.refresh = lambda: refreshes.append(1)  # type: ignore[method-assign]
     set_disposition(elsewhere, "gatekeeper", label="Gatekeeper")
     w._on_remote_span(after_claim, current_position(ctx.db))
     qtbot.waitUntil(lambda: _button(w, "gatekeeper") is not None, timeout=2000)
     assert reloads == [1]
+    assert refreshes == []  # the window's own refresh of the burst reloads the queue once
     assert _button(w, "gatekeeper").text() == "Gatekeeper"  # type: ignore[union-attr]
     elsewhere.dispose()
