@@ -147,6 +147,9 @@ class Bare:
     def after(self, conn: Any, i: int, got: int) -> None:
         pass
 
+    def backend(self, conn: Any) -> int:
+        return conn.info.backend_pid
+
 
 class Writes:
     """What a claim must write, with no ranking: the floor under claim_next. One statement
@@ -180,6 +183,9 @@ class Writes:
     def after(self, conn: Any, i: int, got: int) -> None:
         pass
 
+    def backend(self, conn: Any) -> int:
+        return conn.info.backend_pid
+
 
 class QualDesk:
     def __init__(self, url: str, shared_db: Any = None) -> None:
@@ -201,26 +207,45 @@ class QualDesk:
 
         log_call(db, lead_id, f"rep{i}", "no_answer")
 
+    def backend(self, db: Any) -> int | None:
+        from qualdesk.services.claim_line import claim_line
+
+        conn = claim_line(db)._conn  # the claim's own connection, open since round 0
+        return None if conn is None else conn.info.backend_pid
+
+
+def cpu_ns(pid: int | None) -> int:
+    """A process's CPU time so far, in ns (the scheduler's own count, not 10 ms ticks)."""
+    if pid is None:
+        return 0
+    with open(f"/proc/{pid}/schedstat") as f:
+        return int(f.read().split()[0])
+
 
 def rep_loop(work: Any, i: int, rounds: int, barrier: Any, out: Any) -> None:
     """One rep: per round, wait for everyone, claim (timed), dispose (not timed)."""
     ctx = work.setup(i)
     spans = []
+    backend: int | None = None
     # Round 0 is a warm-up, not timed: connections, statement caches and prepared
     # statements are a desktop client's first minute, not its working day.
     for r in range(rounds + 1):
         barrier.wait()
+        c0, s0 = time.thread_time_ns(), cpu_ns(backend)
         t0 = time.perf_counter()
         got = work.claim(ctx, i)
+        t1 = time.perf_counter()
         if r:
-            spans.append((t0, time.perf_counter()))
+            spans.append((t0, t1, time.thread_time_ns() - c0, cpu_ns(backend) - s0))
+        else:
+            backend = work.backend(ctx)
         barrier.wait()  # nobody's disposition runs inside anyone's claim
         if got is not None:
             work.after(ctx, i, got)
     out.put(spans)
 
 
-def run(mode: str, n: int, rounds: int, work: Any) -> list[list[tuple[float, float]]]:
+def run(mode: str, n: int, rounds: int, work: Any) -> list[list[tuple[float, float, int, int]]]:
     """Every rep's (start, end) per round; perf_counter is one clock for all processes."""
     if mode == "threads":
         import queue
@@ -241,14 +266,19 @@ def run(mode: str, n: int, rounds: int, work: Any) -> list[list[tuple[float, flo
     return spans
 
 
-def report(name: str, spans: list[list[tuple[float, float]]]) -> float:
-    lat_ms = sorted((b - a) * 1000 for rep in spans for a, b in rep)
+def report(name: str, spans: list[list[tuple[float, float, int, int]]]) -> float:
+    lat_ms = sorted((rep[1] - rep[0]) * 1000 for reps in spans for rep in reps)
     # Throughput over the bursts only: each round from its first start to its last end.
     busy = sum(max(rep[r][1] for rep in spans) - min(rep[r][0] for rep in spans)
                for r in range(len(spans[0])))
     p95 = lat_ms[int(0.95 * (len(lat_ms) - 1))]
     print(f"{name:9s} {len(lat_ms) / busy:8.1f} claims/s   p50 {statistics.median(lat_ms):7.1f} ms"
           f"   p95 {p95:7.1f} ms   ({len(lat_ms)} claims)")
+    # CPU spent per claim, steadier than latency on a shared box: the rep's own thread and
+    # its database backend (read from /proc around each claim).
+    client = statistics.mean(rep[2] for reps in spans for rep in reps) / 1e6
+    server = statistics.mean(rep[3] for reps in spans for rep in reps) / 1e6
+    print(f"{'':9s} CPU per claim: client {client:.2f} ms, server {server:.2f} ms")
     # Per round: later rounds walk past the leads claimed (and now owned) in earlier ones.
     rounds = [sorted((rep[r][1] - rep[r][0]) * 1000 for rep in spans) for r in range(len(spans[0]))]
     print(f"{'':9s} max per round (ms): " + " ".join(f"{lat[-1]:.0f}" for lat in rounds))

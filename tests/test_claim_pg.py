@@ -32,6 +32,7 @@ from tests.factories import make_lead
 
 DAY = "America/New_York"  # 10:00 at the frozen 15:00 UTC
 NIGHT = "Asia/Tokyo"  # 00:00: outside the calling window
+EDGE = "Asia/Dhaka"  # 21:00: the window has just closed; a callback due before 21:00 is in its grace
 REPS = ("Ann", "Bob", "Cy", "Dee")
 KINDS = (("contact_form", 85), ("demo_request", 90), ("white_paper", 60), ("page_visits", 40))
 
@@ -52,7 +53,7 @@ def _random_queue(db: Database, frozen: FrozenClock, rng: random.Random, n: int 
     moments = [now - timedelta(minutes=m) for m in (1, 20, 20, 45, 59, 61, 90, 150, 300)]
     ids = []
     for i in range(n):
-        zones = rng.choice([(DAY,), (DAY,), (DAY,), (NIGHT,), (DAY, NIGHT), ()])
+        zones = rng.choice([(DAY,), (DAY,), (DAY,), (NIGHT,), (DAY, NIGHT), (EDGE,), ()])
         phone = None if rng.random() < 0.06 else f"+1212555{i:04d}"
         kind, strength = rng.choice(KINDS)
         lid = make_lead(db, email=None if rng.random() < 0.05 else f"l{i}@x.test", phone=phone,
@@ -140,6 +141,23 @@ def test_a_lead_stands_where_its_stronger_hand_raise_puts_it(db: Database, froze
     assert [e.lead_id for e in q.rep_queue(db, "Ann").entries] == [both, between]
     assert q.claim_next(db, "Ann").lead_id == both
     assert q.claim_next(db, "Bob").lead_id == between
+
+
+def test_a_callback_promised_before_the_window_closed_is_called_in_its_grace(
+        db: Database, frozen: FrozenClock) -> None:
+    """21:00 in Dhaka, the window just closed: the callback promised for 20:40 is called
+    (tier 1); the one promised for 19:50 is past its grace and the lead with only a hand
+    raise waits for the morning, like every lead in its night."""
+    add_user(db, "Ann", "rep")
+    add_user(db, "Bob", "rep")
+    fresh = make_lead(db, email="fresh@x.test", zones=(EDGE,), kind=None, raised_at=None)
+    stale = make_lead(db, email="stale@x.test", zones=(EDGE,), kind=None, raised_at=None)
+    make_lead(db, email="raised@x.test", zones=(EDGE,), raised_at=frozen.t - timedelta(minutes=5))
+    schedule_callback(db, fresh, "Ann", frozen.t - timedelta(minutes=20), scope="anyone")
+    schedule_callback(db, stale, "Ann", frozen.t - timedelta(minutes=70), scope="anyone")
+    claim = q.claim_next(db, "Bob")
+    assert (claim.lead_id, claim.entry and claim.entry.tier) == (fresh, Tier.CALLBACK)
+    assert q.claim_next(db, "Ann").lead_id is None
 
 
 def test_claim_is_audited_and_leased(db: Database, frozen: FrozenClock) -> None:

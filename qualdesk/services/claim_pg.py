@@ -12,8 +12,9 @@ takes the first claimable one. The claim and its audit rows are the same stateme
 Two things keep the walk short as a working day goes on. It reads hand raises by their
 copy of the lead's owner (migration 0005): leads nobody owns, then the rep's own, merged
 in queue order — never the leads the rest of the team has taken, which stay owned. And a
-row that is not its lead's own place in the order, or whose lead is in its night, is
-dropped by cheap probes before the lead is locked (a lock is a write) and judged.
+row that is not its lead's own place in the order, or whose lead is in its night or
+resting after an attempt (the rep's own leads, most of the day), is dropped by cheap
+probes before the lead is locked (a lock is a write) and judged.
 
 The rules exist twice (Python for the queue view, SQL here): ``tests/test_claim_pg.py``
 claims lead after lead on random queues full of ties and edge cases and checks every
@@ -165,11 +166,15 @@ _STREAM = f"""(
     UNION ALL {_tier(3, _RECENT, "IS NULL AND o.mine IS NULL", "")}
     UNION ALL {_tier(3, _RECENT, "= o.mine", "")}) s"""
 
-# Before a lead is locked (a lock is a write): the row is the lead's own place in its
-# tier's order (a lead with two open hand raises, or two callbacks, is met more than once;
-# only one of those places is its own), and a lead met in the clock or breached tier can
-# be called now or is one to email only (held back in its night otherwise). Cheap probes;
-# the full rules follow.
+# Before a lead is locked (a lock is a write) and judged (~0.1 ms of server time), three
+# checks each rule out what the rules would hold back, so the leads that stay at the head
+# of the queue all day are passed over for the price of a probe: the row is the lead's own
+# place in its tier's order (a lead with two open hand raises, or two callbacks, is met
+# more than once; only one of those places is its own); the lead can be called now — or
+# its due callback, promised inside the window, is still in its grace — or is one to email
+# only (held back in its night otherwise); and it is not resting after an attempt (recycle
+# delay, daily or lifetime cap) unless the voicemail + email combo is due or it is email
+# only. Each is implied by the full rules that follow.
 _EARLIER = "SELECT 1 FROM hand_raises o WHERE o.lead_id = s.lead_id AND " + _OPEN_HR.format(a="o")
 _PLACE = f"""CASE s.tier
     WHEN 1 THEN NOT EXISTS (SELECT 1 FROM callbacks o WHERE o.lead_id = s.lead_id AND o.done_at IS NULL
@@ -177,8 +182,19 @@ _PLACE = f"""CASE s.tier
     WHEN 2 THEN NOT EXISTS ({_EARLIER} AND (o.deadline_at < s.at OR (o.deadline_at = s.at AND o.strength > s.strength)))
     ELSE NOT EXISTS ({_EARLIER} AND (o.raised_at > s.at OR (o.raised_at = s.at AND o.strength > s.strength)))
          AND EXISTS ({_EARLIER} AND o.deadline_at <= cfg.now) END"""
-_CALLABLE = f"""(s.tier = 1 OR l.do_not_call OR l.phone IS NULL OR {_window('cfg.now')}
+_CALLABLE = f"""(l.do_not_call OR l.phone IS NULL OR {_window('cfg.now')}
+    OR (s.tier = 1 AND cfg.now - s.at <= interval '{CALLBACK_WINDOW_GRACE_MINUTES} minutes' AND {_window('s.at')})
     OR EXISTS (SELECT 1 FROM attempts a WHERE a.lead_id = l.id AND a.disposition IN ({_DEAD})))"""
+# Held by its attempts only when the combo cannot be due: fewer live attempts today than
+# the campaign's same-day number (one aggregate probe; none for a lead never attempted).
+_RESTING = f"""(l.do_not_call OR l.phone IS NULL OR NOT EXISTS (SELECT 1 FROM campaigns c2 CROSS JOIN LATERAL
+    (SELECT count(*) AS total, count(*) FILTER (WHERE a.started_at >= cfg.today) AS today,
+        count(*) FILTER (WHERE a.started_at >= cfg.today AND a.disposition <> '{VOICEMAIL}') AS live,
+        max(a.started_at) AS last_at, count(*) FILTER (WHERE a.disposition IN ({_DEAD})) AS dead
+     FROM attempts a WHERE a.lead_id = l.id) x
+    WHERE c2.id = l.campaign_id AND x.total > 0 AND x.dead = 0 AND x.live < c2.same_day_live_attempts
+        AND (x.total >= c2.lifetime_cap OR x.today >= c2.daily_cap
+             OR x.last_at + c2.min_gap_minutes * interval '1 minute' > cfg.now)))"""
 
 # Lazy and in queue order: a LATERAL per streamed row (the planner may not turn the walk
 # into a join of every open lead followed by a sort) and LIMIT 1. Each lead is locked
@@ -187,7 +203,7 @@ _CALLABLE = f"""(s.tier = 1 OR l.do_not_call OR l.phone IS NULL OR {_window('cfg
 # stream: starting a plan with several copies of the rules cost more than running it.
 _WALK = f"""SELECT l.id AS lead, s.tier, s.at, s.strength FROM {_STREAM}
     CROSS JOIN LATERAL (SELECT l.* FROM leads l WHERE l.id = s.lead_id AND {_FREE}
-        AND {_PLACE} AND {_CALLABLE}
+        AND {_PLACE} AND {_CALLABLE} AND {_RESTING}
         FOR UPDATE SKIP LOCKED) l {_JUDGE}
     WHERE k.tier = s.tier LIMIT 1"""
 
