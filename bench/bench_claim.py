@@ -22,8 +22,11 @@ after its stand-up, a wave of hand raises) and only that claim is timed; when al
 their lead, each disposes of it — a rep's minutes on the phone are not spent inside
 anyone else's claim. A first, untimed round warms connections and statement caches. ``--mode processes`` (default) runs each rep as its own
 process like the team's 50 desktop clients; ``--mode threads`` runs them as threads of
-one interpreter, where the GIL serialises every rep's Python. Prints throughput (claims
-per second of claim bursts), p50/p95 latency (ms) and the p95 ratio (target <= 2x).
+one interpreter, where the GIL serialises every rep's Python (and qualdesk's reps share
+one claim connection, so its server CPU per claim is not per rep). Prints throughput
+(claims per second of claim bursts), p50/p95 latency (ms), CPU per claim — the rep's own
+thread and its database backend, far steadier than latency on a shared box — and the p95
+ratio (target <= 2x).
 """
 
 from __future__ import annotations
@@ -127,10 +130,20 @@ def seed(url: str, reps: int, leads: int) -> None:
     db.dispose()
 
 
-class Bare:
+class _Plain:
+    """A phase on one plain psycopg connection per rep: nothing to do after a claim."""
+
     def __init__(self, url: str) -> None:
         self.url = url
 
+    def after(self, conn: Any, i: int, got: int) -> None:
+        pass
+
+    def backend(self, conn: Any) -> int:
+        return conn.info.backend_pid
+
+
+class Bare(_Plain):
     def setup(self, i: int) -> Any:
         import psycopg
 
@@ -144,14 +157,8 @@ class Bare:
                 conn.execute("UPDATE bare_leads SET claimed_by = %s WHERE id = %s", (i, row[0]))
         return row[0] if row else None
 
-    def after(self, conn: Any, i: int, got: int) -> None:
-        pass
 
-    def backend(self, conn: Any) -> int:
-        return conn.info.backend_pid
-
-
-class Writes:
+class Writes(_Plain):
     """What a claim must write, with no ranking: the floor under claim_next. One statement
     takes the lowest unclaimed lead (SKIP LOCKED, like bare) and writes what a claim does:
     the lease and owner (the owner copy on its hand raises follows by trigger), the audit
@@ -168,9 +175,6 @@ class Writes:
     change AS (INSERT INTO change_log (at, kind, lead_id) SELECT now(), 'claim', taken.id FROM taken)
     SELECT id FROM taken"""
 
-    def __init__(self, url: str) -> None:
-        self.url = url
-
     def setup(self, i: int) -> Any:
         import psycopg
 
@@ -179,12 +183,6 @@ class Writes:
     def claim(self, conn: Any, i: int) -> int | None:
         row = conn.execute(self.SQL, {"rep": f"rep{i}"}, prepare=True).fetchone()
         return row[0] if row else None
-
-    def after(self, conn: Any, i: int, got: int) -> None:
-        pass
-
-    def backend(self, conn: Any) -> int:
-        return conn.info.backend_pid
 
 
 class QualDesk:
@@ -246,7 +244,8 @@ def rep_loop(work: Any, i: int, rounds: int, barrier: Any, out: Any) -> None:
 
 
 def run(mode: str, n: int, rounds: int, work: Any) -> list[list[tuple[float, float, int, int]]]:
-    """Every rep's (start, end) per round; perf_counter is one clock for all processes."""
+    """Every rep's (start, end, client CPU ns, server CPU ns) per round; perf_counter is one
+    clock for all processes."""
     if mode == "threads":
         import queue
 
