@@ -1,27 +1,30 @@
-"""Claim-next on PostgreSQL in ONE round trip: the server walks the queue in order.
+"""Claim-next on PostgreSQL in two round trips: the server walks the queue in order.
 
 Fifty reps pressing "next" at once must not each pull the queue into Python, rank it and
 come back: that costs every claimer ~10 ms of CPU on a shared server and client. Here the
 server walks the three tiers that head the queue, each along an index in the tier's own
 order (due callbacks by due time; leads in their clock by deadline, stronger hand raise,
-lead; breached leads by most recent hand raise, stronger, lead), locks each lead it meets
-with ``FOR UPDATE SKIP LOCKED`` — rows other claimers are taking are stepped over, never
-waited for — judges it with the same rules as ``qualdesk.domain.priority.classify``, and
-takes the first claimable one. The claim and its audit rows are the same statement.
+lead; breached leads by most recent hand raise, stronger, lead), passes over what cheap
+checks rule out, locks the first lead left with ``FOR UPDATE SKIP LOCKED`` — rows other
+claimers are taking are stepped over, never waited for — and claims it (lease, owner,
+audit and change-log rows) in one statement, inside a transaction it leaves open. The
+client judges the claimed lead with ``qualdesk.domain.priority.classify`` from the facts
+the statement returns and commits; a lead the rules turn down (rare) is rolled back and
+the next walk passes over it.
 
 Two things keep the walk short as a working day goes on. It reads hand raises by their
 copy of the lead's owner (migration 0005): leads nobody owns, then the rep's own, merged
 in queue order — never the leads the rest of the team has taken, which stay owned. And a
 row that is not its lead's own place in the order, or whose lead is in its night or
 resting after an attempt (the rep's own leads, most of the day), is dropped by cheap
-probes before the lead is locked (a lock is a write) and judged.
+probes before the lead is locked (a lock is a write).
 
-The rules exist twice (Python for the queue view, SQL here): ``tests/test_claim_pg.py``
-claims lead after lead on random queues full of ties and edge cases and checks every
-claim against ``rank``; and every claim is re-judged in Python from the facts the
-statement returns. Anything the walk does not cover (re-touches, the fifo policy, an
-unknown rep, a zone PostgreSQL does not know) returns ``None``: the caller falls back to
-ranking in Python.
+The rules exist once, in Python; the SQL holds only checks they imply (a lead the checks
+pass may still be turned down, never the reverse). ``tests/test_claim_pg.py`` claims lead
+after lead on random queues full of ties and edge cases and checks every claim against
+``rank``; loosening or tightening any check fails it. Anything the walk does not cover
+(re-touches, the fifo policy, an unknown rep, a zone PostgreSQL does not know) returns
+``None``: the caller falls back to ranking in Python.
 """
 
 from __future__ import annotations
@@ -39,7 +42,6 @@ from qualdesk.domain.priority import (
     CALLBACK_WINDOW_GRACE_MINUTES,
     QueueEntry,
     QueuePolicy,
-    Tier,
     classify,
 )
 from qualdesk.services import team_settings
@@ -91,8 +93,6 @@ _CB_FIRST = f"min(ARRAY[{_us('c.due_at')}, c.id, c.rep_id, (c.scope = 'mine')::i
 _CALLBACK = f"""(SELECT min(c.due_at) AS due_at, ({_CB_FIRST})[3]::int AS rep_id,
         CASE ({_CB_FIRST})[4] WHEN 1 THEN 'mine' WHEN 0 THEN 'anyone' END AS scope
     FROM callbacks c WHERE c.lead_id = {{lead}} AND c.done_at IS NULL)"""
-# The lead's first open hand raise: by deadline, the stronger, the older (its id).
-_HR_FIRST = f"min(ARRAY[{_us('h.deadline_at')}, -h.strength, h.id, (h.first_email_at IS NOT NULL)::int])"
 
 
 def _window(at: str) -> str:
@@ -104,35 +104,6 @@ def _window(at: str) -> str:
             f"WHERE NOT {inside.format(at=at, z='z.name')}) "
             f"ELSE {inside.format(at=at, z='cfg.tz')} END")
 
-
-# One lead's facts and its tier for this rep (NULL: held back or nothing to do), by the
-# rules of priority.classify for the leads the three walks meet.
-_JUDGE = f"""
-JOIN campaigns cm ON cm.id = l.campaign_id
-CROSS JOIN LATERAL (SELECT min(h.deadline_at) AS deadline, -({_HR_FIRST})[2] AS strength,
-        ({_HR_FIRST})[4] = 1 AS emailed
-    FROM hand_raises h WHERE h.lead_id = l.id AND {_OPEN_HR.format(a='h')}) fh
-CROSS JOIN LATERAL {_CALLBACK.format(lead='l.id')} cb
-CROSS JOIN LATERAL {_ATTEMPTS.format(lead='l.id')} att
-CROSS JOIN LATERAL (SELECT
-        cb.due_at <= cfg.now AND (COALESCE(cb.scope, 'anyone') <> 'mine' OR cb.rep_id IS NULL
-            OR cb.rep_id = cfg.rep OR cfg.now - cb.due_at >= cfg.handover) AS callback,
-        fh.deadline IS NOT NULL AND NOT fh.emailed
-            AND att.live_today >= cm.same_day_live_attempts AS combo,
-        l.do_not_call OR l.phone IS NULL OR att.dead > 0 AS no_call) k1
-CROSS JOIN LATERAL (SELECT
-        CASE WHEN k1.no_call THEN
-                CASE WHEN fh.deadline IS NOT NULL AND COALESCE(l.email, '') <> '' AND NOT fh.emailed
-                     THEN CASE WHEN fh.deadline > cfg.now THEN 2 ELSE 3 END END
-             WHEN NOT (k1.combo OR (att.total < cm.lifetime_cap AND att.today < cm.daily_cap
-                       AND (att.last_at IS NULL
-                            OR att.last_at + cm.min_gap_minutes * interval '1 minute' <= cfg.now))) THEN NULL
-             WHEN NOT ((k1.callback IS TRUE
-                        AND cfg.now - cb.due_at <= interval '{CALLBACK_WINDOW_GRACE_MINUTES} minutes'
-                        AND {_window('cb.due_at')}) OR {_window('cfg.now')}) THEN NULL
-             WHEN k1.callback THEN 1
-             WHEN fh.deadline > cfg.now THEN 2
-             WHEN fh.deadline IS NOT NULL THEN 3 END AS tier) k"""
 
 # Another rep's lead, or one claimed under a live lease, is not this rep's to take.
 _FREE = (f"l.designation IN ({_DESIGNATIONS}) AND (l.owner_id IS NULL OR l.owner_id = cfg.rep) "
@@ -166,8 +137,8 @@ _STREAM = f"""(
     UNION ALL {_tier(3, _RECENT, "IS NULL AND o.mine IS NULL", "")}
     UNION ALL {_tier(3, _RECENT, "= o.mine", "")}) s"""
 
-# Before a lead is locked (a lock is a write) and judged (~0.1 ms of server time), three
-# checks each rule out what the rules would hold back, so the leads that stay at the head
+# Before a lead is locked (a lock is a write) and claimed, three checks each rule out
+# what the rules would hold back, so the leads that stay at the head
 # of the queue all day are passed over for the price of a probe: the row is the lead's own
 # place in its tier's order (a lead with two open hand raises, or two callbacks, is met
 # more than once; only one of those places is its own); the lead can be called now — or
@@ -196,16 +167,23 @@ _RESTING = f"""(l.do_not_call OR l.phone IS NULL OR NOT EXISTS (SELECT 1 FROM ca
         AND (x.total >= c2.lifetime_cap OR x.today >= c2.daily_cap
              OR x.last_at + c2.min_gap_minutes * interval '1 minute' > cfg.now)))"""
 
+# Places the client has already judged and turned down in this claim (``skip``): the
+# lead's id times four, plus the tier for a lead that stands elsewhere in the queue, or
+# plus nothing for a lead that is not this rep's to call now at all.
+_SKIPPED = ("(s.lead_id::bigint * 4 = ANY(%(skip)s::bigint[]) "
+            "OR s.lead_id::bigint * 4 + s.tier = ANY(%(skip)s::bigint[]))")
+
 # Lazy and in queue order: a LATERAL per streamed row (the planner may not turn the walk
-# into a join of every open lead followed by a sort) and LIMIT 1. Each lead is locked
-# BEFORE it is judged: in a burst, the leads other claimers are taking are passed over for
-# the price of an index probe, not of judging them. One walk in the plan, run once per
-# stream: starting a plan with several copies of the rules cost more than running it.
+# into a join of every open lead followed by a sort) and LIMIT 1: the first lead that
+# passes the checks and is not being taken by another claimer (locked, SKIP LOCKED). One
+# walk in the plan, run once per stream. The rules themselves are not here: the client
+# judges the lead the statement claims, with ``classify`` (the statement's fixed cost, not
+# its rows, is what a claim pays for in a burst — see BENCHMARKS.md), and commits the
+# claim or rolls it back and walks on past it.
 _WALK = f"""SELECT l.id AS lead, s.tier, s.at, s.strength FROM {_STREAM}
-    CROSS JOIN LATERAL (SELECT l.* FROM leads l WHERE l.id = s.lead_id AND {_FREE}
-        AND {_PLACE} AND {_CALLABLE} AND {_RESTING}
-        FOR UPDATE SKIP LOCKED) l {_JUDGE}
-    WHERE k.tier = s.tier LIMIT 1"""
+    CROSS JOIN LATERAL (SELECT l.id FROM leads l WHERE l.id = s.lead_id AND NOT {_SKIPPED}
+        AND {_FREE} AND {_PLACE} AND {_CALLABLE} AND {_RESTING}
+        FOR UPDATE SKIP LOCKED) l LIMIT 1"""
 
 # The first of the two walks' leads in queue order.
 _FIRST = (f"min(ARRAY[w.tier, CASE WHEN w.tier < 3 THEN {_us('w.at')} ELSE -{_us('w.at')} END, "
@@ -249,16 +227,20 @@ _SESSION = ("SET plan_cache_mode = force_generic_plan; SET jit = off; SET enable
             "SET max_parallel_workers_per_gather = 0; SET standard_conforming_strings = on")
 
 
-# Server-side prepared once per connection: the statement is ~12 kB, which psycopg would
+# Server-side prepared once per connection: the statement is ~10 kB, which psycopg would
 # re-parse for placeholders on every call, and planning it costs more than running it.
-_ARGS = ("now", "name", *(k.replace(".", "_") for k in _SETTINGS))
+_ARGS = ("now", "name", "skip", *(k.replace(".", "_") for k in _SETTINGS))
 _NAME = "qualdesk_claim_" + hashlib.sha1(_CLAIM.encode()).hexdigest()[:12]
 _PREPARE = f"PREPARE {_NAME} AS " + _CLAIM.replace("%(name)s", "%(name)s::text") % {
     a: f"${i}" for i, a in enumerate(_ARGS, 1)}
-# EXECUTE is a utility statement: no bind parameters, so the values go in as literals. On
-# its own in autocommit it is its own transaction: the claim and its audit rows commit
-# together or not at all.
-_EXECUTE = f"EXECUTE {_NAME} ({{}}::timestamptz{', {}::text' * (len(_ARGS) - 1)})"
+# EXECUTE is a utility statement: no bind parameters, so the values go in as literals. It
+# runs in a transaction of its own, opened in the same message: the claim and its audit
+# rows commit together once the client has judged the lead, or not at all.
+_EXECUTE = (f"BEGIN; EXECUTE {_NAME} ({{}}::timestamptz, {{}}::text, {{}}::bigint[]"
+            f"{', {}::text' * (len(_ARGS) - 3)})")
+# A lead turned down is passed over by the next walk; past this many in one claim (never
+# seen: the checks before the lock leave the rules little to refuse) Python ranks.
+_TRIES = 16
 
 
 def _literal(value: str | datetime) -> str:
@@ -274,7 +256,8 @@ def fast_claim(db: Database, rep_name: str, now: datetime) -> tuple[int, datetim
     the Python path ranks — and reports an unreachable database in its usual words)."""
     import psycopg  # here, not at import: a SQLite client never loads psycopg
 
-    args = [now, rep_name.strip().lower(), *(str(SPECS[k].default) for k in _SETTINGS)]
+    settings = [str(SPECS[k].default) for k in _SETTINGS]
+    skip: list[int] = []
     line = claim_line(db)
     try:
         with line.connection() as pg:
@@ -283,11 +266,26 @@ def fast_claim(db: Database, rep_name: str, now: datetime) -> tuple[int, datetim
             if _NAME not in line.prepared:
                 pg.execute(_SESSION + "; " + _PREPARE, prepare=False)
                 line.prepared.add(_NAME)
-            row = pg.execute(_EXECUTE.format(*map(_literal, args)), prepare=False).fetchone()
+            try:
+                for _ in range(_TRIES):
+                    args = [now, rep_name.strip().lower(), "{" + ",".join(map(str, skip)) + "}", *settings]
+                    cur = pg.execute(_EXECUTE.format(*map(_literal, args)), prepare=False)
+                    cur.nextset()  # past BEGIN's result to the claim's
+                    row = cur.fetchone()
+                    verdict = None if row is None else _judged(row, now)
+                    if not isinstance(verdict, int):
+                        pg.execute("COMMIT" if verdict else "ROLLBACK", prepare=False)
+                        return verdict
+                    pg.execute("ROLLBACK", prepare=False)  # not this one: walk on past it
+                    skip.append(verdict)
+                pg.execute("ROLLBACK", prepare=False)
+                return None
+            finally:
+                if not pg.closed and pg.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+                    pg.execute("ROLLBACK", prepare=False)  # failed inside: nothing was claimed
     except (psycopg.Error, ValueError) as exc:
         _give_up(line, exc)
         return None
-    return None if row is None else _judged(row, now)
 
 
 def _give_up(line: ClaimLine, exc: Exception) -> None:
@@ -307,8 +305,10 @@ def _give_up(line: ClaimLine, exc: Exception) -> None:
         log.warning("server-side claim failed (%s); ranking in Python", exc)
 
 
-def _judged(row: Any, now: datetime) -> tuple[int, datetime, QueueEntry]:
-    """The claimed lead judged again by the domain's own rules, for the entry shown."""
+def _judged(row: Any, now: datetime) -> tuple[int, datetime, QueueEntry] | int:
+    """The claimed lead judged by the domain's own rules: (lead, lease end, entry) when it
+    is this rep's to call now from the place the walk met it; else what to skip next —
+    the lead's id times four, plus the tier when the lead stands elsewhere in the queue."""
     from qualdesk.services.queue import _candidate
 
     lead, hrs_json, att, cb = row[:14], row[14], row[15:20], row[20:23]
@@ -316,11 +316,10 @@ def _judged(row: Any, now: datetime) -> tuple[int, datetime, QueueEntry]:
     hrs = [(h[0], h[1], h[2], *map(_ts, h[3:])) for h in hrs_json or ()]
     cand = _candidate(lead, hrs, att if att[0] else None, cb if cb[0] is not None else None, {})
     entry = classify(cand, rep, now, _policy(tz, ws, we, handover, lease, policy))
-    if not isinstance(entry, QueueEntry) or int(entry.tier) != tier:
-        # The two copies of the rules disagree: keep the claim (the lead is this rep's
-        # now) but say so — tests/test_claim_pg.py exists to make this unreachable.
-        log.warning("server-side claim of lead %s (tier %s) judged %r in Python", lead[0], tier, entry)
-        entry = QueueEntry(lead[0], Tier(tier), cand.open_deadline, "claimed", "call")
+    if not isinstance(entry, QueueEntry):
+        return lead[0] * 4
+    if int(entry.tier) != tier:
+        return lead[0] * 4 + tier
     return lead[0], expires, entry
 
 
