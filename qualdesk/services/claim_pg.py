@@ -256,7 +256,8 @@ def fast_claim(db: Database, rep_name: str, now: datetime) -> tuple[int, datetim
     the Python path ranks — and reports an unreachable database in its usual words)."""
     import psycopg  # here, not at import: a SQLite client never loads psycopg
 
-    settings = [str(SPECS[k].default) for k in _SETTINGS]
+    rep = _literal(rep_name.strip().lower())
+    settings = [_literal(str(SPECS[k].default)) for k in _SETTINGS]
     skip: list[int] = []
     line = claim_line(db)
     try:
@@ -268,8 +269,8 @@ def fast_claim(db: Database, rep_name: str, now: datetime) -> tuple[int, datetim
                 line.prepared.add(_NAME)
             try:
                 for _ in range(_TRIES):
-                    args = [now, rep_name.strip().lower(), "{" + ",".join(map(str, skip)) + "}", *settings]
-                    cur = pg.execute(_EXECUTE.format(*map(_literal, args)), prepare=False)
+                    passed = _literal("{" + ",".join(map(str, skip)) + "}")
+                    cur = pg.execute(_EXECUTE.format(_literal(now), rep, passed, *settings), prepare=False)
                     cur.nextset()  # past BEGIN's result to the claim's
                     row = cur.fetchone()
                     verdict = None if row is None else _judged(row, now)
@@ -278,7 +279,6 @@ def fast_claim(db: Database, rep_name: str, now: datetime) -> tuple[int, datetim
                         return verdict
                     pg.execute("ROLLBACK", prepare=False)  # not this one: walk on past it
                     skip.append(verdict)
-                pg.execute("ROLLBACK", prepare=False)
                 return None
             finally:
                 if not pg.closed and pg.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
