@@ -227,6 +227,13 @@ _SESSION = ("SET plan_cache_mode = force_generic_plan; SET jit = off; SET enable
             "SET max_parallel_workers_per_gather = 0; SET standard_conforming_strings = on")
 
 
+def _literal(value: str | datetime) -> str:
+    text = value.isoformat() if isinstance(value, datetime) else value
+    if "\0" in text:
+        raise ValueError("a text value cannot contain NUL")
+    return "'" + text.replace("'", "''") + "'"
+
+
 # Server-side prepared once per connection: the statement is ~10 kB, which psycopg would
 # re-parse for placeholders on every call, and planning it costs more than running it.
 _ARGS = ("now", "name", "skip", *(k.replace(".", "_") for k in _SETTINGS))
@@ -238,16 +245,11 @@ _PREPARE = f"PREPARE {_NAME} AS " + _CLAIM.replace("%(name)s", "%(name)s::text")
 # rows commit together once the client has judged the lead, or not at all.
 _EXECUTE = (f"BEGIN; EXECUTE {_NAME} ({{}}::timestamptz, {{}}::text, {{}}::bigint[]"
             f"{', {}::text' * (len(_ARGS) - 3)})")
-# A lead turned down is passed over by the next walk; past this many in one claim (never
-# seen: the checks before the lock leave the rules little to refuse) Python ranks.
+# The settings' defaults (the statement uses them where the team has stored nothing).
+_DEFAULTS = tuple(_literal(str(SPECS[k].default)) for k in _SETTINGS)
+# A lead turned down is passed over by the next walk; past this many in one claim (the
+# checks before the lock leave the rules little to refuse) Python ranks.
 _TRIES = 16
-
-
-def _literal(value: str | datetime) -> str:
-    text = value.isoformat() if isinstance(value, datetime) else value
-    if "\0" in text:
-        raise ValueError("a text value cannot contain NUL")
-    return "'" + text.replace("'", "''") + "'"
 
 
 def fast_claim(db: Database, rep_name: str, now: datetime) -> tuple[int, datetime, QueueEntry] | None:
@@ -257,7 +259,6 @@ def fast_claim(db: Database, rep_name: str, now: datetime) -> tuple[int, datetim
     import psycopg  # here, not at import: a SQLite client never loads psycopg
 
     rep = _literal(rep_name.strip().lower())
-    settings = [_literal(str(SPECS[k].default)) for k in _SETTINGS]
     skip: list[int] = []
     line = claim_line(db)
     try:
@@ -270,7 +271,7 @@ def fast_claim(db: Database, rep_name: str, now: datetime) -> tuple[int, datetim
             try:
                 for _ in range(_TRIES):
                     passed = _literal("{" + ",".join(map(str, skip)) + "}")
-                    cur = pg.execute(_EXECUTE.format(_literal(now), rep, passed, *settings), prepare=False)
+                    cur = pg.execute(_EXECUTE.format(_literal(now), rep, passed, *_DEFAULTS), prepare=False)
                     cur.nextset()  # past BEGIN's result to the claim's
                     row = cur.fetchone()
                     verdict = None if row is None else _judged(row, now)
