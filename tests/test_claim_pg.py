@@ -267,6 +267,9 @@ def test_a_killed_claim_connection_is_replaced(pg_template: str, frozen: FrozenC
         assert got is not None and got[0] == third
         with claim_line(db).connection() as pg:
             assert pg.info.backend_pid != pid
+            # A client stalled between the claim's two round trips cannot hold its lead
+            # locked for long: the server ends such a session.
+            assert pg.execute("SHOW idle_in_transaction_session_timeout").fetchone()[0] == "5s"
     finally:
         db.dispose()
         drop_pg(url)

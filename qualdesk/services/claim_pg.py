@@ -221,10 +221,14 @@ CROSS JOIN LATERAL {_CALLBACK.format(lead='t.id')} cb"""
 # dozen rows; and walk the tiers along their indexes, never read-then-sort. The planner,
 # expecting few rows to pass the rules, would rather read and sort every open hand raise —
 # and a walk locks each lead it reads, so only a walk in index order locks no more than it
-# passes. Literals are quoted by ``_literal``, which needs standard strings.
+# passes. Literals are quoted by ``_literal``, which needs standard strings. A claim holds
+# its lead locked between its two round trips, while the client judges it (well under a
+# millisecond): a client that stalls right there (suspended, debugger) loses its session
+# after a few seconds instead of holding the lead for as long as TCP takes to notice.
 _SESSION = ("SET plan_cache_mode = force_generic_plan; SET jit = off; SET enable_seqscan = off; "
             "SET enable_sort = off; SET enable_bitmapscan = off; "
-            "SET max_parallel_workers_per_gather = 0; SET standard_conforming_strings = on")
+            "SET max_parallel_workers_per_gather = 0; SET standard_conforming_strings = on; "
+            "SET idle_in_transaction_session_timeout = '5s'")
 
 
 def _literal(value: str | datetime) -> str:
