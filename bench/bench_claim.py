@@ -208,8 +208,8 @@ class QualDesk:
     def backend(self, db: Any) -> int | None:
         from qualdesk.services.claim_line import claim_line
 
-        conn = claim_line(db)._conn  # the claim's own connection, open since round 0
-        return None if conn is None else conn.info.backend_pid
+        with claim_line(db).connection() as conn:  # the claim's own, open since round 0
+            return None if conn is None else conn.info.backend_pid
 
 
 def cpu_ns(pid: int | None) -> int:

@@ -66,7 +66,6 @@ def _setting(key: str) -> str:
 _CFG = f"""cfg AS MATERIALIZED (
     SELECT r.id AS rep, r.name AS rep_name, %(now)s::timestamptz AS now, t.*,
         t.ws_raw::time AS ws, t.we_raw::time AS we,
-        t.handover_raw::int * interval '1 minute' AS handover,
         t.lease_raw::int * interval '1 minute' AS lease,
         date_trunc('day', %(now)s::timestamptz AT TIME ZONE t.tz) AT TIME ZONE t.tz AS today
     FROM users r CROSS JOIN (SELECT {_setting('team.timezone')} AS tz,
@@ -158,12 +157,9 @@ _CALLABLE = f"""(l.do_not_call OR l.phone IS NULL OR {_window('cfg.now')}
     OR EXISTS (SELECT 1 FROM attempts a WHERE a.lead_id = l.id AND a.disposition IN ({_DEAD})))"""
 # Held by its attempts only when the combo cannot be due: fewer live attempts today than
 # the campaign's same-day number (one aggregate probe; none for a lead never attempted).
-_RESTING = f"""(l.do_not_call OR l.phone IS NULL OR NOT EXISTS (SELECT 1 FROM campaigns c2 CROSS JOIN LATERAL
-    (SELECT count(*) AS total, count(*) FILTER (WHERE a.started_at >= cfg.today) AS today,
-        count(*) FILTER (WHERE a.started_at >= cfg.today AND a.disposition <> '{VOICEMAIL}') AS live,
-        max(a.started_at) AS last_at, count(*) FILTER (WHERE a.disposition IN ({_DEAD})) AS dead
-     FROM attempts a WHERE a.lead_id = l.id) x
-    WHERE c2.id = l.campaign_id AND x.total > 0 AND x.dead = 0 AND x.live < c2.same_day_live_attempts
+_RESTING = f"""(l.do_not_call OR l.phone IS NULL OR NOT EXISTS (SELECT 1 FROM campaigns c2
+    CROSS JOIN LATERAL {_ATTEMPTS.format(lead='l.id')} x
+    WHERE c2.id = l.campaign_id AND x.total > 0 AND x.dead = 0 AND x.live_today < c2.same_day_live_attempts
         AND (x.total >= c2.lifetime_cap OR x.today >= c2.daily_cap
              OR x.last_at + c2.min_gap_minutes * interval '1 minute' > cfg.now)))"""
 

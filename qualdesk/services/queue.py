@@ -206,8 +206,8 @@ def lease_for(s: Session) -> timedelta:
 def claim_next(db: Database, rep_name: str, now: datetime | None = None) -> Claim:
     """Claim the top lead of the rep's queue; ``lead_id=None`` when nothing is offered.
 
-    PostgreSQL: the server walks the queue's first three tiers itself (``claim_pg``) in
-    one round trip. What it leaves (re-touches, fifo, SQLite) is ranked here.
+    PostgreSQL: the server walks the queue's first three tiers itself (``claim_pg``; two
+    round trips). What it leaves (re-touches, fifo, SQLite) is ranked here.
 
     Fast path: one statement fetches the leads that can head the queue (due callbacks,
     the first SLICE leads in their clock, the SLICE most recent breached ones) with
