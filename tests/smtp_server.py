@@ -11,7 +11,7 @@ from __future__ import annotations
 import email
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from email.message import EmailMessage
 from email.policy import default as default_policy
 from typing import Any
@@ -47,6 +47,8 @@ class _Handler:
         with self.sink.lock:
             self.sink.messages.append(msg)
             self.sink.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+        if self.sink.on_data is not None:
+            self.sink.on_data()
         return "250 OK"
 
 
@@ -58,6 +60,9 @@ class SmtpServer:
         self.envelopes: list[tuple[str, list[str]]] = []
         self.lock = threading.Lock()
         self.reject: set[str] = set()  # recipients refused with a permanent 550
+        # Runs as a message is accepted, before the client hears 250: a test's way to
+        # make something happen at that very moment (the database going away).
+        self.on_data: Callable[[], None] | None = None
         self._controller: Controller | None = None
 
     def start(self) -> None:

@@ -13,19 +13,21 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from qualdesk import clock
 from qualdesk.db.engine import Database
 from qualdesk.db.migrate import upgrade
-from qualdesk.db.models import Attempt, Callback, Campaign, Lead, Note, User
+from qualdesk.db.models import Attempt, Callback, Campaign, Email, FollowUp, Lead, Note, User
 from qualdesk.offline.outbox import Outbox
 from qualdesk.offline.replay import replay
 from qualdesk.offline.resilient import ResilientOps
+from qualdesk.services.followup import run_followup
 from qualdesk.services.hand_raises import add_hand_raise
 from qualdesk.services.notes import load_note_draft
 from qualdesk.services.queue import claim_lead, reassign
 from tests.pg_cluster import PgCluster
+from tests.smtp_server import SmtpServer, smtp_server_fixture  # noqa: F401 (fixture)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -93,6 +95,30 @@ def test_outbox_replays_in_order_exactly_once(db: Database, tmp_path: Path, froz
         cbs = s.execute(select(Callback.lead_id, Callback.due_at)).all()
     assert cbs == [(c, datetime(2026, 11, 24, 15, 0, tzinfo=UTC))]
     assert len(attempts(db)) == 2
+
+
+def test_a_followup_whose_commit_was_lost_is_never_sent_twice(db: Database, tmp_path: Path,
+                                                              frozen) -> None:
+    a, b, _ = seed(db)
+    with db.session() as s:
+        s.execute(update(User).where(User.name == "ana").values(email="ana@reps.example"))
+    left_at = frozen.t - timedelta(minutes=20)  # the voicemail was left while offline
+    box = Outbox(tmp_path / "outbox.sqlite3")
+    for lead, key in ((a, "f1"), (b, "f2")):
+        box.add("followup", {"lead_id": lead, "rep": "ana", "queued_at": left_at.isoformat()}, key)
+    # f1's follow-up reached the database, but the connection died before the client
+    # heard: the outbox still holds it.
+    run_followup(db, a, "ana", idempotency_key="f1", started_at=left_at)
+    out = replay(db, box)
+    assert [(o.key, o.status) for o in out] == [("f1", "duplicate"), ("f2", "applied")]
+    with db.session(write=False) as s:
+        per_lead = dict(s.execute(select(Email.lead_id, func.count()).group_by(Email.lead_id)).all())
+        assert per_lead == {a: 1, b: 1}
+        assert s.scalar(select(func.count()).select_from(FollowUp)) == 2
+        rows = s.execute(select(Attempt.lead_id, Attempt.started_at, Attempt.idempotency_key)
+                         .order_by(Attempt.lead_id)).all()
+    # The SLA counts the voicemail when it was left, not when the outbox caught up.
+    assert [tuple(r) for r in rows] == [(a, left_at, "f1"), (b, left_at, "f2")]
 
 
 def test_reassigned_meanwhile_is_recorded_and_told(db: Database, tmp_path: Path, frozen) -> None:
@@ -168,6 +194,30 @@ def test_server_stopped_mid_shift(private_pg: PgCluster, tmp_path: Path) -> None
     assert len({k for _, _, k in got}) == 4  # each disposition exactly once
     db.dispose()
 
+
+
+def test_database_lost_while_the_email_goes_out(private_pg: PgCluster, tmp_path: Path,
+                                                smtp_server: SmtpServer) -> None:
+    """The follow-up is committed, then the database stops while the mail server takes
+    the email: the rep is told it is done (the email row waits), not that it is queued
+    offline — and nothing is recorded or sent a second time when the database is back."""
+    url = private_pg.create_database("qd_followup")
+    db = Database(url)
+    upgrade(db)
+    a, _, _ = seed(db)
+    with db.session() as s:
+        s.execute(update(User).where(User.name == "ana").values(email="ana@reps.example"))
+    smtp_server.configure(db)
+    ops = ResilientOps(db, Outbox(tmp_path / "outbox.sqlite3"))
+    smtp_server.on_data = private_pg.stop
+    o = ops.followup(a, "ana")
+    assert (o.status, o.message) == ("applied", "voicemail recorded, email queued")
+    assert ops.pending() == 0 and len(smtp_server.messages) == 1
+    private_pg.start()
+    smtp_server.on_data = None
+    assert ops.sync().outcomes == ()
+    assert [(lead, d) for lead, d, _ in attempts(db)] == [(a, "left_voicemail")]
+    db.dispose()
 
 TYPER = """
 import sys, time

@@ -23,7 +23,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from qualdesk.domain.records import Changes
 from qualdesk.errors import KnownError
+from qualdesk.offline.replay import Outcome
+from qualdesk.offline.resilient import QUEUED
 from qualdesk.services import followup as fsvc
 from qualdesk.services.followup import FollowUpPreview, FollowUpResult
 from ui.context import AppContext
@@ -39,7 +42,7 @@ class FollowUpDialog(QDialog):
         self.setModal(False)
         self.ctx, self.lead_id = ctx, lead_id
         self.preview: FollowUpPreview | None = None
-        self.result: FollowUpResult | None = None
+        self.result: FollowUpResult | Outcome | None = None  # sent, or saved offline
         self.open_url = QDesktopServices.openUrl  # injectable: tests never launch a client
 
         self.header = QLabel("Rendering…", objectName="followup_header")
@@ -156,8 +159,19 @@ class FollowUpDialog(QDialog):
         self.send_btn.setEnabled(False)
         self.status.setText("Sending…")
         rep, lead_id = self.ctx.rep_name or "", self.lead_id
-        self.ctx.runner.run(lambda: fsvc.run_followup(self.ctx.db, lead_id, rep),
-                            self._on_sent, self._on_send_error)
+        # Through the outbox: a database lost since the preview keeps the follow-up
+        # locally, and it goes out (once) when the database is back.
+        self.ctx.runner.run(lambda: self.ctx.resilient.followup(lead_id, rep),
+                            self._on_outcome, self._on_send_error)
+
+    def _on_outcome(self, out: Outcome) -> None:
+        if out.status != QUEUED:
+            self._on_sent(out.result)
+            return
+        self.result = out
+        self.ctx.sig_operation_executed.emit(Changes(leads=(self.lead_id,), queue=True), self)
+        self.status.setText(f"◷ Voicemail saved offline; the email goes out when the database "
+                            f"is back ({out.message}).")
 
     def _on_sent(self, result: FollowUpResult) -> None:
         self.result = result

@@ -3,8 +3,9 @@
 The same ``apply`` serves the live path and the replay, so a change whose commit was
 lost with the connection (the server committed, the client never heard) is recognised
 on replay by its idempotency key: calls carry it on ``Attempt.idempotency_key``; notes,
-callbacks and follow-ups leave an ``offline_replay`` audit entry holding it, written in
-the same transaction as the change itself (follow-ups excepted: see ``_followup``).
+follow-ups carry it on the voicemail's attempt, written with the email; notes and
+callbacks leave an ``offline_replay`` audit entry holding it, written in the same
+transaction as the change itself.
 
 Conflict rule (stated once, shown to the rep, never silent): a change made while the
 lead was reassigned to someone else is still recorded — a call did happen, a note was
@@ -17,7 +18,7 @@ is recorded as history without reopening the lead.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -55,6 +56,9 @@ class Outcome:
     status: str
     message: str = ""
     attempt_id: int | None = None
+    # What the service returned, for a caller that shows more than the outcome (the
+    # follow-up dialog: email status, the mail client's file); not part of the record.
+    result: Any = field(default=None, compare=False, repr=False)
 
     def as_dict(self) -> dict[str, Any]:
         return {"key": self.key, "kind": self.kind, "lead": self.lead_id, "status": self.status,
@@ -177,20 +181,20 @@ def _callback(db: Database, p: dict[str, Any], key: str) -> Outcome:
 
 
 def _followup(db: Database, p: dict[str, Any], key: str) -> Outcome:
-    """The follow-up service owns its transaction, so the marker follows in a second one:
-    a connection lost between the two could repeat a follow-up (at-least-once)."""
+    """The voicemail's attempt carries the key, committed with the email: a follow-up
+    whose commit was lost with the connection is found here, never sent twice. (Outboxes
+    written before the key moved there hold a marker instead.)"""
     from qualdesk.services.followup import run_followup
 
     lead_id = int(p["lead_id"])
     with db.session(write=False) as s:
-        if _marked(s, lead_id, key):
-            return Outcome(key, "followup", lead_id, DUPLICATE, "already done")
-    r = run_followup(db, lead_id, p["rep"])
-    with db.session() as s:
-        rep = user_by_name(s, p["rep"])
-        _mark(s, lead_id, rep.id, "followup", key)
+        prior = s.scalar(select(Attempt.id).where(Attempt.idempotency_key == key))
+        if prior is not None or _marked(s, lead_id, key):
+            return Outcome(key, "followup", lead_id, DUPLICATE, "already done", prior)
+    r = run_followup(db, lead_id, p["rep"], idempotency_key=key,
+                     started_at=_when(p.get("queued_at")))
     return Outcome(key, "followup", lead_id, APPLIED,
-                   f"voicemail recorded, email {r.email_status}", r.attempt_id)
+                   f"voicemail recorded, email {r.email_status}", r.attempt_id, r)
 
 
 def replay(db: Database, outbox: Outbox) -> list[Outcome]:

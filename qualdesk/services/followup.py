@@ -26,7 +26,7 @@ from qualdesk.db.models import Attempt, Email, FollowUp, Lead, User
 from qualdesk.domain import designation as dz
 from qualdesk.domain.codes import VOICEMAIL
 from qualdesk.domain.records import Changes
-from qualdesk.errors import InvalidInput, NotAllowed
+from qualdesk.errors import DatabaseUnavailable, InvalidInput, NotAllowed
 from qualdesk.services import audit, outbox, team_settings
 from qualdesk.services.calls import record_attempt
 from qualdesk.services.leads import get_lead
@@ -119,9 +119,15 @@ def preview(db: Database, lead_id: int, rep_name: str) -> FollowUpPreview:
     return FollowUpPreview(lead_id, name, to_addr, from_addr, reply_to, mode, rendered)
 
 
-def run_followup(db: Database, lead_id: int, rep_name: str, *,
-                 send_now: bool = True) -> FollowUpResult:
-    """Log the voicemail and send the email (or queue it); see the module doc."""
+def run_followup(db: Database, lead_id: int, rep_name: str, *, send_now: bool = True,
+                 idempotency_key: str | None = None,
+                 started_at: datetime | None = None) -> FollowUpResult:
+    """Log the voicemail and send the email (or queue it); see the module doc.
+
+    ``idempotency_key`` goes on the voicemail's attempt, written in the same transaction
+    as the email: a replay that finds it knows the whole follow-up is in (see
+    ``offline.replay``). ``started_at``: when the voicemail was left, if not now (a
+    follow-up made offline and replayed later)."""
     p = preview(db, lead_id, rep_name)  # render first: a broken template writes nothing
     now = clock.now()
     with db.session() as s:
@@ -130,8 +136,9 @@ def run_followup(db: Database, lead_id: int, rep_name: str, *,
         _check(s, lead, rep)  # again, inside the write: the lead may have changed meanwhile
         if lead.owner_id is None:
             lead.owner_id = rep.id
-        attempt = record_attempt(s, lead, rep.id, VOICEMAIL, started_at=now,
-                                 notes="follow-up: voicemail + email")
+        attempt = record_attempt(s, lead, rep.id, VOICEMAIL, started_at=started_at or now,
+                                 notes="follow-up: voicemail + email",
+                                 idempotency_key=idempotency_key)
         msgid = message_id_for(p.from_addr)
         email = Email(lead_id=lead.id, rep_id=rep.id, template=p.rendered.folder,
                       to_addr=p.to_addr, from_addr=p.from_addr, reply_to=p.reply_to,
@@ -152,7 +159,13 @@ def run_followup(db: Database, lead_id: int, rep_name: str, *,
         eml, mailto = _hand_over(db, email_id, p, msgid)
         status = outbox.SENT
     elif send_now:
-        status, error = outbox.send_one(db, email_id, clock.now())
+        try:
+            status, error = outbox.send_one(db, email_id, clock.now())
+        except DatabaseUnavailable as exc:
+            # The follow-up is committed; the email waits in its outbox row, which the
+            # outbox run sends once the database answers. Raising here would have the
+            # caller queue (and later repeat) the whole follow-up.
+            status, error = outbox.QUEUED, str(exc)
         if status == "busy":  # an outbox run took it first: it sends it
             status = outbox.QUEUED
     return FollowUpResult(

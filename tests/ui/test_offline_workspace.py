@@ -4,30 +4,40 @@ the restart it is in the database exactly once."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 from PySide6.QtCore import Qt
 from sqlalchemy import select
 
 from qualdesk.db.engine import Database
 from qualdesk.db.migrate import upgrade
-from qualdesk.db.models import Attempt
+from qualdesk.db.models import Attempt, Email
 from qualdesk.offline.outbox import Outbox
 from qualdesk.offline.resilient import ResilientOps
 from tests.pg_cluster import PgCluster
-from tests.ui.conftest import seed_workspace
+from tests.ui.conftest import Seeded, seed_workspace
 from tests.ui.test_workspace import open_window
 from ui.context import AppContext
+from ui.followup_dialog import FollowUpDialog
 from ui.ops import SyncRunner
+
+
+def _workspace(cluster: PgCluster, frozen: Any, tmp_path: Path,
+               name: str) -> tuple[str, Database, Seeded, ResilientOps, AppContext]:
+    """A seeded workspace on a database of the test's own server, with its own outbox."""
+    url = cluster.create_database(name)
+    db = Database(url)
+    upgrade(db)
+    seeded = seed_workspace(db, frozen.t)
+    ops = ResilientOps(db, Outbox(tmp_path / "outbox.sqlite3"))
+    return url, db, seeded, ops, AppContext(db, seeded.rep, SyncRunner(), resilient=ops)
 
 
 def test_disposition_while_the_database_is_down_replays_once(
     qtbot, private_pg: PgCluster, frozen, tmp_path
 ) -> None:
-    url = private_pg.create_database("qd_gui_offline")
-    db = Database(url)
-    upgrade(db)
-    seeded = seed_workspace(db, frozen.t)
-    ops = ResilientOps(db, Outbox(tmp_path / "outbox.sqlite3"))
-    ctx = AppContext(db, seeded.rep, SyncRunner(), resilient=ops)
+    url, db, seeded, ops, ctx = _workspace(private_pg, frozen, tmp_path, "qd_gui_offline")
     w, _ = open_window(qtbot, ctx)
     qtbot.keyClick(w, Qt.Key.Key_F2)
     lead = w.lead_panel.lead_id
@@ -54,4 +64,34 @@ def test_disposition_while_the_database_is_down_replays_once(
     assert rows == [(lead, "no_answer", "rang twice, no answer")]
     check.dispose()
     w.close()
+    db.dispose()
+
+
+def test_followup_sent_after_the_database_went_away_waits_in_the_outbox(
+    qtbot, private_pg: PgCluster, frozen, tmp_path
+) -> None:
+    url, db, seeded, ops, ctx = _workspace(private_pg, frozen, tmp_path, "qd_gui_followup")
+    lead = seeded.leads["Alice"]
+    dlg = FollowUpDialog(ctx, lead)
+    qtbot.addWidget(dlg)
+    dlg.open()
+    assert dlg.send_btn.isEnabled()  # the rep has read the script
+
+    private_pg.stop()
+    dlg.send()
+    assert dlg.status.text().startswith("◷ Voicemail saved offline; the email goes out when "
+                                        "the database is back (offline — saved locally, 1 change")
+    assert not dlg.send_btn.isEnabled() and ops.pending() == 1
+    dlg.send()  # one click, one follow-up
+    assert ops.pending() == 1
+
+    private_pg.start()
+    assert ops.sync().pending == 0
+    check = Database(url)
+    with check.session(write=False) as s:
+        assert s.execute(select(Attempt.lead_id, Attempt.disposition)).all() == [
+            (lead, "left_voicemail")]
+        assert s.execute(select(Email.lead_id, Email.to_addr)).all() == [(lead, "alice@acme.example")]
+    check.dispose()
+    dlg.close()
     db.dispose()
