@@ -182,6 +182,36 @@ def test_claim_is_audited_and_leased(db: Database, frozen: FrozenClock) -> None:
     assert q.claim_next(db, "Bob").lead_id is None
 
 
+@pytest.mark.parametrize("way", ["next", "next fifo", "named"])
+def test_a_lead_held_again_renews_its_lease_and_is_audited_once(db: Database, frozen: FrozenClock,
+                                                                 way: str) -> None:
+    """"Next lead" pressed while holding a lead (or the lead picked again) renews the
+    lease: one claim in the audit log. A lease that lapsed is claimed anew, from its
+    holder — on the server walk, the Python ranking (fifo) and a named claim alike."""
+    add_user(db, "Ann", "rep")
+    lead = make_lead(db, raised_at=frozen.t - timedelta(minutes=10))
+    if way == "next fifo":
+        team_settings.set_value(db, "queue.policy", "fifo")
+
+    def claim() -> q.Claim:
+        return q.claim_lead(db, lead, "Ann") if way == "named" else q.claim_next(db, "Ann")
+
+    def claims() -> list[tuple[str | None, str | None]]:
+        with db.session(write=False) as s:
+            return [tuple(r) for r in s.execute(  # type: ignore[misc]
+                select(AuditEntry.old, AuditEntry.new).where(AuditEntry.action == "claim")
+                .order_by(AuditEntry.id))]
+
+    assert claim().lead_id == lead
+    frozen.advance(minutes=5)
+    again = claim()
+    assert (again.lead_id, again.lease_expires_at) == (lead, frozen.t + timedelta(minutes=15))
+    assert claims() == [(None, "Ann")]
+    frozen.advance(minutes=16)  # the lease lapsed: a new claim, taken from the old holder
+    assert claim().lead_id == lead
+    assert claims() == [(None, "Ann"), ("Ann", "Ann")]
+
+
 def test_settings_are_read_by_the_server(db: Database, frozen: FrozenClock) -> None:
     """A calling window that has closed in New York holds the lead back on both paths."""
     add_user(db, "Ann", "rep")

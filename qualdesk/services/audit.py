@@ -44,12 +44,18 @@ def record_core(s: Session, lead_id: int | None, user_id: int | None, action: st
 
 
 def inserts_for(lead_ids: ColumnElement[int], user_id: ColumnElement[int], at: ColumnElement[Any],
-                action: str, field: str | None, new: ColumnElement[Any]) -> tuple[Insert, Insert]:
+                action: str, field: str | None, new: ColumnElement[Any], *,
+                old: ColumnElement[Any] | None = None,
+                audit_if: ColumnElement[bool] | None = None) -> tuple[Insert, Insert]:
     """``record``'s two rows for every lead id a query yields, as INSERT ... SELECTs to
-    put in one statement with the change itself (PostgreSQL data-modifying CTEs)."""
+    put in one statement with the change itself (PostgreSQL data-modifying CTEs); the
+    audit row only where ``audit_if`` holds (the change-log row always: other clients
+    refresh either way)."""
+    rows = select(lead_ids, user_id, at, literal(action), literal(field),
+                  null() if old is None else old, new)
     audit_row = insert(AuditEntry).from_select(
         ["lead_id", "user_id", "at", "action", "field", "old", "new"],
-        select(lead_ids, user_id, at, literal(action), literal(field), null(), new))
+        rows if audit_if is None else rows.where(audit_if))
     change_row = insert(ChangeLog).from_select(
         ["at", "kind", "lead_id"], select(at, literal(action), lead_ids))
     return audit_row, change_row

@@ -176,15 +176,18 @@ _SKIPPED = ("(s.lead_id::bigint * 4 = ANY(%(skip)s::bigint[]) "
 # judges the lead the statement claims, with ``classify`` (the statement's fixed cost, not
 # its rows, is what a claim pays for in a burst — see BENCHMARKS.md), and commits the
 # claim or rolls it back and walks on past it.
-_WALK = f"""SELECT l.id AS lead, s.tier, s.at, s.strength FROM {_STREAM}
-    CROSS JOIN LATERAL (SELECT l.id FROM leads l WHERE l.id = s.lead_id AND NOT {_SKIPPED}
+_WALK = f"""SELECT l.id AS lead, s.tier, s.at, s.strength, l.was, l.held FROM {_STREAM}
+    CROSS JOIN LATERAL (SELECT l.id, coalesce(l.claimed_by_id, 0) AS was,
+        coalesce((l.lease_expires_at > cfg.now)::int, 0) AS held FROM leads l WHERE l.id = s.lead_id AND NOT {_SKIPPED}
         AND {_FREE} AND {_PLACE} AND {_CALLABLE} AND {_RESTING}
         FOR UPDATE SKIP LOCKED) l LIMIT 1"""
 
-# The first of the two walks' leads in queue order.
+# The first of the two walks' leads in queue order (the lead's id decides a tie, so what
+# follows it — who held the lead when it was locked, and whether under a live lease —
+# rides along without changing the order).
 _FIRST = (f"min(ARRAY[w.tier, CASE WHEN w.tier < 3 THEN {_us('w.at')} ELSE -{_us('w.at')} END, "
-          "-w.strength, w.lead])")
-_PICK = f"""SELECT ARRAY[({_FIRST})[4], ({_FIRST})[1]]::int[] AS got
+          "-w.strength, w.lead, w.was, w.held])")
+_PICK = f"""SELECT ARRAY[({_FIRST})[4], ({_FIRST})[1], ({_FIRST})[5], ({_FIRST})[6]]::int[] AS got
     FROM cfg CROSS JOIN LATERAL (VALUES (NULL::int), (cfg.rep)) o(mine)
     CROSS JOIN LATERAL ({_WALK}) w WHERE cfg.policy = 'priority' HAVING count(*) > 0"""
 
@@ -197,7 +200,9 @@ taken AS (UPDATE leads l SET claimed_by_id = cfg.rep, claimed_at = cfg.now,
     FROM pick, cfg WHERE l.id = pick.got[1] AND {_FREE}
     RETURNING l.*),
 audit_row AS (INSERT INTO audit_log (lead_id, user_id, at, action, field, old, new)
-    SELECT taken.id, cfg.rep, cfg.now, 'claim', 'claimed_by', NULL, cfg.rep_name FROM taken, cfg),
+    SELECT taken.id, cfg.rep, cfg.now, 'claim', 'claimed_by',
+        (SELECT u.name FROM users u WHERE u.id = pick.got[3]), cfg.rep_name
+    FROM taken, cfg, pick WHERE NOT (pick.got[3] = cfg.rep AND pick.got[4] = 1)),
 change_row AS (INSERT INTO change_log (at, kind, lead_id) SELECT cfg.now, 'claim', taken.id FROM taken, cfg)
 SELECT t.id, t.designation, t.owner_id, t.claimed_by_id, t.lease_expires_at, t.do_not_call,
     t.phone, t.email, t.time_zones::text, t.retouch_at, cm.same_day_live_attempts,

@@ -410,11 +410,29 @@ def _claim_first(s: Session, ids: list[int], rep_id: int, rep_name: str, now: da
     conn = s.connection()
     if conn.dialect.name == "postgresql":
         return conn.execute(_TAKE_BEST_PG, {**params, "ids": ids, "at": clock.now()}).scalar()
+    held = {i: (by, until) for i, by, until in conn.execute(_HELD, {"ids": ids})}
     for lead_id in ids:
         if conn.execute(_TAKE_ONE, {**params, "lead": lead_id}).rowcount == 1:
-            audit.record_core(s, lead_id, rep_id, "claim", "claimed_by", None, rep_name)
+            _audit_claim(s, lead_id, rep_id, rep_name, *held.get(lead_id, (None, None)), now)
             return lead_id
     return None
+
+
+# Who held each candidate before the claim: the audit's "old", and a renewal's tell.
+_HELD = (select(Lead.id, Lead.claimed_by_id, Lead.lease_expires_at)
+         .where(Lead.id.in_(bindparam("ids", expanding=True))))
+
+
+def _audit_claim(s: Session, lead_id: int, rep_id: int, rep_name: str, was: int | None,
+                 was_until: datetime | None, now: datetime) -> None:
+    """A claim's audit row: old is whoever held the lead before (a lapsed claim), new
+    the rep. None when the rep already held it under a live lease — pressing "next"
+    again renews the lease; it is not a new claim."""
+    if was == rep_id and was_until is not None and was_until > now:
+        audit.bump(s, "claim", lead_id)
+        return
+    old = s.scalar(select(User.name).where(User.id == was)) if was is not None else None
+    audit.record_core(s, lead_id, rep_id, "claim", "claimed_by", old, rep_name)
 
 
 def _take_stmt() -> Any:
@@ -436,18 +454,24 @@ def _take_best_pg() -> Any:
     # The same conditions as the UPDATE, so the row locked is one it will take; a row
     # another claimer changed meanwhile is re-checked by PostgreSQL and passed over.
     take = _take_stmt()
+    # The locked row as it stands once locked: who held it before (see ``_audit_claim``).
     best = (
-        select(Lead.id)
+        select(Lead.id, Lead.claimed_by_id.label("was"), Lead.lease_expires_at.label("was_until"))
         .where(Lead.id == func.any(ids), *take.whereclause.clauses)
         .order_by(func.array_position(ids, Lead.id))
         .limit(1)
         .with_for_update(skip_locked=True)
-        .scalar_subquery()
+        .cte("best")
     )
-    taken = take.where(Lead.id == best).returning(Lead.id).cte("taken")
+    taken = (take.where(Lead.id == best.c.id)
+             .returning(Lead.id, best.c.was, best.c.was_until).cte("taken"))
+    rep, now = bindparam("rep", type_=Integer()), bindparam("now", type_=UTCDateTime())
     audit_row, change_row = audit.inserts_for(
-        taken.c.id, bindparam("rep", type_=Integer()), bindparam("at", type_=UTCDateTime()),
-        "claim", "claimed_by", bindparam("rep_name", type_=String()))
+        taken.c.id, rep, bindparam("at", type_=UTCDateTime()), "claim", "claimed_by",
+        bindparam("rep_name", type_=String()),
+        old=select(User.name).where(User.id == taken.c.was).scalar_subquery(),
+        audit_if=or_(taken.c.was.is_(None), taken.c.was != rep, taken.c.was_until.is_(None),
+                     taken.c.was_until <= now))
     return select(taken.c.id).add_cte(audit_row.cte("audit_row"), change_row.cte("change_row"))
 
 
@@ -469,9 +493,10 @@ def claim_lead(db: Database, lead_id: int, rep_name: str) -> Claim:
         if lead is None:
             raise NotFound(f"no lead with id {lead_id}")
         expires = now + lease_for(s)
+        was, was_until = s.execute(_HELD.with_for_update(), {"ids": [lead_id]}).one()[1:]
         if not _take(s, lead_id, rep.id, now, expires):
             raise NotAllowed(f"lead {lead_id} is held by another rep")
-        audit.record(s, lead_id, rep.id, "claim", "claimed_by", None, rep.name)
+        _audit_claim(s, lead_id, rep.id, rep.name, was, was_until, now)
         return Claim(lead_id, expires)
 
 
