@@ -35,6 +35,8 @@ NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 def test_countdown_text_and_state(seconds: float, text: str, state: CountdownState) -> None:
     cd = countdown(NOW + timedelta(seconds=seconds), NOW)
     assert (cd.text, cd.state) == (text, state)
+    # Beside the state's icon, the symbol goes; a breach still counts up with "+".
+    assert cd.clock == text.removeprefix("⚠ ").removeprefix("✖ ")
 
 
 def test_states_differ_in_words_not_only_colour() -> None:

@@ -7,7 +7,7 @@ from datetime import timedelta
 from qualdesk.db.engine import Database
 from qualdesk.services.calls import log_call, schedule_callback
 from qualdesk.services.queue import rep_queue
-from qualdesk.services.queue_rows import queue_rows, upcoming_alerts
+from qualdesk.services.queue_rows import Alert, alert_summary, queue_rows, upcoming_alerts
 from tests.ui.conftest import seed_workspace
 
 
@@ -81,3 +81,16 @@ def test_alerts_announce_a_lead_back_from_incubation(db: Database, frozen) -> No
     assert [(a.lead_id, a.text) for a in alerts] == [
         (eve, "Back from incubation: Eve Evans (bad timing)")]
     assert eve in [e.lead_id for e in rep_queue(db, "Ana Rep").entries]
+
+
+def test_alerts_that_come_up_together_make_one_notification(frozen) -> None:
+    def alert(i: int, kind: str) -> Alert:
+        return Alert(f"k{i}", kind, i, f"Lead {i}", frozen.t, f"text {i}")
+
+    assert alert_summary([alert(1, "callback")]) == ("Callback due", "text 1")
+    assert alert_summary([alert(1, "retouch")]) == ("Re-touch due", "text 1")
+    assert alert_summary([alert(1, "breach")]) == ("Hand raise about to breach", "text 1")
+    assert alert_summary([alert(1, "breach"), alert(2, "callback")]) == (
+        "2 leads need you now", "text 1\ntext 2")
+    assert alert_summary([alert(i, "breach") for i in range(7)]) == (
+        "7 leads need you now", "text 0\ntext 1\ntext 2\n…and 4 more")

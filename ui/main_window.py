@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QTabWidget, QVBoxL
 
 from qualdesk.domain.records import Changes
 from qualdesk.paths import config_dir
-from qualdesk.services.queue_rows import Alert
+from qualdesk.services.queue_rows import Alert, alert_summary
 from ui import keymap
 from ui.banner import Banner
 from ui.call_controls import UrlOpener
@@ -203,17 +203,12 @@ class MainWindow(QMainWindow):
             self.tray.hide()
 
     def _on_alerts(self, alerts: list[Alert]) -> None:
-        if self.tray is None:
-            return
-        for a in alerts[:5]:
-            title = {"callback": "Callback due", "retouch": "Re-touch due"}.get(
-                a.kind, "Hand raise about to breach")
-            self.tray.notify(title, a.text)
-        if len(alerts) > 5:
-            self.tray.notify("QualDesk", f"…and {len(alerts) - 5} more")
+        # One notification per wave: a stack of them buries all but the last.
+        if self.tray is not None and alerts:
+            self.tray.notify(*alert_summary(alerts))
 
     def _on_notified(self, title: str, message: str) -> None:
-        self.show_status(f"{title}: {message}")
+        self.show_status(f"{title}: {message.replace(chr(10), ' · ')}")
 
     def _bring_to_front(self) -> None:
         self.showNormal()

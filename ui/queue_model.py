@@ -256,7 +256,7 @@ class QueueModel(QAbstractTableModel):
         if col == Column.POSITION:
             return str(r.position) if r.position else "held"
         if col == Column.COUNTDOWN:
-            return self._timed(row)[0].text
+            return self._timed(row)[0].clock  # the state's icon is beside it
         if col == Column.NAME:
             return r.name
         if col == Column.COMPANY:

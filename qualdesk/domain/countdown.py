@@ -51,6 +51,12 @@ class Countdown:
     def words(self) -> str:
         return STATE_WORDS[self.state]
 
+    @property
+    def clock(self) -> str:
+        """The text without its state symbol (a breach keeps its "+"), for a cell whose
+        icon already shows the state: "09:59", "+03:12"."""
+        return self.text[len(STATE_MARKS[self.state].rstrip("+")):]
+
 
 def state_for(seconds_left: float) -> CountdownState:
     if seconds_left <= 0:

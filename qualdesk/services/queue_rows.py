@@ -284,6 +284,21 @@ class Alert:
     text: str
 
 
+_ALERT_TITLES = {"callback": "Callback due", "retouch": "Re-touch due",
+                 "breach": "Hand raise about to breach"}
+
+
+def alert_summary(alerts: Sequence[Alert], shown: int = 3) -> tuple[str, str]:
+    """One notification for what came up at once: (title, lines). A single alert keeps
+    its own title; several are counted, the first ``shown`` named, the rest counted."""
+    if len(alerts) == 1:
+        return _ALERT_TITLES.get(alerts[0].kind, "QualDesk"), alerts[0].text
+    lines = [a.text for a in alerts[:shown]]
+    if len(alerts) > shown:
+        lines.append(f"…and {len(alerts) - shown} more")
+    return f"{len(alerts)} leads need you now", "\n".join(lines)
+
+
 def upcoming_alerts(db: Database, rep_name: str | None, now: datetime | None = None,
                     warn_minutes: int = 10) -> list[Alert]:
     """Due callbacks the rep may take, open hand raises breaching within ``warn_minutes``,

@@ -36,7 +36,7 @@ def test_cells_show_countdown_states_and_local_time(qtbot) -> None:
     m = QueueModel(team_tz="Europe/Berlin")
     m.set_rows([row(1, 1, 30), row(2, 2, 5), row(3, 3, -12.5), row(4, 4, None, tz="Asia/Tokyo")], NOW)
     text = [m.index(r, Column.COUNTDOWN).data() for r in range(4)]
-    assert text == ["30:00", "⚠ 05:00", "✖ +12:30", "—"]
+    assert text == ["30:00", "05:00", "+12:30", "—"]
     states = [m.index(r, Column.COUNTDOWN).data(StateRole) for r in range(4)]
     assert states == ["comfortable", "warning", "breached", "none"]
     # 15:00 UTC is 10:00 in New York and midnight in Tokyo.
@@ -98,7 +98,7 @@ def test_model_loads_the_service_order(ctx, frozen) -> None:
     m.set_rows(result.rows, frozen.t, result.team_tz)
     names = [m.index(r, Column.NAME).data() for r in range(m.rowCount())]
     assert names == ["Alice Able", "Bob Brown", "Carol Chen"]
-    assert [m.index(r, Column.COUNTDOWN).data() for r in range(3)] == ["⚠ 10:00", "40:00", "✖ +30:00"]
+    assert [m.index(r, Column.COUNTDOWN).data() for r in range(3)] == ["10:00", "40:00", "+30:00"]
     m.set_show_held(True)
     assert m.index(3, Column.NAME).data() == "Dan Diaz"
     assert "outside calling window" in m.index(3, Column.REASON).data()

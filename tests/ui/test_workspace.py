@@ -109,16 +109,16 @@ def test_countdown_ticks_and_changes_state(qtbot, ctx, seeded, frozen) -> None:
     w, _ = open_window(qtbot, ctx)
     m = w.queue.model
     idx = m.index(0, Column.COUNTDOWN)
-    assert (idx.data(), idx.data(StateRole)) == ("⚠ 10:00", "warning")
+    assert (idx.data(), idx.data(StateRole)) == ("10:00", "warning")
     warning_bg = idx.data(Qt.ItemDataRole.BackgroundRole).color().name()
 
     frozen.advance(seconds=1)
     w.queue.tick()
-    assert idx.data() == "⚠ 09:59"
+    assert idx.data() == "09:59"
 
     frozen.advance(minutes=10)
     w.queue.tick()
-    assert (idx.data(), idx.data(StateRole)) == ("✖ +00:01", "breached")
+    assert (idx.data(), idx.data(StateRole)) == ("+00:01", "breached")
     assert idx.data(Qt.ItemDataRole.BackgroundRole).color().name() != warning_bg
 
     bob = m.index(1, Column.COUNTDOWN)
@@ -270,3 +270,21 @@ def test_background_starts_after_the_first_queue_load(qtbot, ctx, seeded) -> Non
     late.start_background_after_first_load(latest_ms=10)
     qtbot.wait(50)
     assert late.alerts is None and late.live is None
+
+
+def test_a_wave_of_alerts_is_one_notification_in_the_status_bar(qtbot, ctx, seeded, sqlite_db,
+                                                                 frozen) -> None:
+    from qualdesk.services.queue_rows import upcoming_alerts
+    from ui.icons import app_icon
+    from ui.tray import Tray
+
+    w, _ = open_window(qtbot, ctx)
+    w.tray = Tray(app_icon(), w)  # what start_background wires (no tray offscreen)
+    w.tray.sig_notified.connect(w._on_notified)
+    alerts = upcoming_alerts(sqlite_db, "Ana Rep", warn_minutes=120)
+    assert len(alerts) >= 2
+    with qtbot.waitSignal(w.tray.sig_notified) as sig:
+        w._on_alerts(alerts)
+    assert sig.args[0] == f"{len(alerts)} leads need you now"
+    shown = w.statusBar().currentMessage()
+    assert shown.startswith(f"{len(alerts)} leads need you now: {alerts[0].text} · {alerts[1].text}")
