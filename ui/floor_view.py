@@ -59,7 +59,11 @@ NOBODY = "(nobody)"
 
 
 def minutes_text(minutes: float) -> str:
+    """A span as a team lead reads it: "7 min", "2 h 05 min", and from two days on
+    "5 d 23 h" (a breach counted in hundreds of hours reads as noise)."""
     m = int(abs(minutes))
+    if m >= 48 * 60:
+        return f"{m // 1440} d {m % 1440 // 60:02d} h"
     return f"{m // 60} h {m % 60:02d} min" if m >= 60 else f"{m} min"
 
 

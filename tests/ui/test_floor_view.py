@@ -13,7 +13,7 @@ from qualdesk.services.users import get_user
 from tests import report_seed as rs
 from tests.test_floor import seed
 from ui.context import AppContext
-from ui.floor_view import FloorView, RepCol, RiskCol
+from ui.floor_view import FloorView, RepCol, RiskCol, minutes_text
 from ui.ops import OpRunner, SyncRunner
 
 
@@ -89,3 +89,8 @@ def test_refreshes_after_another_clients_write(qtbot, sqlite_db, floor_ids, thre
     qtbot.waitUntil(lambda: text(view.rep_model, 0, RepCol.ATTEMPTS) == 4, timeout=2500)
     assert text(view.rep_model, 0, RepCol.CONNECTS) == 2
     view.poll_timer.stop()
+
+
+def test_spans_read_in_minutes_hours_then_days() -> None:
+    assert [minutes_text(m) for m in (7, 59.9, 60, 125, 47 * 60 + 59, 48 * 60, 143 * 60 + 34)] == [
+        "7 min", "59 min", "1 h 00 min", "2 h 05 min", "47 h 59 min", "2 d 00 h", "5 d 23 h"]
