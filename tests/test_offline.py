@@ -255,3 +255,25 @@ def test_kill9_mid_call_loses_at_most_2s_of_notes(tmp_path: Path) -> None:
     assert draft.body.split()[1] == "x" * len(draft.body.split()[1]) and len(draft.body) > 15
     assert json.loads((Path(os.environ["QUALDESK_DATA_DIR"]) / "drafts" / "ana-lead-7.json")
                       .read_text())["lead_id"] == 7
+
+
+def test_preview_cache_keeps_the_latest_per_lead_and_rep(frozen) -> None:
+    from qualdesk.offline.previews import PreviewCache
+    from qualdesk.services.followup import FollowUpPreview
+    from qualdesk.services.templating import RenderedFollowUp
+
+    def preview(lead: int, subject: str) -> FollowUpPreview:
+        r = RenderedFollowUp("default", "voicemail", 20, subject, "text", "<p>html</p>")
+        return FollowUpPreview(lead, "Name", "to@x.test", "from@x.test", "from@x.test", "smtp", r)
+
+    cache = PreviewCache(capacity=2)
+    cache.remember(preview(1, "old"), "Ana", frozen.t)
+    cache.remember(preview(1, "new"), "ana ", frozen.t)  # the same rep, however typed
+    hit = cache.get(1, "ANA")
+    assert hit is not None and hit.preview.rendered.subject == "new"
+    assert cache.get(1, "Bob") is None
+    cache.remember(preview(2, "two"), "Ana", frozen.t)
+    cache.remember(preview(3, "three"), "Ana", frozen.t)  # over capacity: the oldest goes
+    assert cache.get(1, "Ana") is None and cache.get(3, "Ana") is not None
+    cache.forget(3)
+    assert cache.get(3, "Ana") is None and cache.get(2, "Ana") is not None

@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject, Signal
 
 from qualdesk.db.engine import Database
 from qualdesk.domain.records import Changes, UserRecord
+from qualdesk.offline.previews import PreviewCache
 from qualdesk.offline.resilient import ResilientOps
 from ui.ops import OpRunner, SyncRunner
 
@@ -37,6 +38,8 @@ class AppContext(QObject):
         # One local outbox per client: calls made while the shared database is away wait
         # here (the status bar's sync indicator shows and replays the same one).
         self.resilient = resilient if resilient is not None else ResilientOps(db)
+        # Follow-up previews rendered while online, for a follow-up made offline.
+        self.previews = PreviewCache()
 
     @property
     def rep_name(self) -> str | None:

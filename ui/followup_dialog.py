@@ -23,13 +23,29 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from qualdesk import clock
 from qualdesk.domain.records import Changes
-from qualdesk.errors import KnownError
+from qualdesk.errors import DatabaseUnavailable, KnownError
 from qualdesk.offline.replay import Outcome
 from qualdesk.offline.resilient import QUEUED
 from qualdesk.services import followup as fsvc
 from qualdesk.services.followup import FollowUpPreview, FollowUpResult
 from ui.context import AppContext
+
+
+def render_preview(ctx: AppContext, lead_id: int) -> FollowUpPreview:
+    """Render the follow-up for the signed-in rep and keep it for offline use (a refusal
+    drops what was kept: the lead can no longer be followed up as it was)."""
+    rep = ctx.rep_name or ""
+    try:
+        p = fsvc.preview(ctx.db, lead_id, rep)
+    except DatabaseUnavailable:
+        raise
+    except KnownError:
+        ctx.previews.forget(lead_id)
+        raise
+    ctx.previews.remember(p, rep, clock.now())
+    return p
 
 
 class FollowUpDialog(QDialog):
@@ -122,9 +138,7 @@ class FollowUpDialog(QDialog):
         super().keyPressEvent(event)
 
     def refresh(self) -> None:
-        rep = self.ctx.rep_name or ""
-        lead_id = self.lead_id
-        self.ctx.run_query(lambda: fsvc.preview(self.ctx.db, lead_id, rep), self._on_preview,
+        self.ctx.run_query(lambda: render_preview(self.ctx, self.lead_id), self._on_preview,
                            key=f"followup-preview-{id(self)}", on_error=self._on_preview_error)
 
     def _on_preview(self, p: FollowUpPreview) -> None:
@@ -148,6 +162,14 @@ class FollowUpDialog(QDialog):
     def _on_preview_error(self, exc: BaseException) -> None:
         if not isinstance(exc, KnownError):
             self.ctx.runner.sig_error_bug.emit(f"{type(exc).__name__}: {exc}", "")
+            return
+        cached = self.ctx.previews.get(self.lead_id, self.ctx.rep_name or "")
+        if isinstance(exc, DatabaseUnavailable) and cached is not None:
+            self._on_preview(cached.preview)
+            at = cached.rendered_at.astimezone().strftime("%H:%M")
+            self.header.setText(f"Offline — the follow-up as rendered at {at}. Leave the "
+                                "voicemail; it is logged, and the email sent, when the "
+                                "database is back.")
             return
         self.send_btn.setEnabled(False)
         self.header.setText("This follow-up cannot be sent:")

@@ -243,8 +243,18 @@ class LeadPanel(QWidget):
             self.reload()
             if changed:
                 self.focus_call_keys()
+                self._prefetch_followup(lead_id)
         if changed:
             self.sig_lead_changed.emit(lead_id)
+
+    def _prefetch_followup(self, lead_id: int) -> None:
+        """Render the lead's follow-up now, while the database answers: if it goes away
+        during the call, the follow-up can still be read and queued (``PreviewCache``)."""
+        from ui.followup_dialog import render_preview
+
+        if self.ctx.rep_name:
+            self.ctx.run_query(lambda: render_preview(self.ctx, lead_id), lambda _p: None,
+                               key="followup_prefetch", on_error=lambda _exc: None)
 
     def reload(self) -> None:
         if self.lead_id is None:

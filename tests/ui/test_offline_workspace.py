@@ -34,6 +34,18 @@ def _workspace(cluster: PgCluster, frozen: Any, tmp_path: Path,
     return url, db, seeded, ops, AppContext(db, seeded.rep, SyncRunner(), resilient=ops)
 
 
+def _replays_one_followup(cluster: PgCluster, ops: ResilientOps, url: str, lead: int) -> None:
+    """The database back: the outbox replays, and the follow-up is in exactly once."""
+    cluster.start()
+    assert ops.sync().pending == 0
+    check = Database(url)
+    with check.session(write=False) as s:
+        assert s.execute(select(Attempt.lead_id, Attempt.disposition)).all() == [
+            (lead, "left_voicemail")]
+        assert s.execute(select(Email.lead_id, Email.to_addr)).all() == [(lead, "alice@acme.example")]
+    check.dispose()
+
+
 def test_disposition_while_the_database_is_down_replays_once(
     qtbot, private_pg: PgCluster, frozen, tmp_path
 ) -> None:
@@ -85,13 +97,33 @@ def test_followup_sent_after_the_database_went_away_waits_in_the_outbox(
     dlg.send()  # one click, one follow-up
     assert ops.pending() == 1
 
-    private_pg.start()
-    assert ops.sync().pending == 0
-    check = Database(url)
-    with check.session(write=False) as s:
-        assert s.execute(select(Attempt.lead_id, Attempt.disposition)).all() == [
-            (lead, "left_voicemail")]
-        assert s.execute(select(Email.lead_id, Email.to_addr)).all() == [(lead, "alice@acme.example")]
-    check.dispose()
+    _replays_one_followup(private_pg, ops, url, lead)
     dlg.close()
+    db.dispose()
+
+
+def test_followup_made_offline_from_the_lead_on_screen(qtbot, private_pg: PgCluster, frozen,
+                                                       tmp_path) -> None:
+    """The database goes away during the call: F6 still shows the script (rendered when
+    the lead was opened), and the follow-up waits in the outbox until the database is back."""
+    url, db, seeded, ops, ctx = _workspace(private_pg, frozen, tmp_path, "qd_gui_followup_off")
+    w, _ = open_window(qtbot, ctx)
+    qtbot.keyClick(w, Qt.Key.Key_F2)
+    lead = w.lead_panel.lead_id
+    assert lead == seeded.leads["Alice"]
+
+    private_pg.stop()
+    qtbot.keyClick(w, Qt.Key.Key_F6)
+    dlg = w.lead_actions._dialog
+    assert isinstance(dlg, FollowUpDialog)
+    assert dlg.header.text().startswith("Offline — the follow-up as rendered at ")
+    assert dlg.voicemail.toPlainText().startswith("Hi Alice, this is Ana Rep")
+    assert dlg.send_btn.isEnabled()
+    dlg.send()
+    assert dlg.status.text().startswith("◷ Voicemail saved offline")
+    assert ops.pending() == 1
+
+    _replays_one_followup(private_pg, ops, url, lead)
+    dlg.close()
+    w.close()
     db.dispose()
