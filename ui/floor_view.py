@@ -204,7 +204,9 @@ class AtRiskModel(RowsModel):
         if col == RiskCol.CLOCK:
             left = r.minutes_left(now)
             # text and sign as well as colour: a breached clock counts up
-            return f"⚠ breached {minutes_text(left)} ago" if left <= 0 else f"◷ {minutes_text(left)} left"
+            if left > 0:
+                return f"◷ {minutes_text(left)} left"
+            return "⚠ breached just now" if left > -1 else f"⚠ breached {minutes_text(left)} ago"
         if col == RiskCol.LEAD:
             return r.lead
         if col == RiskCol.COMPANY:

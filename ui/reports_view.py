@@ -22,7 +22,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
 )
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QImage, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -192,7 +192,11 @@ class ReportsView(QWidget):
 
         self._kind_changed()
         self._set_exports_enabled(False)
+        self.chart.clear("Choose a report and press Run report")
         self.set_period(*self._default_period("UTC"))
+        # The default report runs once the view is first seen and the team's zone is
+        # known: a team lead opening Reports sees the last four weeks without a click.
+        self._shown = self._zone_known = self._first_run = False
         ctx.run_query(partial(team_settings.get_value, ctx.db, "team.timezone"), self._team_zone,
                       key="reports-zone")
 
@@ -208,6 +212,18 @@ class ReportsView(QWidget):
             self.zone.insertItem(0, tz)
         self.zone.setCurrentText(tz)
         self.set_period(*self._default_period(tz))
+        self._zone_known = True
+        self._run_first()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._shown = True
+        self._run_first()
+
+    def _run_first(self) -> None:
+        if self._shown and self._zone_known and not self._first_run and self.report is None:
+            self._first_run = True
+            self.run()
 
     def set_period(self, start: date | None, end: date | None) -> None:
         """Dates in the chosen zone; ``None`` for both means all time."""

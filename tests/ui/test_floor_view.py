@@ -94,3 +94,19 @@ def test_refreshes_after_another_clients_write(qtbot, sqlite_db, floor_ids, thre
 def test_spans_read_in_minutes_hours_then_days() -> None:
     assert [minutes_text(m) for m in (7, 59.9, 60, 125, 47 * 60 + 59, 48 * 60, 143 * 60 + 34)] == [
         "7 min", "59 min", "1 h 00 min", "2 h 05 min", "47 h 59 min", "2 d 00 h", "5 d 23 h"]
+
+
+def test_a_clock_breached_under_a_minute_ago_reads_just_now(qtbot, frozen) -> None:
+    from datetime import timedelta
+
+    from qualdesk.services.reports.floor import AtRiskRow
+    from ui.floor_view import AtRiskModel
+
+    def clock(seconds_over: int) -> str:
+        row = AtRiskRow(1, 1, "Ann A.", None, None, "chat", frozen.t,
+                        frozen.t - timedelta(seconds=seconds_over), False, False)
+        return AtRiskModel()._text(row, RiskCol.CLOCK, frozen.t)
+
+    assert clock(30) == "⚠ breached just now"
+    assert clock(90) == "⚠ breached 1 min ago"
+    assert clock(-120) == "◷ 2 min left"

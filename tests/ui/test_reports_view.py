@@ -82,3 +82,15 @@ def test_funnel_sections_and_bad_input(view: ReportsView) -> None:
     view.zone.setCurrentText("Nowhere/City")
     view.run()
     assert "unknown time zone 'Nowhere/City'" in view.status.text()
+
+
+def test_the_default_report_runs_when_the_view_is_first_seen(qtbot, view: ReportsView) -> None:
+    assert view.report is None and view.chart.plot.plotItem.titleLabel.text.startswith("Choose")
+    view.show()
+    qtbot.waitExposed(view)
+    assert view.report is not None  # the last four weeks' SLA, without a click
+    assert view.status.text().endswith("1 row") and view.model.rowCount() == 1
+    first = view.report
+    view.hide()
+    view.show()  # seen again: what the lead set up stays, nothing reruns by itself
+    assert view.report is first
