@@ -66,6 +66,11 @@ class FollowUpDialog(QDialog):
         vm_box = QGroupBox("1. Leave this voicemail", objectName="followup_voicemail_box")
         self.voicemail = QPlainTextEdit(objectName="followup_voicemail")
         self.voicemail.setReadOnly(True)
+        # Room for a whole 20-30 s script (about seven lines): read aloud, not scrolled;
+        # the rest of the height goes to the email.
+        line = self.voicemail.fontMetrics().lineSpacing()
+        self.voicemail.setMinimumHeight(line * 7 + 12)
+        self.voicemail.setMaximumHeight(line * 10 + 12)
         self.seconds = QLabel(objectName="followup_seconds")
         vl = QVBoxLayout(vm_box)
         vl.addWidget(self.voicemail)
