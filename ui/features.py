@@ -65,6 +65,7 @@ class LeadActions(QObject):
         self.toolbar = QToolBar("Lead", window)
         self.toolbar.setObjectName("lead_toolbar")
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.script = self._action("script", "Script", self.show_script)
         self.followup = self._action("followup", "Voicemail + email", self.open_followup)
         self.turn_over = self._action("turn_over", "Turn over to sales…", self.open_turn_over)
         self.incubate = self._action("incubate", "Incubate…", self.open_incubate)
@@ -86,7 +87,7 @@ class LeadActions(QObject):
         return act
 
     def _on_lead(self, lead_id: object) -> None:
-        for act in (self.followup, self.turn_over, self.incubate):
+        for act in (self.script, self.followup, self.turn_over, self.incubate):
             act.setEnabled(lead_id is not None)
 
     def _lead(self) -> int | None:
@@ -95,6 +96,11 @@ class LeadActions(QObject):
     def _show(self, dialog: QWidget) -> None:
         self._dialog = dialog
         dialog.open()  # non-modal: the rep keeps the call keys
+
+    def show_script(self) -> None:
+        panel, script = self.window.lead_panel, self.window.script
+        panel.lead_tabs.setCurrentWidget(script)
+        script.take_focus()
 
     def open_followup(self) -> None:
         from ui.followup_dialog import FollowUpDialog
@@ -168,7 +174,8 @@ def install(window: MainWindow) -> None:
     role = ctx.user.role if ctx.user else "rep"
     panel = window.lead_panel
     window.script = ScriptStepper(ctx, panel)
-    panel.add_tab("Script", window.script)
+    # Beside the call notes: the guided script is what the rep follows on the call.
+    panel.add_tab("Script", window.script, at=1)
     window.audit = AuditView(ctx, panel)
     panel.add_tab("Audit", window.audit)
 

@@ -29,6 +29,7 @@ class Binding:
 BINDINGS: tuple[Binding, ...] = (
     Binding("keymap", ("F1",), "Show this keyboard map"),
     Binding("next_lead", ("F2", "Ctrl+N"), "Claim the next lead of your queue"),
+    Binding("script", ("F3",), "Open the lead's qualification script (Level I, BANT)"),
     Binding("focus_queue", ("F4",), "Go to the queue list"),
     Binding("claim_selected", ("Return",), "In the queue list: claim the selected lead"),
     Binding("queue_filter", ("Ctrl+F",), "Filter the queue by name, company or reason"),

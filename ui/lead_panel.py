@@ -215,9 +215,11 @@ class LeadPanel(QWidget):
 
     # --- the lead on screen ----------------------------------------------------------
 
-    def add_tab(self, title: str, widget: QWidget) -> int:
-        """Add another engineer's widget; if it has ``set_lead`` it follows the lead."""
-        index = self.lead_tabs.addTab(widget, title)
+    def add_tab(self, title: str, widget: QWidget, at: int | None = None) -> int:
+        """Add another engineer's widget (last, or at index ``at``); if it has
+        ``set_lead`` it follows the lead."""
+        index = (self.lead_tabs.addTab(widget, title) if at is None
+                 else self.lead_tabs.insertTab(at, widget, title))
         follow = getattr(widget, "set_lead", None)
         if callable(follow):
             self.sig_lead_changed.connect(follow)

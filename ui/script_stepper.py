@@ -283,6 +283,13 @@ class ScriptStepper(QWidget):
         self._history.append(self.step)
         self._show_step(target)
 
+    def take_focus(self) -> None:
+        """The rep asked for the script (F3): the cursor goes where the current step
+        wants it (the answer, the first choice, the budget…)."""
+        if self.state is not None:
+            self.flush()
+            self._show_step(self.step)
+
     def back(self) -> None:
         if self.state is None or not self._history:
             return

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QApplication, QDialog
 
 from qualdesk.services.users import add_user
 from tests.ui.test_workspace import open_window
@@ -62,3 +62,15 @@ def test_lead_actions_open_their_dialogs_on_their_keys(qtbot, ctx, seeded) -> No
 def test_every_lead_action_is_in_the_keyboard_map() -> None:
     actions = {b.action for b in BINDINGS}
     assert {"followup", "turn_over", "incubate", "import", "export", "quit"} <= actions
+
+
+def test_f3_opens_the_script_beside_the_call_notes(qtbot, ctx, seeded) -> None:
+    w, _ = open_window(qtbot, ctx)
+    tabs = w.lead_panel.lead_tabs
+    assert [tabs.tabText(i) for i in range(2)] == ["Call notes", "Script"]
+    assert not w.lead_actions.script.isEnabled()  # no lead on screen yet
+    qtbot.keyClick(w, Qt.Key.Key_F2)
+    assert tabs.currentWidget() is not w.script
+    qtbot.keyClick(w, Qt.Key.Key_F3)
+    assert tabs.currentWidget() is w.script
+    qtbot.waitUntil(lambda: w.script.isAncestorOf(QApplication.focusWidget()), timeout=2000)
