@@ -178,7 +178,8 @@ _SKIPPED = ("(s.lead_id::bigint * 4 = ANY(%(skip)s::bigint[]) "
 # claim or rolls it back and walks on past it.
 _WALK = f"""SELECT l.id AS lead, s.tier, s.at, s.strength, l.was, l.held FROM {_STREAM}
     CROSS JOIN LATERAL (SELECT l.id, coalesce(l.claimed_by_id, 0) AS was,
-        coalesce((l.lease_expires_at > cfg.now)::int, 0) AS held FROM leads l WHERE l.id = s.lead_id AND NOT {_SKIPPED}
+            coalesce((l.lease_expires_at > cfg.now)::int, 0) AS held
+        FROM leads l WHERE l.id = s.lead_id AND NOT {_SKIPPED}
         AND {_FREE} AND {_PLACE} AND {_CALLABLE} AND {_RESTING}
         FOR UPDATE SKIP LOCKED) l LIMIT 1"""
 
