@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QTimer, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
 
 from qualdesk.domain.records import Changes
@@ -38,6 +39,7 @@ class SyncStatusWidget(QWidget):
         self.ops = ops or getattr(ctx, "resilient", None) or ResilientOps(ctx.db)
         self.conflicts: list[Outcome] = []
         self.last_report: SyncReport | None = None
+        self.open_url = QDesktopServices.openUrl  # injectable: tests never launch a client
         self.label = QLabel("online", self)
         self.label.setObjectName("syncStatusLabel")
         self.button = QToolButton(self)
@@ -77,6 +79,13 @@ class SyncStatusWidget(QWidget):
             text += f" — {n} conflict{'s' if n != 1 else ''}: {self.conflicts[-1].message}"
         self.label.setText(text)
         self.label.setToolTip("\n".join(c.message for c in self.conflicts) or report.reason or text)
+        for o in report.outcomes:
+            # A follow-up made offline in mail-client mode: its email is written now, on
+            # replay; it goes out only when the rep presses Send in the mail client, so
+            # the client opens with it, as it does for a follow-up made online.
+            eml = getattr(o.result, "eml_path", None)
+            if eml:
+                self.open_url(QUrl.fromLocalFile(eml))
         applied = [o.lead_id for o in report.outcomes if o.lead_id is not None]
         if applied:
             self.ctx.sig_operation_executed.emit(

@@ -97,3 +97,29 @@ def test_status_shows_offline_waiting_then_conflict(qtbot: QtBot, sqlite_db: Dat
     w.clear_conflicts()
     assert w.label.text() == "online"
     offline_db.dispose()
+
+
+def test_a_mail_client_followup_made_offline_opens_when_it_replays(qtbot: QtBot, ctx, seeded,
+                                                                   sqlite_db: Database,
+                                                                   frozen, tmp_path) -> None:
+    from PySide6.QtCore import QUrl
+
+    from qualdesk.offline.outbox import Outbox
+    from qualdesk.offline.resilient import ResilientOps
+    from qualdesk.services import team_settings
+    from ui.sync_status import SyncStatusWidget
+
+    team_settings.set_value(sqlite_db, "email.mode", "mailclient")
+    ops = ResilientOps(sqlite_db, Outbox(tmp_path / "outbox.sqlite3"))
+    lead = seeded.leads["Alice"]
+    ops.outbox.add("followup", {"lead_id": lead, "rep": "Ana Rep",
+                                "queued_at": frozen.t.isoformat()}, "offline-1")
+    w = SyncStatusWidget(ctx, ops=ops)
+    qtbot.addWidget(w)
+    opened: list[QUrl] = []
+    w.open_url = opened.append
+    w.refresh_now()
+    assert w.label.text() == "online" and ops.pending() == 0
+    assert len(opened) == 1 and opened[0].toLocalFile().endswith(".eml")
+    w.refresh_now()  # replayed once: nothing opens again
+    assert len(opened) == 1
