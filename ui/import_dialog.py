@@ -176,6 +176,11 @@ class ImportDialog(QDialog):
         layout.addWidget(self.rejects, 1)
         layout.addWidget(self.warnings)
         layout.addLayout(buttons)
+        # Wide enough for a rejected row's field, value and reason side by side.
+        self.rejects.setColumnWidth(0, self.fontMetrics().horizontalAdvance("Row 100000"))
+        self.rejects.setColumnWidth(1, self.fontMetrics().averageCharWidth() * 14)
+        self.rejects.setColumnWidth(2, self.fontMetrics().averageCharWidth() * 22)
+        self.resize(self.fontMetrics().averageCharWidth() * 110, self.fontMetrics().height() * 42)
 
     # --- choosing a file --------------------------------------------------------
     def choose_file(self) -> None:

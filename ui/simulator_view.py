@@ -248,6 +248,10 @@ class SimulatorView(QWidget):
             "fifo": self.chart.plot([], [], name="FIFO", symbol="t", symbolBrush="#ff7f0e",
                                     pen=pg.mkPen("#ff7f0e", width=2, style=Qt.PenStyle.DashLine)),
         }
+        # The x axis is the staffing range asked for, before any run (not pyqtgraph's 0-1).
+        self.reps_from.valueChanged.connect(self._fit_reps_axis)
+        self.reps_to.valueChanged.connect(self._fit_reps_axis)
+        self._fit_reps_axis()
         split = QSplitter(Qt.Orientation.Vertical, self)
         split.addWidget(self.table)
         split.addWidget(self.chart)
@@ -259,6 +263,12 @@ class SimulatorView(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(self.status)
         layout.addWidget(split, 1)
+
+    def _fit_reps_axis(self) -> None:
+        lo, hi = sorted((self.reps_from.value(), self.reps_to.value()))
+        self.chart.setXRange(lo, max(hi, lo + 1), padding=0.05)
+        step = max(1, round((hi - lo) / 10))  # whole reps: no "2.5" tick
+        self.chart.getAxis("bottom").setTickSpacing(step, step)
 
     def _spin(self, name: str, lo: int, hi: int, value: int) -> QSpinBox:
         s = QSpinBox(self)

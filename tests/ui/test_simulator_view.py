@@ -112,3 +112,13 @@ def test_browse_fills_the_arrivals_field(qtbot, sqlite_db: Database) -> None:
     dlg.reject()
     assert view.arrivals.text() == "/data/arrivals.csv"
     assert view.request().arrivals == Path("/data/arrivals.csv")
+
+
+def test_the_chart_spans_the_staffing_range_before_any_run(qtbot, sqlite_db: Database) -> None:
+    view = make_view(qtbot, sqlite_db, SyncRunner())
+    lo, hi = view.chart.getViewBox().viewRange()[0]
+    assert lo < 2 <= 10 < hi and hi - lo < 10  # 2..10 reps, a little padding
+    view.reps_from.setValue(4)
+    view.reps_to.setValue(6)
+    lo, hi = view.chart.getViewBox().viewRange()[0]
+    assert lo < 4 <= 6 < hi < 7
