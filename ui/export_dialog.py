@@ -52,6 +52,8 @@ class ExportDialog(QDialog):
         self.include_all.setObjectName("export_all")
         self.path = QLineEdit(self)
         self.path.setObjectName("export_path")
+        # The whole suggested path readable, not its last 30 characters.
+        self.path.setMinimumWidth(self.fontMetrics().averageCharWidth() * 64)
         self.browse = QPushButton("Choose…", self)
         self.browse.setObjectName("export_browse")
         self.browse.clicked.connect(self._choose_file)
