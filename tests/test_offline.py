@@ -156,7 +156,8 @@ def test_live_path_applies_at_once(db: Database, tmp_path: Path, frozen) -> None
 
 
 def test_server_stopped_mid_shift(private_pg: PgCluster, tmp_path: Path) -> None:
-    """A real `pg_ctl stop -m fast` for ~6 s (30 s in bench/ is the same code path)."""
+    """A real `pg_ctl stop -m fast` for 30 s while the rep keeps working: every change
+    made meanwhile queues at once, and after the restart each is in exactly once."""
     url = private_pg.create_database("qd_offline")
     db = Database(url)
     upgrade(db)
@@ -177,24 +178,31 @@ def test_server_stopped_mid_shift(private_pg: PgCluster, tmp_path: Path) -> None
     assert results[-1].message == "offline — saved locally, 4 changes waiting"
     rep = ops.sync()
     assert (rep.online, rep.pending) == (False, 4)
-    time.sleep(max(0.0, 6 - (time.monotonic() - down_at)))
-    # Still down: another call queues behind the others.
+    # The rest of the outage: a change every few seconds, each queued without a wait.
+    for i, at in enumerate((10, 20, 29)):
+        time.sleep(max(0.0, at - (time.monotonic() - down_at)))
+        t0 = time.monotonic()
+        assert ops.save_note(c, "ana", f"still down, note {i}").status == "queued"
+        assert time.monotonic() - t0 < 2  # the rep is never kept waiting on the dead server
     assert ops.log_call(b, "ana", "no_answer").status == "queued"
+    assert time.monotonic() - down_at >= 29
     private_pg.start()
 
     rep = ops.sync()
     assert rep.online and rep.pending == 0
     assert [(o.kind, o.status) for o in rep.outcomes] == [
         ("log_call", "applied"), ("note", "applied"), ("callback", "applied"),
-        ("log_call", "applied"), ("log_call", "applied")]
+        ("log_call", "applied"), ("note", "applied"), ("note", "applied"), ("note", "applied"),
+        ("log_call", "applied")]
     assert ops.sync().outcomes == ()
     got = attempts(db)
     assert [(lead, d) for lead, d, _ in got] == [
         (b, "busy"), (a, "left_voicemail"), (c, "no_answer"), (b, "no_answer")]
     assert len({k for _, _, k in got}) == 4  # each disposition exactly once
+    with db.session(write=False) as s:
+        notes = s.scalars(select(Note.body).where(Note.lead_id == c).order_by(Note.id)).all()
+    assert notes == ["still down, note 0", "still down, note 1", "still down, note 2"]
     db.dispose()
-
-
 
 def test_database_lost_while_the_email_goes_out(private_pg: PgCluster, tmp_path: Path,
                                                 smtp_server: SmtpServer) -> None:
