@@ -192,8 +192,11 @@ class FollowUpDialog(QDialog):
                             self._on_outcome, self._on_send_error)
 
     def _on_outcome(self, out: Outcome) -> None:
-        if out.status != QUEUED:
+        if isinstance(out.result, FollowUpResult):
             self._on_sent(out.result)
+            return
+        if out.status != QUEUED:  # no follow-up made here (a replayed duplicate)
+            self.status.setText(out.message)
             return
         self.result = out
         self.ctx.sig_operation_executed.emit(Changes(leads=(self.lead_id,), queue=True), self)
