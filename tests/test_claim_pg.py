@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import select, update
 
 from qualdesk.db.engine import Database
-from qualdesk.db.models import AuditEntry, Campaign, ChangeLog, Lead
+from qualdesk.db.models import AuditEntry, Callback, Campaign, ChangeLog, Lead
 from qualdesk.domain.priority import Tier
 from qualdesk.errors import DatabaseUnavailable
 from qualdesk.services import claim_pg, team_settings
@@ -210,6 +210,31 @@ def test_a_lead_held_again_renews_its_lease_and_is_audited_once(db: Database, fr
     frozen.advance(minutes=16)  # the lease lapsed: a new claim, taken from the old holder
     assert claim().lead_id == lead
     assert claims() == [(None, "Ann"), ("Ann", "Ann")]
+
+
+def test_a_lead_given_back_goes_to_the_next_rep(db: Database, frozen: FrozenClock) -> None:
+    """"Give back" returns the lead to the team: the claim and the ownership end, a
+    callback the rep promised on it becomes anyone's, and the next rep's claim takes it."""
+    add_user(db, "Ann", "rep")
+    add_user(db, "Bob", "rep")
+    lead = make_lead(db, raised_at=frozen.t - timedelta(minutes=10))
+    assert q.claim_next(db, "Ann").lead_id == lead
+    schedule_callback(db, lead, "Ann", frozen.t + timedelta(hours=2), scope="mine")
+    assert q.claim_next(db, "Bob").lead_id is None  # Ann's, while she holds it
+    assert q.release(db, lead, "Bob").leads == ()  # not Bob's to give back
+    assert q.release(db, lead, "Ann").leads == (lead,)
+    assert q.claim_next(db, "Bob").lead_id == lead
+    with db.session(write=False) as s:
+        row = s.get(Lead, lead)
+        assert row is not None and row.owner is not None and row.owner.name == "Bob"
+        assert row.claimed_by_id == row.owner_id
+        assert s.scalar(select(Callback.scope).where(Callback.lead_id == lead)) == "anyone"
+        trail = s.execute(select(AuditEntry.action, AuditEntry.field, AuditEntry.old, AuditEntry.new)
+                          .where(AuditEntry.lead_id == lead, AuditEntry.action.in_(("claim", "release")))
+                          .order_by(AuditEntry.id)).all()
+    assert [tuple(t) for t in trail] == [
+        ("claim", "claimed_by", None, "Ann"), ("release", "claimed_by", "Ann", None),
+        ("release", "owner", "Ann", None), ("claim", "claimed_by", None, "Bob")]
 
 
 def test_settings_are_read_by_the_server(db: Database, frozen: FrozenClock) -> None:

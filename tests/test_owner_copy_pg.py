@@ -78,6 +78,10 @@ def test_claim_reassign_new_raise_and_release(pg: Database, frozen: FrozenClock)
     assert _copies(pg, lead) == {_user_id(pg, "Bob")}
     q.reassign(pg, lead, None, "Tia")
     assert _copies(pg, lead) == {None}
+    assert q.claim_next(pg, "Ann").lead_id == lead
+    assert _copies(pg, lead) == {_user_id(pg, "Ann")}
+    q.release(pg, lead, "Ann")  # given back: the lead is the team's again
+    assert _copies(pg, lead) == {None}
     assert _stale(pg) == []
 
 

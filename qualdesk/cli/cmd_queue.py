@@ -106,9 +106,13 @@ def _reassign(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def _release(ctx: Context, args: argparse.Namespace) -> int:
-    queue_svc.release(ctx.db, args.lead, args.rep)
+    released = bool(queue_svc.release(ctx.db, args.lead, args.rep).leads)
     if args.json:
-        print_json({"lead": args.lead, "released": True})
+        print_json({"lead": args.lead, "released": released})
+    elif released:
+        print(f"lead {args.lead} given back to the team's queue")
+    else:
+        print(f"lead {args.lead} is not claimed by {args.rep}: nothing to give back")
     return 0
 
 

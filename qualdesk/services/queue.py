@@ -513,13 +513,27 @@ def heartbeat(db: Database, lead_id: int, rep_name: str) -> datetime | None:
 
 
 def release(db: Database, lead_id: int, rep_name: str) -> Changes:
+    """Give a claimed lead back to the team's queue ("Give back"): the claim ends and, if
+    the rep owns the lead, so does the ownership — any rep can take it next, or its hand
+    raise would wait on someone who said they will not work it. A callback the rep
+    promised on it becomes anyone's. Changes nothing (and names no lead) unless the rep
+    holds the claim."""
     with db.session() as s:
         rep = user_by_name(s, rep_name)
         released = s.execute(update(Lead).where(Lead.id == lead_id, Lead.claimed_by_id == rep.id)
                              .values(claimed_by_id=None, lease_expires_at=None)
                              .execution_options(synchronize_session=False)).rowcount
-        if released:
-            audit.record(s, lead_id, rep.id, "release", "claimed_by", rep.name, None)
+        if not released:
+            return Changes(queue=True)
+        audit.record(s, lead_id, rep.id, "release", "claimed_by", rep.name, None)
+        disowned = s.execute(update(Lead).where(Lead.id == lead_id, Lead.owner_id == rep.id)
+                             .values(owner_id=None, updated_at=clock.now())
+                             .execution_options(synchronize_session=False)).rowcount
+        if disowned:
+            audit.record(s, lead_id, rep.id, "release", "owner", rep.name, None)
+            s.execute(update(Callback).where(Callback.lead_id == lead_id, Callback.rep_id == rep.id,
+                                             Callback.scope == "mine", Callback.done_at.is_(None))
+                      .values(scope="anyone").execution_options(synchronize_session=False))
     return Changes(leads=(lead_id,), queue=True)
 
 
