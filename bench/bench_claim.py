@@ -12,8 +12,8 @@ a live database. All three phases run the same harness:
   bare:     psycopg, BEGIN; SELECT id ... WHERE claimed_by IS NULL ORDER BY id LIMIT 1
             FOR UPDATE SKIP LOCKED; UPDATE ...; COMMIT   (the floor)
   writes:   one statement: the lowest unclaimed lead (SKIP LOCKED, like bare) gets what a
-            claim writes — lease, owner (and its copy on the hand raises), audit row,
-            change-log row — with no ranking: the floor under claim_next (then reset)
+            claim writes — lease, audit row, change-log row — with no ranking: the floor
+            under claim_next (then reset)
   qualdesk: qualdesk.services.queue.claim_next (ranking + lease + audit); then the rep
             disposes of the lead (log_call "no answer", not timed).
 
@@ -161,13 +161,13 @@ class Bare(_Plain):
 class Writes(_Plain):
     """What a claim must write, with no ranking: the floor under claim_next. One statement
     takes the lowest unclaimed lead (SKIP LOCKED, like bare) and writes what a claim does:
-    the lease and owner (the owner copy on its hand raises follows by trigger), the audit
-    row, the change-log row that notifies the other clients."""
+    the lease, the audit row, the change-log row that notifies the other clients (the
+    owner, and its copy on the hand raises, come with the first attempt, not the claim)."""
 
     SQL = """WITH me AS (SELECT id, name FROM users WHERE name = %(rep)s),
     pick AS (SELECT l.id FROM leads l WHERE l.claimed_by_id IS NULL ORDER BY l.id LIMIT 1
              FOR UPDATE SKIP LOCKED),
-    taken AS (UPDATE leads l SET claimed_by_id = me.id, claimed_at = now(), owner_id = me.id,
+    taken AS (UPDATE leads l SET claimed_by_id = me.id, claimed_at = now(),
               lease_expires_at = now() + interval '15 minutes', updated_at = now(),
               version = l.version + 1 FROM pick, me WHERE l.id = pick.id RETURNING l.id),
     audit AS (INSERT INTO audit_log (lead_id, user_id, at, action, field, old, new)

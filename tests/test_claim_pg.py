@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import select, update
 
 from qualdesk.db.engine import Database
-from qualdesk.db.models import AuditEntry, Callback, Campaign, ChangeLog, Lead
+from qualdesk.db.models import AuditEntry, Callback, Campaign, ChangeLog, Lead, User
 from qualdesk.domain.priority import Tier
 from qualdesk.errors import DatabaseUnavailable
 from qualdesk.services import claim_pg, team_settings
@@ -171,7 +171,10 @@ def test_claim_is_audited_and_leased(db: Database, frozen: FrozenClock) -> None:
     assert claim.entry is not None and claim.entry.reason == "contact form, 50 min left on the clock"
     with db.session(write=False) as s:
         row = s.get(Lead, lead)
-        assert row is not None and row.claimed_by_id == row.owner_id and row.version == version + 1
+        # Leased, not owned: ownership comes with the first attempt, so a claim that
+        # lapses (a client that died) leaves the lead to the whole team.
+        assert row is not None and row.claimed_by_id is not None and row.owner_id is None
+        assert row.version == version + 1
         audit = s.scalars(select(AuditEntry).where(AuditEntry.lead_id == lead)).all()
         assert [(a.action, a.field, a.new) for a in audit][-1] == ("claim", "claimed_by", "Ann")
         assert [a.action for a in audit].count("claim") == 1
@@ -213,28 +216,47 @@ def test_a_lead_held_again_renews_its_lease_and_is_audited_once(db: Database, fr
 
 
 def test_a_lead_given_back_goes_to_the_next_rep(db: Database, frozen: FrozenClock) -> None:
-    """"Give back" returns the lead to the team: the claim and the ownership end, a
+    """"Give back" returns the lead to the team: the claim and the rep's ownership end, a
     callback the rep promised on it becomes anyone's, and the next rep's claim takes it."""
     add_user(db, "Ann", "rep")
     add_user(db, "Bob", "rep")
     lead = make_lead(db, raised_at=frozen.t - timedelta(minutes=10))
     assert q.claim_next(db, "Ann").lead_id == lead
+    assert q.claim_next(db, "Bob").lead_id is None  # held under Ann's lease
+    log_call(db, lead, "Ann", "no_answer")  # her first attempt: the lead is hers now
+    frozen.advance(minutes=11)  # past the recycle delay
+    assert q.claim_next(db, "Bob").lead_id is None  # owned by Ann
+    assert q.claim_next(db, "Ann").lead_id == lead
     schedule_callback(db, lead, "Ann", frozen.t + timedelta(hours=2), scope="mine")
-    assert q.claim_next(db, "Bob").lead_id is None  # Ann's, while she holds it
     assert q.release(db, lead, "Bob").leads == ()  # not Bob's to give back
     assert q.release(db, lead, "Ann").leads == (lead,)
     assert q.claim_next(db, "Bob").lead_id == lead
     with db.session(write=False) as s:
         row = s.get(Lead, lead)
-        assert row is not None and row.owner is not None and row.owner.name == "Bob"
-        assert row.claimed_by_id == row.owner_id
+        bob = s.scalar(select(User.id).where(User.name == "Bob"))
+        assert row is not None and row.owner_id is None and row.claimed_by_id == bob
         assert s.scalar(select(Callback.scope).where(Callback.lead_id == lead)) == "anyone"
         trail = s.execute(select(AuditEntry.action, AuditEntry.field, AuditEntry.old, AuditEntry.new)
                           .where(AuditEntry.lead_id == lead, AuditEntry.action.in_(("claim", "release")))
                           .order_by(AuditEntry.id)).all()
     assert [tuple(t) for t in trail] == [
-        ("claim", "claimed_by", None, "Ann"), ("release", "claimed_by", "Ann", None),
-        ("release", "owner", "Ann", None), ("claim", "claimed_by", None, "Bob")]
+        ("claim", "claimed_by", None, "Ann"), ("claim", "claimed_by", None, "Ann"),
+        ("release", "claimed_by", "Ann", None), ("release", "owner", "Ann", None),
+        ("claim", "claimed_by", None, "Bob")]
+
+
+def test_a_lapsed_claim_leaves_the_lead_to_the_team(db: Database, frozen: FrozenClock) -> None:
+    """A client that dies (or a rep who walks away) mid-claim: when the lease runs out the
+    lead is the team's again — the next rep's claim takes it."""
+    add_user(db, "Ann", "rep")
+    add_user(db, "Bob", "rep")
+    lead = make_lead(db, raised_at=frozen.t - timedelta(minutes=10))
+    assert q.claim_next(db, "Ann").lead_id == lead
+    frozen.advance(minutes=14)
+    assert q.claim_next(db, "Bob").lead_id is None  # Ann's lease still runs
+    frozen.advance(minutes=2)
+    assert q.claim_next(db, "Bob").lead_id == lead
+
 
 
 def test_settings_are_read_by_the_server(db: Database, frozen: FrozenClock) -> None:

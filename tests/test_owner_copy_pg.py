@@ -22,6 +22,7 @@ from sqlalchemy import create_engine, text
 from qualdesk.db.engine import Database, normalise_url
 from qualdesk.db.migrate import upgrade
 from qualdesk.services import queue as q
+from qualdesk.services.calls import log_call
 from qualdesk.services.pg_roles import apply_grants
 from qualdesk.services.sync import libpq_url
 from qualdesk.services.users import add_user
@@ -70,6 +71,8 @@ def test_claim_reassign_new_raise_and_release(pg: Database, frozen: FrozenClock)
     lead = make_lead(pg)
     assert _copies(pg, lead) == {None}
     assert q.claim_next(pg, "Ann").lead_id == lead
+    assert _copies(pg, lead) == {None}  # leased, not owned
+    log_call(pg, lead, "Ann", "no_answer")  # the first attempt makes her the owner
     assert _copies(pg, lead) == {_user_id(pg, "Ann")}
     q.reassign(pg, lead, "Bob", "Tia")
     assert _copies(pg, lead) == {_user_id(pg, "Bob")}
@@ -78,7 +81,9 @@ def test_claim_reassign_new_raise_and_release(pg: Database, frozen: FrozenClock)
     assert _copies(pg, lead) == {_user_id(pg, "Bob")}
     q.reassign(pg, lead, None, "Tia")
     assert _copies(pg, lead) == {None}
-    assert q.claim_next(pg, "Ann").lead_id == lead
+    q.claim_lead(pg, lead, "Ann")
+    log_call(pg, lead, "Ann", "no_answer")
+    q.claim_lead(pg, lead, "Ann")
     assert _copies(pg, lead) == {_user_id(pg, "Ann")}
     q.release(pg, lead, "Ann")  # given back: the lead is the team's again
     assert _copies(pg, lead) == {None}

@@ -6,15 +6,17 @@ server walks the three tiers that head the queue, each along an index in the tie
 order (due callbacks by due time; leads in their clock by deadline, stronger hand raise,
 lead; breached leads by most recent hand raise, stronger, lead), passes over what cheap
 checks rule out, locks the first lead left with ``FOR UPDATE SKIP LOCKED`` — rows other
-claimers are taking are stepped over, never waited for — and claims it (lease, owner,
-audit and change-log rows) in one statement, inside a transaction it leaves open. The
+claimers are taking are stepped over, never waited for — and claims it (lease, audit and
+change-log rows; the lead becomes the rep's own with the first attempt) in one statement, inside a transaction it leaves open. The
 client judges the claimed lead with ``qualdesk.domain.priority.classify`` from the facts
 the statement returns and commits; a lead the rules turn down (rare) is rolled back and
 the next walk passes over it.
 
 Two things keep the walk short as a working day goes on. It reads hand raises by their
 copy of the lead's owner (migration 0005): leads nobody owns, then the rep's own, merged
-in queue order — never the leads the rest of the team has taken, which stay owned. And a
+in queue order — never the leads the rest of the team has worked, which stay owned (a
+lead only claimed is passed over by its live lease, and is the team's again when the
+lease lapses). And a
 row that is not its lead's own place in the order, or whose lead is in its night or
 resting after an attempt (the rep's own leads, most of the day), is dropped by cheap
 probes before the lead is locked (a lock is a write).
@@ -196,7 +198,7 @@ _PICK = f"""SELECT ARRAY[({_FIRST})[4], ({_FIRST})[1], ({_FIRST})[5], ({_FIRST})
 _CLAIM = f"""WITH {_CFG},
 pick AS MATERIALIZED ({_PICK}),
 taken AS (UPDATE leads l SET claimed_by_id = cfg.rep, claimed_at = cfg.now,
-        lease_expires_at = cfg.now + cfg.lease, owner_id = cfg.rep, updated_at = cfg.now,
+        lease_expires_at = cfg.now + cfg.lease, updated_at = cfg.now,
         version = l.version + 1
     FROM pick, cfg WHERE l.id = pick.got[1] AND {_FREE}
     RETURNING l.*),

@@ -445,7 +445,7 @@ def _take_stmt() -> Any:
                or_(Lead.owner_id.is_(None), Lead.owner_id == rep))
         .values(claimed_by_id=rep, claimed_at=now,
                 lease_expires_at=bindparam("expires", type_=UTCDateTime()),
-                owner_id=rep, updated_at=now, version=Lead.version + 1)
+                updated_at=now, version=Lead.version + 1)
     )
 
 
