@@ -94,3 +94,12 @@ def test_reassign_and_change_marker(db: Database, frozen) -> None:  # type: igno
     # L9 is carol's now: owned, breached at 13:00, the oldest breach last
     assert [r.lead_id for r in snap.at_risk] == [ids["L7"], ids["L8"], ids["L3"], ids["L9"]]
     assert snap.totals.behind_clock == 3
+
+
+def test_a_lead_claimed_but_not_yet_called_shows_who_is_on_it(db: Database, frozen) -> None:  # type: ignore[no-untyped-def]
+    ids = seed(db, frozen)
+    claim_lead(db, ids["L7"], "alice")  # on her screen: not hers until she calls
+    risk = {r.lead_id: r for r in floor_snapshot(db).at_risk}
+    assert risk[ids["L7"]].owner == "alice (claimed)" and risk[ids["L9"]].owner is None
+    frozen.advance(minutes=16)  # the lease lapsed: nobody is on it
+    assert {r.lead_id: r.owner for r in floor_snapshot(db).at_risk}[ids["L7"]] is None

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from qualdesk import clock
@@ -144,13 +144,17 @@ def _rep_rows(s: Session, now: datetime, since: datetime) -> tuple[list[RepFloor
 
 
 def _at_risk(s: Session, now: datetime) -> list[AtRiskRow]:
-    owner = aliased(User)
+    owner, claimer = aliased(User), aliased(User)
+    # A lead nobody owns yet may be on a rep's screen (claimed, not yet called): say who,
+    # so the team lead does not hand it to someone else.
+    who = func.coalesce(owner.name, claimer.name + " (claimed)")
     q = (
-        select(HandRaise.id, Lead.id, Lead.first_name, Lead.last_name, Lead.company, owner.name,
+        select(HandRaise.id, Lead.id, Lead.first_name, Lead.last_name, Lead.company, who,
                HandRaise.kind, HandRaise.raised_at, HandRaise.deadline_at,
                HandRaise.first_call_at, HandRaise.first_email_at)
         .join(Lead, Lead.id == HandRaise.lead_id)
         .outerjoin(owner, owner.id == Lead.owner_id)
+        .outerjoin(claimer, and_(claimer.id == Lead.claimed_by_id, Lead.lease_expires_at > now))
         .where(Lead.designation.in_([d.value for d in OPEN]),
                or_(HandRaise.first_call_at.is_(None), HandRaise.first_email_at.is_(None)),
                HandRaise.deadline_at <= now + timedelta(minutes=AT_RISK_MINUTES))
