@@ -4,7 +4,7 @@
 
 The same day, harness and phases as ``bench_claim.py`` (bare, writes, qualdesk), plus
 ``bound``: ``claim_next`` exactly as shipped — two round trips, the facts returned, the
-lead judged by ``classify``, lease, owner, audit and change-log rows — except that the
+lead judged by ``classify``, lease, audit and change-log rows — except that the
 walk through the queue is replaced by "the lowest free lead" (a partial index, SKIP
 LOCKED: the bare loop's own pick) and the judge's verdict is not acted on. No ranking
 design that keeps this machinery can claim faster than ``bound``; its p95 ratio to bare
