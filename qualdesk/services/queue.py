@@ -489,11 +489,12 @@ def claim_lead(db: Database, lead_id: int, rep_name: str) -> Claim:
     now = clock.now()
     with db.session() as s:
         rep = user_by_name(s, rep_name)
-        lead = s.get(Lead, lead_id)
+        # Locked as read: who held it is the audit's "old" (see ``_audit_claim``).
+        lead = s.get(Lead, lead_id, with_for_update={"of": Lead})
         if lead is None:
             raise NotFound(f"no lead with id {lead_id}")
         expires = now + lease_for(s)
-        was, was_until = s.execute(_HELD.with_for_update(), {"ids": [lead_id]}).one()[1:]
+        was, was_until = lead.claimed_by_id, lead.lease_expires_at
         if not _take(s, lead_id, rep.id, now, expires):
             raise NotAllowed(f"lead {lead_id} is held by another rep")
         _audit_claim(s, lead_id, rep.id, rep.name, was, was_until, now)
