@@ -42,14 +42,21 @@ def get_value(db: Database, key: str) -> Any:
 
 
 def set_value(db: Database, key: str, raw: str) -> Any:
-    value = parse_value(key, raw)
+    return set_values(db, {key: raw})[key]
+
+
+def set_values(db: Database, raws: dict[str, str]) -> dict[str, Any]:
+    """Several settings in one transaction (a rule set is saved whole or not at all):
+    every value is checked before anything is written."""
+    values = {key: parse_value(key, raw) for key, raw in raws.items()}
     with db.session() as s:
-        row = s.get(Setting, key)
-        if row is None:
-            s.add(Setting(key=key, value=str(raw)))
-        else:
-            row.value = str(raw)
+        for key, raw in raws.items():
+            row = s.get(Setting, key)
+            if row is None:
+                s.add(Setting(key=key, value=str(raw)))
+            else:
+                row.value = str(raw)
         from qualdesk.services.audit import bump
 
         bump(s, "settings")
-    return value
+    return values
