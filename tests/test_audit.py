@@ -62,6 +62,7 @@ EXPECTED = [
     (0, None, "designation", "designation", "cold", "warm"),
     (1, "ana", "claim", "claimed_by", None, "ana"),
     (2, "ana", "attempt", "disposition", None, "connected"),
+    (2, "ana", "note", "note 1", None, "interested"),  # a call's note is audited like any note
     (3, "ana", "callback", "due_at", None, "2026-11-24T15:00:00+00:00"),
     (4, "ana", "designation", "designation", "warm", "hot"),
     (5, "lee", "reassign", "owner", "ana", "bob"),
@@ -85,7 +86,7 @@ def test_audit_lists_every_change_to_a_lead(db_url: str, frozen, tmp_path: Path)
 
     out = tmp_path / "audit.csv"
     r = run(db_url, "audit", str(a), "--csv", str(out))
-    assert r.code == 0 and r.out.strip() == f"wrote 6 audit entries to {out}"
+    assert r.code == 0 and r.out.strip() == f"wrote 7 audit entries to {out}"
     with out.open(newline="") as f:
         rows = list(csv.DictReader(f))
     assert list(rows[0]) == ["id", "at", "lead", "user", "action", "field", "old", "new"]
@@ -111,17 +112,17 @@ def test_audit_view_shows_the_leads_history(qtbot: QtBot, qtmodeltester, sqlite_
     view.set_lead(a)
     qtmodeltester.check(view.model)
     m = view.model
-    assert m.rowCount() == 6 and view.empty.isHidden()
-    assert [m.data(m.index(i, Col.ACTION)) for i in range(6)] == [
-        "designation", "claim", "attempt", "callback", "designation", "reassign"]
+    assert m.rowCount() == 7 and view.empty.isHidden()
+    assert [m.data(m.index(i, Col.ACTION)) for i in range(7)] == [
+        "designation", "claim", "attempt", "note", "callback", "designation", "reassign"]
     assert m.data(m.index(0, Col.USER)) == "system"
-    assert m.data(m.index(5, Col.AT)) == "2026-11-23 15:05:00 UTC"
-    assert (m.data(m.index(5, Col.OLD)), m.data(m.index(5, Col.NEW))) == ("ana", "bob")
+    assert m.data(m.index(6, Col.AT)) == "2026-11-23 15:05:00 UTC"
+    assert (m.data(m.index(6, Col.OLD)), m.data(m.index(6, Col.NEW))) == ("ana", "bob")
     # A write elsewhere on this lead refreshes the tab.
     frozen.advance(minutes=1)
     set_designation(sqlite_db, a, "warm", "bob", "cooled off")
     ctx.sig_operation_executed.emit(Changes(leads=(a,)), None)
-    assert m.rowCount() == 7 and m.data(m.index(6, Col.NEW)) == "warm"
+    assert m.rowCount() == 8 and m.data(m.index(7, Col.NEW)) == "warm"
 
 
 def test_a_release_is_audited_and_a_release_of_nothing_is_not(db: Database, frozen) -> None:

@@ -32,10 +32,9 @@ from qualdesk.domain.designation import LABELS, Designation
 from qualdesk.domain.records import Changes, LeadDetail
 from qualdesk.errors import DatabaseUnavailable
 from qualdesk.offline.resilient import QUEUED, ResilientOps
-from qualdesk.services import notes as notes_svc
+from qualdesk.services import calls as calls_svc
 from qualdesk.services import queue as queue_svc
 from qualdesk.services import team_settings
-from qualdesk.services.calls import log_call
 from qualdesk.services.designations import set_designation
 from qualdesk.services.leads import lead_detail
 from qualdesk.services.reference_data import list_dispositions
@@ -60,44 +59,34 @@ class Logged:
 def log_disposition(db: Any, ops: ResilientOps | None, lead_id: int, rep: str, code: str,
                     started_at: datetime, body: str, note_id: int | None,
                     callback: tuple | None) -> Logged:
-    """One worker call: log the attempt, save the note and attach it to the attempt.
+    """One worker call: the service logs the attempt with its note (and callback) in one
+    transaction (``calls.log_disposition``), so a call never commits without its note.
 
     A call that happened is never lost: when the shared database is unreachable (or
     older changes are still waiting, so order is kept) it goes to the local outbox and
-    replays exactly once when the database is back.
+    replays exactly once, through the same use case, when the database is back.
     """
     cb_at, scope, cb_note = callback if callback else (None, "mine", None)
-    if cb_note:  # the callback's promise belongs with the call's notes
-        body = f"{body.rstrip()}\nCallback: {cb_note}" if body.strip() else f"Callback: {cb_note}"
+    notes = body.strip() or None
     changes = Changes(leads=(lead_id,), queue=True, attempts=True, notes=True)
 
     def via_outbox() -> Logged:
         assert ops is not None
-        out = ops.log_call(lead_id, rep, code, notes=body.strip() or None, started_at=started_at,
-                           callback_at=cb_at, callback_scope=scope)
+        out = ops.log_call(lead_id, rep, code, notes=notes, started_at=started_at,
+                           callback_at=cb_at, callback_scope=scope, note_id=note_id,
+                           callback_note=cb_note)
         return Logged(changes, out.message if out.status == QUEUED else None)
 
     if ops is not None and ops.pending():
         return via_outbox()
     try:
-        logged = log_call(db, lead_id, rep, code, started_at=started_at, ended_at=clock.now(),
-                          callback_at=cb_at, callback_scope=scope)
+        calls_svc.log_disposition(db, lead_id, rep, code, notes=notes, note_id=note_id,
+                                  started_at=started_at, ended_at=clock.now(),
+                                  callback_at=cb_at, callback_scope=scope, callback_note=cb_note)
     except DatabaseUnavailable:
         if ops is None:
             raise
         return via_outbox()
-    try:
-        if body.strip():
-            saved = notes_svc.upsert_note(db, lead_id, rep, body, note_id)
-            if saved.note_id is not None:
-                notes_svc.attach_note_to_attempt(db, saved.note_id, logged.attempt_id)
-        elif note_id is not None:
-            notes_svc.upsert_note(db, lead_id, rep, "", note_id)
-    except DatabaseUnavailable:
-        if ops is None or not body.strip():
-            raise
-        out = ops.save_note(lead_id, rep, body)  # the call is in; the note follows it
-        return Logged(changes, out.message if out.status == QUEUED else None)
     return Logged(changes)
 
 

@@ -26,17 +26,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qualdesk.db.engine import Database
-from qualdesk.db.models import Attempt, AuditEntry, Lead, Note, User
+from qualdesk.db.models import Attempt, AuditEntry, Lead, User
 from qualdesk.domain import designation as dz
 from qualdesk.errors import DatabaseUnavailable, KnownError, NotFound
 from qualdesk.offline.outbox import APPLIED, CONFLICT, DUPLICATE, FAILED, Outbox
 from qualdesk.services import audit
-from qualdesk.services.calls import (
-    log_call,
-    record_attempt,
-    resolve_disposition,
-    schedule_callback_in,
-)
+from qualdesk.services.calls import log_disposition, schedule_callback_in
+from qualdesk.services.notes import upsert_note_in
 from qualdesk.services.users import user_by_name
 
 log = logging.getLogger(__name__)
@@ -111,36 +107,30 @@ def _log_call(db: Database, p: dict[str, Any], key: str) -> Outcome:
             return Outcome(key, "log_call", lead_id, DUPLICATE, "already recorded", prior)
         lead, rep = _lead(s, lead_id), user_by_name(s, rep_name)
         new_owner = _reassigned(s, lead, rep)
-        closed = lead.designation not in dz.OPEN
-    if closed:
-        return _call_on_closed_lead(db, p, key)
-    r = log_call(db, lead_id, rep_name, p["disposition"], notes=p.get("notes"),
-                 started_at=_when(p.get("started_at")), callback_at=_when(p.get("callback_at")),
-                 callback_scope="anyone" if new_owner else p.get("callback_scope", "mine"),
-                 idempotency_key=key)
+        state = lead.designation
+        closed = state not in dz.OPEN
+    # One home for a disposition: the replay logs through the same use case as the lead
+    # panel and ``log-call`` (its note with the notes audit, in the call's transaction).
+    r = log_disposition(db, lead_id, rep_name, p["disposition"], notes=p.get("notes"),
+                        note_id=p.get("note_id"),
+                        started_at=_when(p.get("started_at")) or _when(p.get("queued_at")),
+                        callback_at=_when(p.get("callback_at")),
+                        callback_scope="anyone" if new_owner else p.get("callback_scope", "mine"),
+                        callback_note=p.get("callback_note"),
+                        idempotency_key=key, as_history=closed)
     if r.duplicate:
         return Outcome(key, "log_call", lead_id, DUPLICATE, "already recorded", r.attempt_id)
+    if closed:
+        return Outcome(key, "log_call", lead_id, CONFLICT,
+                       f"lead {lead_id} became {state} while you were offline: your call "
+                       f"({r.disposition}) is recorded as history; the lead is not reopened",
+                       r.attempt_id)
     if new_owner:
         return Outcome(key, "log_call", lead_id, CONFLICT,
                        f"lead {lead_id} was reassigned to {new_owner} while you were offline: "
                        f"your call ({r.disposition}) is recorded, the lead stays with {new_owner}",
                        r.attempt_id)
     return Outcome(key, "log_call", lead_id, APPLIED, f"{r.disposition} recorded", r.attempt_id)
-
-
-def _call_on_closed_lead(db: Database, p: dict[str, Any], key: str) -> Outcome:
-    lead_id = int(p["lead_id"])
-    with db.session() as s:
-        lead, rep = _lead(s, lead_id), user_by_name(s, p["rep"])
-        code = resolve_disposition(s, p["disposition"])
-        state = lead.designation
-        started = _when(p.get("started_at")) or _when(p["queued_at"])
-        assert started is not None
-        a = record_attempt(s, lead, rep.id, code, started_at=started, notes=p.get("notes"),
-                           idempotency_key=key)
-        return Outcome(key, "log_call", lead_id, CONFLICT,
-                       f"lead {lead_id} became {state} while you were offline: your call "
-                       f"({code}) is recorded as history; the lead is not reopened", a.id)
 
 
 def _note(db: Database, p: dict[str, Any], key: str) -> Outcome:
@@ -150,8 +140,9 @@ def _note(db: Database, p: dict[str, Any], key: str) -> Outcome:
             return Outcome(key, "note", lead_id, DUPLICATE, "already saved")
         lead, rep = _lead(s, lead_id), user_by_name(s, p["rep"])
         at = _when(p["queued_at"])
-        s.add(Note(lead_id=lead.id, author_id=rep.id, body=p["body"], created_at=at,
-                   updated_at=at))
+        note = upsert_note_in(s, lead.id, rep.id, p["body"])  # with the notes audit
+        if note is not None and at is not None:
+            note.created_at = note.updated_at = at  # when it was written, not replayed
         _mark(s, lead.id, rep.id, "note", key)
         new_owner = _reassigned(s, lead, rep)
     if new_owner:

@@ -60,12 +60,14 @@ class ResilientOps:
 
     def log_call(self, lead_id: int, rep: str, disposition: str, *, notes: str | None = None,
                  started_at: datetime | None = None, callback_at: datetime | None = None,
-                 callback_scope: str = "mine") -> rp.Outcome:
+                 callback_scope: str = "mine", note_id: int | None = None,
+                 callback_note: str | None = None) -> rp.Outcome:
         return self._do("log_call", {
             "lead_id": lead_id, "rep": rep, "disposition": disposition, "notes": notes,
             "started_at": (started_at or clock.now()).isoformat(),
             "callback_at": callback_at.isoformat() if callback_at else None,
-            "callback_scope": callback_scope})
+            "callback_scope": callback_scope, "note_id": note_id,
+            "callback_note": callback_note})
 
     def save_note(self, lead_id: int, rep: str, body: str) -> rp.Outcome:
         return self._do("note", {"lead_id": lead_id, "rep": rep, "body": body})

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from qualdesk import clock
 from qualdesk.db.engine import Database
-from qualdesk.db.models import Attempt, Callback, Disposition, Lead, Note
+from qualdesk.db.models import Attempt, Callback, DesignationChange, Disposition, Lead, Note, User
 from qualdesk.domain import designation as dz
 from qualdesk.domain.codes import normalise_code
 from qualdesk.domain.records import Changes
@@ -19,6 +19,7 @@ from qualdesk.errors import InvalidInput, NotAllowed
 from qualdesk.services import audit
 from qualdesk.services.hand_raises import stamp_call
 from qualdesk.services.leads import get_lead
+from qualdesk.services.notes import upsert_note_in
 from qualdesk.services.users import user_by_name
 
 
@@ -30,6 +31,7 @@ class LoggedCall:
     designation: str
     callback_id: int | None
     duplicate: bool = False
+    as_history: bool = False  # the lead was closed: recorded, the designation untouched
 
     def as_dict(self) -> dict[str, object]:
         return {"attempt": self.attempt_id, "lead": self.lead_id, "disposition": self.disposition,
@@ -45,12 +47,28 @@ def resolve_disposition(s: Session, raw: str) -> str:
     return code
 
 
+# Dispositions that say a call reached (or tried to reach) the lead's phone: refused on
+# a lead with no valid number, where they could only be a slip of a key. Wrong / bad
+# number and a do-not-call request (it may come by email) describe the lead, not a call.
+NEEDS_A_CALL = frozenset({"connected", "no_answer", "busy", "left_voicemail", "callback",
+                          "not_interested"})
+
+# A call that ended this recently is still "the call just made": the rep may log it after
+# turning the lead over (or after anything else that closed it) from the lead on screen.
+JUST_ENDED = timedelta(minutes=15)
+
+
 def record_attempt(
     s: Session, lead: Lead, rep_id: int | None, disposition: str, *,
     started_at: datetime, ended_at: datetime | None = None, notes: str | None = None,
-    source: str = "app", idempotency_key: str | None = None,
+    source: str = "app", idempotency_key: str | None = None, as_history: bool = False,
 ) -> Attempt:
-    """Write one attempt, stamp first touches, apply what the disposition implies."""
+    """Write one attempt, stamp first touches, apply what the disposition implies.
+
+    ``as_history``: the lead was closed meanwhile (turned over during the call, or while
+    the rep was offline): the call is recorded and counts as a touch, but the lead's
+    designation stays where it is (nothing reopens it).
+    """
     a = Attempt(lead_id=lead.id, rep_id=rep_id, started_at=started_at,
                 ended_at=ended_at or started_at, disposition=disposition, notes=notes,
                 source=source, idempotency_key=idempotency_key)
@@ -58,17 +76,18 @@ def record_attempt(
     s.flush()
     stamp_call(s, lead.id, started_at, rep_id)
     mark_callbacks_done(s, lead.id, started_at)
-    if notes:
+    if notes:  # log_disposition writes its note through the notes service instead
         s.add(Note(lead_id=lead.id, author_id=rep_id, attempt_id=a.id, body=notes,
                    created_at=clock.now(), updated_at=clock.now()))
+    from qualdesk.services.designations import move
+
     if disposition == "dnc_request":
-        dz.check_move(dz.Designation(lead.designation), dz.Designation.DO_NOT_CALL)
-        from qualdesk.services.designations import move
-
-        move(s, lead, dz.Designation.DO_NOT_CALL, rep_id, "do-not-call request on a call")
-    elif disposition == "connected" and lead.designation == dz.Designation.COLD:
-        from qualdesk.services.designations import move
-
+        if dz.Designation.DO_NOT_CALL in dz.TRANSITIONS[dz.Designation(lead.designation)]:
+            move(s, lead, dz.Designation.DO_NOT_CALL, rep_id, "do-not-call request on a call")
+        elif not as_history:
+            dz.check_move(dz.Designation(lead.designation), dz.Designation.DO_NOT_CALL)
+        lead.do_not_call = True  # whatever the designation, the number is never dialled again
+    elif disposition == "connected" and lead.designation == dz.Designation.COLD and not as_history:
         move(s, lead, dz.Designation.WARM, rep_id, "connected")
     # A disposition ends the claim: the lead goes back to the queue rules.
     if lead.claimed_by_id == rep_id:
@@ -79,13 +98,70 @@ def record_attempt(
     return a
 
 
-def log_call(
-    db: Database, lead_id: int, rep_name: str, disposition: str, *,
-    notes: str | None = None, started_at: datetime | None = None,
-    ended_at: datetime | None = None, callback_at: datetime | None = None,
-    callback_scope: str = "mine", idempotency_key: str | None = None,
+def closed_during_call(s: Session, lead: Lead, started_at: datetime) -> bool:
+    """The lead left the qualifying team's designations during this call or just after it
+    (the rep turned it over while talking): the call is still the rep's to log."""
+    since = min(started_at, clock.now() - JUST_ENDED)
+    left = s.scalar(select(DesignationChange.id).where(
+        DesignationChange.lead_id == lead.id, DesignationChange.at >= since,
+        DesignationChange.to_designation.not_in([d.value for d in dz.OPEN])).limit(1))
+    return left is not None
+
+
+def log_disposition_in(
+    s: Session, lead: Lead, rep: User, code: str, *, started_at: datetime,
+    ended_at: datetime | None = None, notes: str | None = None, note_id: int | None = None,
+    callback_at: datetime | None = None, callback_scope: str = "mine",
+    callback_note: str | None = None, idempotency_key: str | None = None,
+    as_history: bool = False,
 ) -> LoggedCall:
-    now = clock.now()
+    """Log a disposition with its note, in the caller's transaction: the attempt, the note
+    (the one typed during the call, with the notes audit, attached to the attempt), the
+    callback it promises, the designation it implies. Every path that logs a call (the
+    lead panel, ``log-call``, the outbox replay) comes here.
+
+    Checks (refusals) come first, before anything is written; a claim or ownership check
+    of another service belongs here too, before ``record_attempt``.
+    """
+    closed = lead.designation not in dz.OPEN
+    if closed and not as_history and code != "dnc_request":
+        if not closed_during_call(s, lead, started_at):
+            label = dz.LABELS[dz.Designation(lead.designation)].lower()
+            raise NotAllowed(f"this lead is {label}: the qualifying team no longer works it, "
+                             "so a new call cannot be logged on it")
+        as_history = True
+    if code in NEEDS_A_CALL and not lead.phone and not as_history:
+        raise NotAllowed("this lead has no valid phone number, so no call could be made: "
+                         "correct the number on the contact card, or send an email-only "
+                         "follow-up (F6)")
+    if code == "callback" and callback_at is None:
+        raise InvalidInput("a callback needs the time the lead chose")
+    if lead.owner_id is None and not closed:
+        lead.owner_id = rep.id
+    body = (notes or "").strip()
+    if callback_note:  # the callback's promise belongs with the call's notes
+        body = f"{body}\nCallback: {callback_note}" if body else f"Callback: {callback_note}"
+    a = record_attempt(s, lead, rep.id, code, started_at=started_at, ended_at=ended_at,
+                       idempotency_key=idempotency_key, as_history=as_history)
+    note = upsert_note_in(s, lead.id, rep.id, body, note_id)
+    if note is not None:
+        note.attempt_id = a.id
+        a.notes = note.body
+    cb_id = None
+    if callback_at is not None:
+        cb_id = schedule_callback_in(s, lead, rep.id, callback_at, callback_scope,
+                                     callback_note).id
+    return LoggedCall(a.id, lead.id, code, lead.designation, cb_id, as_history=as_history)
+
+
+def log_disposition(
+    db: Database, lead_id: int, rep_name: str, disposition: str, *,
+    notes: str | None = None, note_id: int | None = None, started_at: datetime | None = None,
+    ended_at: datetime | None = None, callback_at: datetime | None = None,
+    callback_scope: str = "mine", callback_note: str | None = None,
+    idempotency_key: str | None = None, as_history: bool = False,
+) -> LoggedCall:
+    """The use case "log a disposition with its note", in one transaction."""
     with db.session() as s:
         if idempotency_key:
             prior = s.scalar(select(Attempt).where(Attempt.idempotency_key == idempotency_key))
@@ -96,18 +172,14 @@ def log_call(
         lead = get_lead(s, lead_id)
         rep = user_by_name(s, rep_name)
         code = resolve_disposition(s, disposition)
-        if lead.designation not in dz.OPEN and code != "dnc_request":
-            raise NotAllowed(f"lead {lead_id} is {lead.designation}: it is not worked by the qualifying team")
-        if code == "callback" and callback_at is None:
-            raise InvalidInput("disposition 'callback' needs a callback time (--callback-at)")
-        if lead.owner_id is None:
-            lead.owner_id = rep.id
-        a = record_attempt(s, lead, rep.id, code, started_at=started_at or now,
-                           ended_at=ended_at, notes=notes, idempotency_key=idempotency_key)
-        cb_id = None
-        if callback_at is not None:
-            cb_id = schedule_callback_in(s, lead, rep.id, callback_at, callback_scope).id
-        return LoggedCall(a.id, lead.id, code, lead.designation, cb_id)
+        return log_disposition_in(
+            s, lead, rep, code, started_at=started_at or clock.now(), ended_at=ended_at,
+            notes=notes, note_id=note_id, callback_at=callback_at, callback_scope=callback_scope,
+            callback_note=callback_note, idempotency_key=idempotency_key, as_history=as_history)
+
+
+# The name the CLI and older callers know.
+log_call = log_disposition
 
 
 def schedule_callback_in(s: Session, lead: Lead, rep_id: int | None, due_at: datetime,

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy.orm import Session
+
 from qualdesk import clock
 from qualdesk.db.engine import Database
 from qualdesk.db.models import Attempt, Lead, Note
@@ -102,40 +104,48 @@ def _excerpt(body: str) -> str:
 def upsert_note(db: Database, lead_id: int, rep: str, body: str,
                 note_id: int | None = None) -> SavedNote:
     """Create the note, or update the one being typed; an emptied note is blanked."""
-    now = clock.now()
     with db.session() as s:
         author = user_by_name(s, rep)
         if s.get(Lead, lead_id) is None:
             raise NotFound(f"no lead with id {lead_id}")
-        note = s.get(Note, note_id) if note_id is not None else None
-        if note_id is not None and note is None:
-            note = None  # deleted meanwhile: start a new one rather than lose the text
-        if note is not None and (note.lead_id != lead_id or note.author_id != author.id):
-            raise NotAllowed(f"note {note_id} belongs to another lead or author")
-        if not body.strip():
-            if note is not None and note.body:
-                # Blanked, not deleted: a rep's database login has no DELETE (roles are
-                # enforced by grants), and readers skip blank notes.
-                audit.record(s, lead_id, author.id, "note", f"note {note.id}", _excerpt(note.body), None)
-                note.body = ""
-                note.updated_at = now
-            return SavedNote(None, Changes(leads=(lead_id,), notes=True))
-        if note is None:
-            note = Note(lead_id=lead_id, author_id=author.id, body=body, created_at=now,
-                        updated_at=now)
-            s.add(note)
-            s.flush()
-            audit.record(s, lead_id, author.id, "note", f"note {note.id}", None, _excerpt(body))
-        elif body != note.body:
-            came_back = not note.body or now - note.updated_at >= TYPING_SESSION
-            if came_back:
-                audit.record(s, lead_id, author.id, "note", f"note {note.id}",
-                             _excerpt(note.body) or None, _excerpt(body))
-            else:
-                audit.bump(s, "note", lead_id)
-            note.body = body
+        note = upsert_note_in(s, lead_id, author.id, body, note_id)
+        return SavedNote(note.id if note is not None else None,
+                         Changes(leads=(lead_id,), notes=True))
+
+
+def upsert_note_in(s: Session, lead_id: int, author_id: int, body: str,
+                   note_id: int | None = None) -> Note | None:
+    """``upsert_note`` inside the caller's transaction (a disposition writes its call and
+    its note together); the same audit either way. None: the body was empty."""
+    now = clock.now()
+    note = s.get(Note, note_id) if note_id is not None else None
+    # A note deleted meanwhile: start a new one rather than lose the text.
+    if note is not None and (note.lead_id != lead_id or note.author_id != author_id):
+        raise NotAllowed(f"note {note_id} belongs to another lead or author")
+    if not body.strip():
+        if note is not None and note.body:
+            # Blanked, not deleted: a rep's database login has no DELETE (roles are
+            # enforced by grants), and readers skip blank notes.
+            audit.record(s, lead_id, author_id, "note", f"note {note.id}", _excerpt(note.body), None)
+            note.body = ""
             note.updated_at = now
-        return SavedNote(note.id, Changes(leads=(lead_id,), notes=True))
+        return None
+    if note is None:
+        note = Note(lead_id=lead_id, author_id=author_id, body=body, created_at=now,
+                    updated_at=now)
+        s.add(note)
+        s.flush()
+        audit.record(s, lead_id, author_id, "note", f"note {note.id}", None, _excerpt(body))
+    elif body != note.body:
+        came_back = not note.body or now - note.updated_at >= TYPING_SESSION
+        if came_back:
+            audit.record(s, lead_id, author_id, "note", f"note {note.id}",
+                         _excerpt(note.body) or None, _excerpt(body))
+        else:
+            audit.bump(s, "note", lead_id)
+        note.body = body
+        note.updated_at = now
+    return note
 
 
 def attach_note_to_attempt(db: Database, note_id: int, attempt_id: int) -> Changes:
