@@ -38,6 +38,12 @@ def run_from_args(args: argparse.Namespace) -> int:
 
 
 def run(db_url: str | None, rep: str | None, demo: bool) -> int:
+    from ui.qt_libs import xcb_problem
+
+    problem = xcb_problem()  # before Qt dies with a message that names the wrong library
+    if problem:
+        print(f"qualdesk: {problem}", file=sys.stderr)
+        return 1
     from PySide6.QtWidgets import QApplication
 
     from qualdesk.services.users import get_user, list_users
