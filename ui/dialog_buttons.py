@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLayout, QVBoxLayout, QWidget
 
 _OK = QDialogButtonBox.StandardButton.Ok
@@ -28,7 +30,20 @@ def action_buttons(dialog: QDialog, name: str, ok_text: str, on_ok: Callable[[],
         box.button(other).setObjectName(cancel_name)
     box.accepted.connect(on_ok)
     box.rejected.connect(dialog.reject)
+    confirm_keys(dialog, box.button(_OK))
     return box
+
+
+CONFIRM_KEYS = ("Ctrl+Return", "Ctrl+Enter")
+
+
+def confirm_keys(dialog: QWidget, ok: QWidget) -> None:
+    """Ctrl+Enter confirms every dialog, from any field (a note box keeps plain Enter):
+    it presses the OK button, so a disabled OK stays disabled."""
+    for key in CONFIRM_KEYS:
+        sc = QShortcut(QKeySequence(key), dialog)
+        sc.setContext(Qt.ShortcutContext.WindowShortcut)
+        sc.activated.connect(lambda b=ok: b.isEnabled() and b.click())  # type: ignore[attr-defined]
 
 
 def ok_of(box: QDialogButtonBox) -> QWidget:

@@ -112,7 +112,9 @@ class LeadActions(QObject):
         from ui.turnover_dialog import TurnOverDialog
 
         if (lead := self._lead()) is not None:
-            self._show(TurnOverDialog(self.ctx, lead, self.window))
+            dlg = TurnOverDialog(self.ctx, lead, self.window)
+            dlg.sig_turned_over.connect(self.window.lead_panel.turned_over)  # logs a live call
+            self._show(dlg)
 
     def open_incubate(self) -> None:
         from ui.incubate_dialog import IncubateDialog

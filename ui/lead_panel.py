@@ -13,16 +13,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeyEvent
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QApplication,
     QComboBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
+    QPlainTextEdit,
     QPushButton,
     QSplitter,
     QStackedWidget,
     QTabWidget,
+    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -88,6 +93,15 @@ def log_disposition(db: Any, ops: ResilientOps | None, lead_id: int, rep: str, c
             raise
         return via_outbox()
     return Logged(changes)
+
+
+# Widgets whose digits are typed text, wherever they sit.
+_TYPING = (QLineEdit, QPlainTextEdit, QTextEdit, QAbstractSpinBox)
+
+
+def is_bare_digit(event: QKeyEvent) -> bool:
+    mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+    return Qt.Key.Key_0 <= event.key() <= Qt.Key.Key_9 and mods == Qt.KeyboardModifier.NoModifier
 
 
 class LeadPanel(QWidget):
@@ -188,6 +202,34 @@ class LeadPanel(QWidget):
 
         ctx.sig_operation_executed.connect(self._on_operation)
         self._load_config()
+        # Bare digits are disposition shortcuts only on the call keys: anywhere else they
+        # belong to the widget with the focus (see ``eventFilter``).
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+
+    def digits_belong_to_focus(self) -> bool:
+        """True when a bare digit must reach the focused widget, not disposition the call:
+        focus in a text box, in the lead's tabs (script, BANT form, notes, history), or in
+        another window (a dialog)."""
+        w = QApplication.focusWidget()
+        if w is None:
+            return False
+        if isinstance(w, _TYPING) or (isinstance(w, QComboBox) and w.isEditable()):
+            return True
+        if w.window() is not self.window():
+            return True
+        return w is self.lead_tabs or self.lead_tabs.isAncestorOf(w)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # A ShortcutOverride the focused widget accepts is delivered to it as a key press
+        # instead of firing the digit's shortcut: the script's "1" picks an answer.
+        if (event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent)
+                and watched is QApplication.focusWidget() and is_bare_digit(event)
+                and self.digits_belong_to_focus()):
+            event.accept()
+            return True
+        return False
 
     # --- configuration ---------------------------------------------------------------
 
@@ -338,6 +380,17 @@ class LeadPanel(QWidget):
             self.designation.setCurrentIndex(max(self.designation.findData(
                 self.detail.summary.designation), 0))
         deliver(None, exc, None, None, self.ctx.runner)  # the banner shows the reason
+
+    def turned_over(self, lead_id: int) -> None:
+        """A lead turned over from a live call: that call is logged as connected (the rep
+        was talking to the lead), with the notes typed during it, and the next lead comes.
+        Without a call the panel just shows the new designation."""
+        if lead_id != self.lead_id:
+            return
+        if self.calls.call_started_at is not None and not self._busy:
+            self._log("connected", None)
+        else:
+            self.reload()
 
     # --- dispositions ----------------------------------------------------------------
 

@@ -1,0 +1,84 @@
+"""The rep's shift without traps (#17): each test walks into one trap by keyboard, as a
+rep with a headset would, and checks it is gone."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+from sqlalchemy import select
+
+from qualdesk.db.models import Attempt
+from tests.ui.test_workspace import open_window
+
+
+def _attempts(db, lead: int) -> list[str]:
+    with db.session(write=False) as s:
+        return list(s.scalars(select(Attempt.disposition).where(Attempt.lead_id == lead)))
+
+
+def _active(qtbot, dlg):
+    """The window manager activates a dialog that opens; the offscreen platform does not."""
+    dlg.activateWindow()
+    qtbot.waitUntil(dlg.isActiveWindow, timeout=2000)
+    return dlg
+
+
+def test_digits_in_the_script_and_bant_form_never_disposition(qtbot, ctx, seeded,
+                                                              sqlite_db) -> None:
+    """Trap 1: at a yes/no step "1" picks "yes"; in the BANT form's drop-downs a digit is
+    the form's; neither logs "connected" nor moves to the next lead."""
+    w, _ = open_window(qtbot, ctx)
+    panel, script = w.lead_panel, w.script
+    alice = seeded.leads["Alice"]
+    qtbot.keyClick(w, Qt.Key.Key_F2)
+    assert panel.lead_id == alice
+    qtbot.keyClick(w.focusWidget(), Qt.Key.Key_F3)
+    while script.step != "q_evaluating":
+        script.next()
+    script.take_focus()
+    assert script.choices.isVisible()
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_1)
+    assert script._choice_group.checkedButton() is script._choice_group.button(1)
+    assert panel.lead_id == alice and _attempts(sqlite_db, alice) == []
+
+    while script.step != "bant":
+        script.next()
+    script.bant_form.decision.setFocus()
+    qtbot.keyClick(script.bant_form.decision, Qt.Key.Key_2)
+    assert panel.lead_id == alice and _attempts(sqlite_db, alice) == []
+
+    # Back on the call keys the digit is the disposition it says.
+    panel.focus_call_keys()
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_2)  # no answer
+    assert _attempts(sqlite_db, alice) == ["no_answer"]
+
+
+def test_turn_over_from_a_live_call_logs_the_call_as_connected(qtbot, ctx, seeded, sqlite_db,
+                                                              frozen) -> None:
+    """Trap 2: F8 during the call; the call is recorded (connected, first touch), the lead
+    is turned over, and the notes typed on the call go with the attempt."""
+    from qualdesk.db.models import HandRaise, Lead
+    from qualdesk.services.users import add_user
+
+    add_user(sqlite_db, "Sam Sales", "sales", email="sam@example.com")
+    w, _ = open_window(qtbot, ctx)
+    panel = w.lead_panel
+    alice = seeded.leads["Alice"]
+    qtbot.keyClick(w, Qt.Key.Key_F2)
+    qtbot.keyClick(w.focusWidget(), Qt.Key.Key_F5)
+    frozen.advance(minutes=3)
+    qtbot.keyClick(w.focusWidget(), Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(panel.notes.edit, "Ready for a demo")
+    qtbot.keyClick(w, Qt.Key.Key_F8)
+    dlg = _active(qtbot, w.lead_actions._dialog)
+    qtbot.keyClicks(dlg.override, "asked for sales today")
+    qtbot.keyClick(dlg.override, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: _attempts(sqlite_db, alice) == ["connected"], timeout=3000)
+    with sqlite_db.session(write=False) as s:
+        lead = s.get(Lead, alice)
+        assert lead is not None and lead.designation == "turned_over"
+        hr = s.scalar(select(HandRaise).where(HandRaise.lead_id == alice))
+        assert hr is not None and hr.first_call_at is not None
+        a = s.scalar(select(Attempt).where(Attempt.lead_id == alice))
+        assert a is not None and a.notes == "Ready for a demo"
+    assert panel.lead_id != alice  # on to the next lead
