@@ -106,6 +106,32 @@ def build_context(args: argparse.Namespace) -> Context:
     return Context(db_url=url)
 
 
+# Roles whose own login may act for someone else (the audit then names both).
+ACTS_FOR_OTHERS = frozenset({"lead", "admin"})
+
+
+def acting_for(ctx: Context, named: str | None, option: str = "--rep",
+               required: bool = True) -> str | None:
+    """The person a command acts for, bound to the database login (DESIGN: ``--rep`` /
+    ``--by``). On SQLite and with a login that is nobody's (the schema owner's) it is
+    whoever ``option`` names; with a person's own login it is that person (``option``
+    left out, or naming them), or — for a team lead's or admin's login only — someone
+    else, and the database's audit names both."""
+    from qualdesk.services.pg_roles import login_person
+
+    me = login_person(ctx.db)
+    if me is None:
+        if named is None and required:
+            raise CommandError(f"{option} NAME is required (this database login belongs to "
+                               "no person)")
+        return named
+    name, role = me
+    if named is None or named == name or role in ACTS_FOR_OTHERS:
+        return named or name
+    raise CommandError(f"{option} {named!r}: this database login is {name}'s ({role}), so it "
+                       f"acts only as {name}; leave {option} out, or ask a team lead to do it")
+
+
 def _default(o: Any) -> Any:
     if isinstance(o, datetime | date):
         return o.isoformat()

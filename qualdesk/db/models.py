@@ -346,6 +346,9 @@ class AuditEntry(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     lead_id: Mapped[int | None] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The person whose login acted, when it acted for user_id (a team lead for a rep):
+    # written by the database from the login (0007), never by the client.
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     at: Mapped[datetime]
     action: Mapped[str] = mapped_column(String(40))
     field: Mapped[str | None] = mapped_column(String(40))

@@ -202,7 +202,7 @@ taken AS (UPDATE leads l SET claimed_by_id = cfg.rep, claimed_at = cfg.now,
         version = l.version + 1
     FROM pick, cfg WHERE l.id = pick.got[1] AND {_FREE}
     RETURNING l.*),
-audit_row AS (INSERT INTO audit_log (lead_id, user_id, at, action, field, old, new)
+audit_row AS (INSERT INTO audit_requests (lead_id, user_id, at, action, field, old, new)
     SELECT taken.id, cfg.rep, cfg.now, 'claim', 'claimed_by',
         (SELECT u.name FROM users u WHERE u.id = pick.got[3]), cfg.rep_name
     FROM taken, cfg, pick WHERE NOT (pick.got[3] = cfg.rep AND pick.got[4] = 1)),

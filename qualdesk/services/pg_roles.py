@@ -2,9 +2,11 @@
 
 Group roles ``qualdesk_rep``, ``qualdesk_lead``, ``qualdesk_sales``, ``qualdesk_admin``
 carry the GRANTs; a person's login is a member of their group. So a rep's login cannot
-export (no INSERT on export_marks), delete anything, or edit scripts, templates and
+export (no INSERT on export_marks), delete anything, edit scripts, templates and
 settings (no INSERT/UPDATE on settings, campaigns, dispositions, hand_raise_kinds),
-whatever client it uses — not only in our UI.
+lock a table, or write the audit log, whatever client it uses — not only in our UI.
+Which rows it may write, and to what, the guard triggers of migration 0007 decide from
+the login (see docs/team-setup.md).
 
 Grants name the tables that exist when they run: re-run ``qualdesk user grant NAME``
 (or ``apply_grants``) after a schema upgrade that adds tables. SQLite has no logins:
@@ -28,17 +30,25 @@ GROUPS = {"rep": "qualdesk_rep", "lead": "qualdesk_lead", "sales": "qualdesk_sal
 LOGIN_RE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 # What each group may change beyond reading everything. Anything not listed is refused.
+# A rep's and a sales login's UPDATE is column-level (every column but the key, or the
+# columns named): what a row may become is the guard triggers' business (migration
+# 0007), and without a table-level UPDATE, DELETE or TRUNCATE a login cannot
+# ``LOCK TABLE`` in any mode that would stop the team (SELECT ... FOR UPDATE, which the
+# claim needs, is allowed by UPDATE on one column). No app login writes ``audit_log``:
+# rows are declared through ``audit_requests`` and written by the database.
 _REP = {
-    "leads": "UPDATE", "hand_raises": "UPDATE", "designation_history": "INSERT",
-    "attempts": "INSERT, UPDATE", "emails": "INSERT, UPDATE", "followups": "INSERT",
-    "callbacks": "INSERT, UPDATE", "notes": "INSERT, UPDATE",
-    "qualifications": "INSERT, UPDATE", "turnovers": "INSERT", "audit_log": "INSERT",
+    "leads": "INSERT, UPDATE",
+    "hand_raises": "INSERT, UPDATE (first_call_at, first_call_rep_id, first_email_at)",
+    "designation_history": "INSERT", "attempts": "INSERT, UPDATE",
+    "emails": "INSERT, UPDATE (status, tries, last_error, next_try_at, sent_at)",
+    "followups": "INSERT", "callbacks": "INSERT, UPDATE", "notes": "INSERT, UPDATE",
+    "qualifications": "INSERT, UPDATE", "turnovers": "INSERT", "audit_requests": "INSERT",
     "change_log": "INSERT",
 }
 _LEAD = {
     **_REP,
-    "leads": "INSERT, UPDATE", "hand_raises": "INSERT, UPDATE",
-    "turnovers": "INSERT, UPDATE", "opportunities": "INSERT, UPDATE",
+    "leads": "INSERT, UPDATE", "hand_raises": "INSERT, UPDATE", "attempts": "INSERT, UPDATE",
+    "emails": "INSERT, UPDATE", "turnovers": "INSERT, UPDATE", "opportunities": "INSERT, UPDATE",
     "export_marks": "INSERT, DELETE", "settings": "INSERT, UPDATE, DELETE",
     "campaigns": "INSERT, UPDATE", "dispositions": "INSERT, UPDATE, DELETE",
     "hand_raise_kinds": "INSERT, UPDATE, DELETE", "callbacks": "INSERT, UPDATE, DELETE",
@@ -46,10 +56,14 @@ _LEAD = {
 }
 _SALES = {
     "leads": "UPDATE", "designation_history": "INSERT", "turnovers": "UPDATE",
-    "opportunities": "INSERT, UPDATE", "export_marks": "INSERT", "audit_log": "INSERT",
-    "change_log": "INSERT",
+    "opportunities": "INSERT, UPDATE", "export_marks": "INSERT", "audit_requests": "INSERT",
+    "change_log": "INSERT", "callbacks": "UPDATE (scope)",
 }
 WRITES = {"rep": _REP, "lead": _LEAD, "sales": _SALES}
+# Groups whose bare UPDATE becomes column-level (see above).
+COLUMN_UPDATE = {"rep", "sales"}
+# Tables nobody's login may write, the admin's included: the database writes them.
+WRITTEN_BY_THE_DATABASE = ("audit_log",)
 
 
 def _require_pg(db: Database) -> None:
@@ -62,8 +76,26 @@ def _existing_roles(s: Session) -> set[str]:
 
 
 def _tables(s: Session) -> set[str]:
+    """Tables and views of the schema (``audit_requests`` is a view)."""
     return set(s.scalars(text(
-        "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")))
+        "SELECT table_name FROM information_schema.tables "
+        "WHERE table_schema = current_schema()")))
+
+
+def _columns(s: Session, table: str) -> list[str]:
+    return list(s.scalars(text(
+        "SELECT column_name FROM information_schema.columns "
+        "WHERE table_schema = current_schema() AND table_name = :t AND column_name <> 'id' "
+        "ORDER BY ordinal_position"), {"t": table}))
+
+
+def _privileges(s: Session, role: str, table: str, privileges: str) -> str:
+    """``privileges`` with a bare UPDATE made column-level for the groups that get it."""
+    if role not in COLUMN_UPDATE:
+        return privileges
+    parts = [p.strip() for p in re.split(r",\s*(?![^()]*\))", privileges)]
+    cols = ", ".join(f'"{c}"' for c in _columns(s, table))
+    return ", ".join(f"UPDATE ({cols})" if p == "UPDATE" else p for p in parts)
 
 
 def apply_grants(db: Database) -> None:
@@ -84,9 +116,12 @@ def apply_grants(db: Database) -> None:
         for role, writes in WRITES.items():
             for table, privileges in writes.items():
                 if table in tables:
-                    s.execute(text(f"GRANT {privileges} ON {table} TO {GROUPS[role]}"))
+                    grant = _privileges(s, role, table, privileges)
+                    s.execute(text(f"GRANT {grant} ON {table} TO {GROUPS[role]}"))
         s.execute(text("GRANT ALL PRIVILEGES ON ALL TABLES IN SCHEMA public TO qualdesk_admin"))
         s.execute(text("GRANT ALL PRIVILEGES ON ALL SEQUENCES IN SCHEMA public TO qualdesk_admin"))
+        for table in WRITTEN_BY_THE_DATABASE:
+            s.execute(text(f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {table} FROM {everyone}"))
 
 
 def _literal(s: Session, value: str) -> str:
@@ -127,10 +162,20 @@ def grant_login(db: Database, name: str, login: str, password: str | None = None
     return f"{name}: database login {login!r} {'updated' if exists else 'created'} in {GROUPS[role]}"
 
 
-def person_for_login(db: Database) -> str | None:
-    """The person whose database login this connection uses (``--rep`` defaults to it)."""
+def login_person(db: Database) -> tuple[str, str] | None:
+    """(name, role) of the person whose database login this connection uses; None on
+    SQLite and for a login that is nobody's (the schema owner's). The login is the
+    session's (``session_user``: what the database guards go by, ``SET ROLE`` aside)."""
     if not db.is_postgres:
         return None
     with db.session(write=False) as s:
-        login = s.scalar(text("SELECT current_user"))
-        return s.scalar(select(User.name).where(User.db_login == login))
+        login = s.scalar(text("SELECT session_user"))
+        row = s.execute(select(User.name, User.role).where(User.db_login == login)
+                        .order_by(User.id).limit(1)).first()
+        return (row[0], row[1]) if row else None
+
+
+def person_for_login(db: Database) -> str | None:
+    """The person whose database login this connection uses (``--rep`` defaults to it)."""
+    me = login_person(db)
+    return me[0] if me else None

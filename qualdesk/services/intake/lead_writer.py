@@ -14,6 +14,7 @@ session.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from types import SimpleNamespace
 from typing import Any, cast
 
 from sqlalchemy import select
@@ -21,7 +22,6 @@ from sqlalchemy.orm import Session
 
 from qualdesk import clock
 from qualdesk.db.models import (
-    AuditEntry,
     Campaign,
     DesignationChange,
     HandRaise,
@@ -125,13 +125,15 @@ class LeadWriter:
             if d.notes:
                 self.notes.append(rows.note_row(lead_id, d.notes, now))
         self.raises += len(first.raises)
+        # On PostgreSQL the audit rows go through the view the database writes them from.
+        audit_rows = SimpleNamespace(__table__=audit.target(self.side.connection()))
         self._send([
             (Lead, rows.LEAD_COLUMNS, [rows.lead_row(lead_id, d, camp, now)
                                        for (d, camp), lead_id in zip(new, ids, strict=True)]),
             (HandRaise, rows.RAISE_COLUMNS, first.raises),
             (DesignationChange, rows.HISTORY_COLUMNS, first.history),
-            (AuditEntry, rows.AUDIT_COLUMNS, first.audits),
-            (AuditEntry, rows.AUDIT_COLUMNS, [rows.import_audit_row(i, self.file_name, now)
+            (audit_rows, rows.AUDIT_COLUMNS, first.audits),
+            (audit_rows, rows.AUDIT_COLUMNS, [rows.import_audit_row(i, self.file_name, now)
                                               for i in ids]),
         ], len(new))
 

@@ -16,7 +16,8 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, inspect, update
 
-from qualdesk.db.models import Lead
+from qualdesk.db.models import AuditEntry, Lead
+from qualdesk.services import audit
 from qualdesk.services.intake import bulk
 
 
@@ -69,6 +70,8 @@ def _insert_added(conn: Connection, added: list[Any], memo: bulk.Memo,
         groups.setdefault((type(obj), keys), []).append(tuple(obj.__dict__[k] for k in keys))
     for (cls, keys), rows in groups.items():
         columns = tuple(inspect(cls).column_attrs[k].columns[0].name for k in keys)
-        bulk.insert_rows(conn, cls.__table__, columns, rows, memo)
+        # Audit rows go where the database writes them from (the view, on PostgreSQL).
+        table = audit.target(conn) if cls is AuditEntry else cls.__table__
+        bulk.insert_rows(conn, table, columns, rows, memo)
         if tick is not None:
             tick()
