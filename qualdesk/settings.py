@@ -56,6 +56,13 @@ def _choice(*options: str) -> Callable[[str], str]:
     return check
 
 
+def _dial_uri(v: str) -> str:
+    v = v.strip()
+    if v and (not v.startswith(("sip:", "sips:")) or "{e164}" not in v):
+        raise ValueError("expected a SIP URI with {e164} for the number, e.g. sip:{e164}@trunk.example.com")
+    return v
+
+
 @dataclass(frozen=True)
 class SettingSpec:
     key: str
@@ -78,6 +85,10 @@ SPECS: dict[str, SettingSpec] = {
                     "an overdue 'mine' callback becomes anyone's after this"),
         SettingSpec("claim.lease_minutes", 15, _int, "how long a claim holds without a heartbeat"),
         SettingSpec("dial.scheme", "tel", _choice("tel", "sip", "callto"), "click-to-dial URI scheme"),
+        SettingSpec("sip.dial_uri", "", _dial_uri,
+                    "the trunk or PBX the app's phone dials, {e164} for the number "
+                    "(sip:{e164}@trunk.example.com); empty: click-to-dial only"),
+        SettingSpec("phone.ring_timeout", 25, _int, "seconds a call rings before it counts as no answer"),
         SettingSpec("email.mode", "smtp", _choice("smtp", "mailclient"), "send by SMTP or open the mail client"),
         SettingSpec("smtp.host", "", str, "SMTP server host"),
         SettingSpec("smtp.port", 587, _int, "SMTP server port"),
@@ -115,6 +126,10 @@ def default(key: str) -> Any:
 class MachineSettings:
     db_url: str | None = None
     rep: str | None = None
+    # The headset for the app's phone, as the engine names devices ("alsa,default",
+    # "pulse,", "coreaudio,"); None: the platform's default device.
+    audio_source: str | None = None
+    audio_player: str | None = None
     version: int = SETTINGS_VERSION
 
     @classmethod
@@ -126,12 +141,15 @@ class MachineSettings:
             data = json.loads(p.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return cls()
-        return cls(db_url=data.get("db_url"), rep=data.get("rep"))
+        return cls(db_url=data.get("db_url"), rep=data.get("rep"),
+                   audio_source=data.get("audio_source"), audio_player=data.get("audio_player"))
 
     def save(self, path: Path | None = None) -> None:
         p = path or _machine_path()
-        p.write_text(json.dumps({"version": SETTINGS_VERSION, "db_url": self.db_url,
-                                 "rep": self.rep}, indent=2), encoding="utf-8")
+        data: dict[str, Any] = {"version": SETTINGS_VERSION, "db_url": self.db_url, "rep": self.rep}
+        if self.audio_source or self.audio_player:
+            data.update(audio_source=self.audio_source, audio_player=self.audio_player)
+        p.write_text(json.dumps(data, indent=2), encoding="utf-8")
 
 
 def _machine_path() -> Path:

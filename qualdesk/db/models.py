@@ -205,6 +205,10 @@ class Attempt(Base):
     notes: Mapped[str | None] = mapped_column(Text)
     source: Mapped[str] = mapped_column(String(16), default="app", server_default="app")
     idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # A call placed through the app's phone (0008): when the far end answered, and the
+    # SIP final code (486 busy, 487 cancelled while ringing, 200 answered); None otherwise.
+    answered_at: Mapped[datetime | None]
+    sip_code: Mapped[int | None] = mapped_column(Integer)
 
 
 class Email(Base):
@@ -364,3 +368,42 @@ class ChangeLog(Base):
     at: Mapped[datetime]
     kind: Mapped[str] = mapped_column(String(40))
     lead_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class VoicemailRecording(Base):
+    """A rep's recorded voicemail for a campaign (campaign None: the rep's default). The
+    WAV itself lives beside the database (``qualdesk.phone.voicemail``); this is its card."""
+
+    __tablename__ = "voicemail_recordings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rep_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    file_name: Mapped[str] = mapped_column(String(255))
+    duration_ms: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    __table_args__ = (Index("ix_voicemail_recordings_rep", "rep_id", "campaign_id"),)
+
+
+class SipAccount(Base):
+    """A rep's own SIP account (optional; the password is in the OS keyring)."""
+
+    __tablename__ = "sip_accounts"
+    rep_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                        primary_key=True)
+    registrar: Mapped[str] = mapped_column(String(255))
+    username: Mapped[str] = mapped_column(String(120))
+    outbound_proxy: Mapped[str | None] = mapped_column(String(255))
+    transport: Mapped[str] = mapped_column(String(8), default="udp", server_default="udp")
+
+
+class PhoneState(Base):
+    """What a rep's phone is doing (idle, ringing, on a call, wrap-up), for the floor."""
+
+    __tablename__ = "phone_states"
+    rep_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                        primary_key=True)
+    state: Mapped[str] = mapped_column(String(12))
+    since: Mapped[datetime]
+    lead_id: Mapped[int | None] = mapped_column(ForeignKey("leads.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime]
