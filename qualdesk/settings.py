@@ -47,6 +47,25 @@ def _hhmm(v: str) -> str:
     return v
 
 
+def _positive(v: str) -> int:
+    n = int(v)
+    if n < 1:
+        raise ValueError("expected a whole number of at least 1")
+    return n
+
+
+def _non_negative(v: str) -> int:
+    n = int(v)
+    if n < 0:
+        raise ValueError("expected a whole number, 0 or more")
+    return n
+
+
+def _patterns(v: str) -> str:
+    """Comma-separated patterns, kept as typed (blank items dropped)."""
+    return ",".join(p.strip() for p in v.split(",") if p.strip())
+
+
 def _choice(*options: str) -> Callable[[str], str]:
     def check(v: str) -> str:
         if v not in options:
@@ -98,6 +117,16 @@ SPECS: dict[str, SettingSpec] = {
         SettingSpec("smtp.timeout", 10, _int, "SMTP timeout in seconds"),
         SettingSpec("incubation.default_days", 90, _int, "re-touch after this many days by default"),
         SettingSpec("import.default_region", "US", str, "region for phone numbers without a country code"),
+        # Hand-raise rules of live intake (qualdesk.domain.hand_raise_rules reads them).
+        SettingSpec("intake.key_pages", "", _patterns,
+                    "comma-separated shell-style URL patterns: a hit on one is a page_visits hand raise"),
+        SettingSpec("intake.opens_count", 3, _positive,
+                    "this many email opens within intake.opens_days make an email_opens hand raise"),
+        SettingSpec("intake.opens_days", 7, _positive, "the window of intake.opens_count, in days"),
+        SettingSpec("intake.points_threshold", 0, _non_negative,
+                    "points at or above this make a points_threshold hand raise (0: off)"),
+        SettingSpec("intake.public_url", "", str,
+                    "the address senders reach the intake receiver at (https://...)"),
     )
 }
 

@@ -370,6 +370,135 @@ class ChangeLog(Base):
     lead_id: Mapped[int | None] = mapped_column(Integer)
 
 
+# --- live intake (#16): sources, deliveries, refusals, activity (migration 0006) ------
+
+
+class IntakeKey(Base):
+    """The key that encrypts intake secrets at rest. Only team leads, admins and the
+    receiver's group may read this table (``pg_roles``): a rep's login sees sources but
+    can never turn ``intake_sources.secret_enc`` back into a secret."""
+
+    __tablename__ = "intake_keys"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+
+
+class IntakeSource(Base):
+    """A place leads and activity arrive from: its name is its URL path segment."""
+
+    __tablename__ = "intake_sources"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(40), unique=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    campaign: Mapped[str | None] = mapped_column(String(120))
+    hand_raise: Mapped[str | None] = mapped_column(String(40))
+    key_id: Mapped[int | None] = mapped_column(ForeignKey("intake_keys.id"))
+    secret_enc: Mapped[str | None] = mapped_column(Text)
+    allowed_redirects: Mapped[list[str]] = mapped_column(JSON, default=list)
+    rate_per_minute: Mapped[int] = mapped_column(Integer, default=60, server_default=text("60"))
+    rate_per_address: Mapped[int] = mapped_column(Integer, default=5, server_default=text("5"))
+    created_at: Mapped[datetime]
+    secret_set_at: Mapped[datetime | None]
+
+
+class IntakeDelivery(Base):
+    """One accepted POST. UNIQUE(source, sha256 of the raw body): the same delivery
+    twice, to one receiver or to two behind a load balancer, is kept once."""
+
+    __tablename__ = "intake_deliveries"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("intake_sources.id", ondelete="CASCADE"))
+    body_sha256: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(index=True)
+    events: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    test: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    __table_args__ = (UniqueConstraint("source_id", "body_sha256",
+                                       name="uq_intake_deliveries_body"),)
+
+
+class IntakeEventId(Base):
+    """A ``json`` event's ``event_id``, once per source."""
+
+    __tablename__ = "intake_event_ids"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("intake_sources.id", ondelete="CASCADE"))
+    event_id: Mapped[str] = mapped_column(String(200))
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("intake_deliveries.id",
+                                                        ondelete="CASCADE"), index=True)
+    __table_args__ = (UniqueConstraint("source_id", "event_id", name="uq_intake_event_ids_event"),)
+
+
+class IntakeRefusal(Base):
+    """A refused POST and why, for the team lead (``source_id`` is empty for 404s)."""
+
+    __tablename__ = "intake_refusals"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("intake_sources.id",
+                                                             ondelete="CASCADE"))
+    source_name: Mapped[str] = mapped_column(String(80))
+    at: Mapped[datetime]
+    status: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text)
+    remote: Mapped[str | None] = mapped_column(String(64))
+    excerpt: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (Index("ix_intake_refusals_source_at", "source_id", "at"),)
+
+
+class IntakeContact(Base):
+    """A sender's own contact id (Mautic's) -> our lead, once seen."""
+
+    __tablename__ = "intake_contacts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("intake_sources.id", ondelete="CASCADE"))
+    external_id: Mapped[str] = mapped_column(String(64))
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    __table_args__ = (UniqueConstraint("source_id", "external_id",
+                                       name="uq_intake_contacts_external"),)
+
+
+class IntakeRate(Base):
+    """Requests per source (``key`` '*') and per sender address in one minute: in the
+    database, so every receiver behind a load balancer counts the same."""
+
+    __tablename__ = "intake_rates"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("intake_sources.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(64))
+    minute: Mapped[int] = mapped_column(Integer)
+    count: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    __table_args__ = (UniqueConstraint("source_id", "key", "minute", name="uq_intake_rates_slot"),)
+
+
+class IntakeTestToken(Base):
+    """A one-use token proving a test event (stored as its sha256, five minutes)."""
+
+    __tablename__ = "intake_test_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("intake_sources.id", ondelete="CASCADE"))
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
+class LeadActivity(Base):
+    """Digital body language: a page hit, an email open, a download, a points change, a
+    form submit. ``hand_raise_id``/``rule`` say when the team's rules made it a hand raise."""
+
+    __tablename__ = "lead_activity"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(40))
+    at: Mapped[datetime]
+    source: Mapped[str | None] = mapped_column(String(80))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    hand_raise_id: Mapped[int | None] = mapped_column(ForeignKey("hand_raises.id",
+                                                                 ondelete="SET NULL"))
+    rule: Mapped[str | None] = mapped_column(String(120))
+    created_at: Mapped[datetime]
+    __table_args__ = (Index("ix_lead_activity_lead_at", "lead_id", "at"),)
+
+
 class VoicemailRecording(Base):
     """A rep's recorded voicemail for a campaign (campaign None: the rep's default). The
     WAV itself lives beside the database (``qualdesk.phone.voicemail``); this is its card."""
