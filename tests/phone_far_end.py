@@ -27,7 +27,7 @@ def write_tone(path: Path, hz: float, seconds: float, rate: int = 8000, channels
     peak = (1 << (8 * width - 1)) - 1
     for i in range(int(seconds * rate)):
         v = int(peak * amplitude * math.sin(2 * math.pi * hz * i / rate))
-        sample = struct.pack("<h", v) if width == 2 else struct.pack("<B", (v >> 8) + 128)
+        sample = struct.pack("<h", v) if width == 2 else struct.pack("<B", v + 128)
         frames += sample * channels
     with wave.open(str(path), "wb") as w:
         w.setnchannels(channels)
