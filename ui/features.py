@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from ui.main_window import MainWindow
 
 # Which pages each role sees beside (or, for sales, instead of) the queue.
-TEAM_PAGES = ("floor", "reports", "simulator", "sales", "campaigns")
+TEAM_PAGES = ("floor", "reports", "simulator", "sales", "campaigns", "intake")
 ROLE_PAGES: dict[str, tuple[str, ...]] = {
     "rep": (),
     "lead": TEAM_PAGES,
@@ -48,6 +48,10 @@ def _page(name: str, window: MainWindow) -> tuple[str, QWidget]:
         from ui.campaigns_view import CampaignsView
 
         return "Campaigns", CampaignsView(ctx, window)
+    if name == "intake":
+        from ui.intake_view import IntakeView
+
+        return "Intake", IntakeView(ctx, window)
     from ui.sales_view import SalesView
 
     return "Sales", SalesView(ctx, window)
@@ -180,6 +184,11 @@ def install(window: MainWindow) -> None:
     panel.add_tab("Script", window.script, at=1)
     window.audit = AuditView(ctx, panel)
     panel.add_tab("Audit", window.audit)
+    from ui.activity_view import ActivityView
+
+    window.activity = ActivityView(ctx, panel)
+    # Beside the hand raises ("Digital body language"): the activity behind them.
+    panel.add_tab("Activity", window.activity, at=3)
 
     window.lead_actions = LeadActions(window)
     window.addToolBar(Qt.ToolBarArea.TopToolBarArea, window.lead_actions.toolbar)
@@ -206,6 +215,23 @@ def start_jobs(window: MainWindow) -> None:
     window.outbox_job.sig_outbox_failed.connect(window.show_status)
     window.outbox_job.start()
     window.sync_status.start()
+    _start_live_intake(window)
+
+
+def _start_live_intake(window: MainWindow) -> None:
+    """Hand raises the receivers commit reach this client through live sync: the open
+    lead's Activity tab reloads, and a new hand raise at the top of the queue raises one
+    tray notification."""
+    from ui.top_arrival import TopArrival
+
+    window.top_arrival = TopArrival(window.queue.model, window)
+    if window.queue.loaded_once:
+        window.top_arrival.prime()
+    window.queue.sig_loaded.connect(window.top_arrival.check)
+    if window.tray is not None:
+        window.top_arrival.sig_arrived.connect(window.tray.notify)
+    if window.live is not None:
+        window.live.sig_remote_change.connect(window.activity.refresh_if_shown)
 
 
 def stop_jobs(window: MainWindow) -> None:

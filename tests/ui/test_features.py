@@ -23,7 +23,7 @@ def _titles(w) -> list[str]:
 
 @pytest.mark.parametrize(("role", "pages"), [
     ("rep", ["My queue"]),
-    ("lead", ["My queue", "Floor", "Reports", "Simulator", "Sales", "Campaigns"]),
+    ("lead", ["My queue", "Floor", "Reports", "Simulator", "Sales", "Campaigns", "Intake"]),
     ("sales", ["My queue", "Sales"]),
 ])
 def test_pages_follow_the_role(qtbot, sqlite_db, seeded, role: str, pages: list[str]) -> None:
