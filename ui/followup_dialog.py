@@ -63,7 +63,8 @@ class FollowUpDialog(QDialog):
 
         self.header = QLabel("Rendering…", objectName="followup_header")
         self.header.setWordWrap(True)
-        vm_box = QGroupBox("1. Leave this voicemail", objectName="followup_voicemail_box")
+        self.vm_box = vm_box = QGroupBox("1. Leave this voicemail",
+                                         objectName="followup_voicemail_box")
         self.voicemail = QPlainTextEdit(objectName="followup_voicemail")
         self.voicemail.setReadOnly(True)
         # Room for a whole 20-30 s script (about seven lines): read aloud, not scrolled;
@@ -76,7 +77,8 @@ class FollowUpDialog(QDialog):
         vl.addWidget(self.voicemail)
         vl.addWidget(self.seconds)
 
-        mail_box = QGroupBox("2. This email goes out", objectName="followup_email_box")
+        self.mail_box = mail_box = QGroupBox("2. This email goes out",
+                                             objectName="followup_email_box")
         self.from_lbl = QLabel(objectName="followup_from")
         self.to_lbl = QLabel(objectName="followup_to")
         self.subject = QLabel(objectName="followup_subject")
@@ -151,6 +153,13 @@ class FollowUpDialog(QDialog):
         r = p.rendered
         self.header.setText(f"Follow-up for {p.lead_name} — the voicemail is logged and the "
                             f"email sent in one step.")
+        if p.email_only:
+            self.header.setText(f"Follow-up for {p.lead_name}: there is no valid phone number, "
+                                "so this is an email-only follow-up. No voicemail is logged.")
+        self.vm_box.setVisible(not p.email_only)
+        self.mail_box.setTitle("This email goes out" if p.email_only else "2. This email goes out")
+        self.send_btn.setText("&Send the email (Ctrl+Enter)" if p.email_only else
+                              "&Send — log voicemail + send email (Ctrl+Enter)")
         self.voicemail.setPlainText(r.voicemail)
         verdict = "" if 20 <= r.voicemail_seconds <= 30 else "  (aim for 20–30 s)"
         self.seconds.setText(f"≈ {r.voicemail_seconds} s to read at 150 words/min{verdict}")
@@ -204,18 +213,21 @@ class FollowUpDialog(QDialog):
                             f"is back ({out.message}).")
 
     def _on_sent(self, result: FollowUpResult) -> None:
+        from ui.labels import mail_problem
+
         self.result = result
         self.ctx.sig_operation_executed.emit(result.changes, self)
+        vm = "" if result.attempt_id is None else "✓ Voicemail logged. "
         if result.eml_path:
-            self.status.setText("✓ Voicemail logged. ✓ Email handed to your mail client.")
+            self.status.setText(f"{vm}✓ Email handed to your mail client.")
             self.open_url(QUrl.fromLocalFile(result.eml_path))
         elif result.email_status == "sent":
-            self.status.setText("✓ Voicemail logged. ✓ Email sent.")
+            self.status.setText(f"{vm}✓ Email sent.")
         elif result.email_status == "queued":
-            self.status.setText(f"✓ Voicemail logged. ◷ Email QUEUED, not sent yet "
-                                f"({result.error}); the outbox retries it automatically.")
+            self.status.setText(f"{vm}◷ Email waiting in the outbox, not sent yet: "
+                                f"{mail_problem(result.error)}")
         else:
-            self.status.setText(f"✓ Voicemail logged. ✗ Email FAILED: {result.error}")
+            self.status.setText(f"{vm}✗ Email FAILED: {mail_problem(result.error)}")
         self.sig_followup_done.emit(result)
 
     def _on_send_error(self, exc: BaseException) -> None:

@@ -7,8 +7,9 @@ All or nothing:
 - then the email is sent from its outbox row. If the mail server is unreachable it
   stays queued (the outbox retries) and the result says so: the voicemail was left, so
   it is recorded either way.
-Refused as a whole, nothing recorded: a lead without an email address (log the
-voicemail alone with ``log-call``), a do-not-call lead, a lead who opted out of email,
+A lead with no valid phone gets the email alone (the campaign's email-only template) and
+no voicemail is logged. Refused as a whole, nothing recorded: a lead without an email
+address (log the voicemail alone with its disposition), a do-not-call lead, a lead who opted out of email,
 a lead the qualifying team no longer works, a rep without an address to send from.
 """
 
@@ -29,6 +30,7 @@ from qualdesk.domain.records import Changes
 from qualdesk.errors import DatabaseUnavailable, InvalidInput, NotAllowed
 from qualdesk.services import audit, outbox, team_settings
 from qualdesk.services.calls import record_attempt
+from qualdesk.services.holds import check_not_held_by_other
 from qualdesk.services.leads import get_lead
 from qualdesk.services.mail_client import mailto_url, write_eml
 from qualdesk.services.mailer import OutgoingEmail, build_message, message_id_for
@@ -47,13 +49,16 @@ class FollowUpPreview:
     reply_to: str
     mode: str  # smtp | mailclient
     rendered: RenderedFollowUp
+    # No valid phone: the email alone, from the campaign's email-only template, and no
+    # voicemail is logged (none could be left).
+    email_only: bool = False
 
 
 @dataclass(frozen=True)
 class FollowUpResult:
     lead_id: int
-    followup_id: int
-    attempt_id: int
+    followup_id: int | None  # None: an email-only follow-up (no voicemail to pair it with)
+    attempt_id: int | None
     email_id: int
     email_status: str  # sent | queued | failed
     message_id: str
@@ -86,12 +91,12 @@ def _check(s: Session, lead: Lead, rep: User) -> tuple[str, str]:
         raise NotAllowed(f"{who} is {lead.designation}: it is not worked by the qualifying team; "
                          "nothing recorded")
     if not (lead.email or "").strip():
-        raise NotAllowed(f"{who} has no email address, so the follow-up (voicemail + email) is "
-                         f"refused and nothing recorded; log the voicemail alone with "
-                         f"`qualdesk log-call {lead.id} --disposition left_voicemail`")
+        raise NotAllowed(f"{who} has no email address, so there is no follow-up email to send "
+                         "and nothing was recorded: add the address on the contact card, or "
+                         "log the voicemail alone with its disposition key")
     if lead.email_opt_out:
-        raise NotAllowed(f"{who} opted out of email: nothing recorded; log the voicemail alone "
-                         "with log-call")
+        raise NotAllowed(f"{who} opted out of email, so nothing was recorded: log the voicemail "
+                         "alone with its disposition key")
     smtp_from = (team_settings.get(s, "smtp.from") or "").strip()
     if not rep.email:
         raise InvalidInput(f"rep {rep.name!r} has no email address for Reply-To; "
@@ -115,12 +120,14 @@ def preview(db: Database, lead_id: int, rep_name: str) -> FollowUpPreview:
         mode = team_settings.get(s, "email.mode")
         name = " ".join(p for p in (lead.first_name, lead.last_name) if p) or (lead.company or "")
         to_addr = lead.email or ""
-    rendered = render_followup(folder, ctx)
-    return FollowUpPreview(lead_id, name, to_addr, from_addr, reply_to, mode, rendered)
+        email_only = not lead.phone
+    rendered = render_followup(folder, ctx, email_only=email_only)
+    return FollowUpPreview(lead_id, name, to_addr, from_addr, reply_to, mode, rendered,
+                           email_only)
 
 
 def run_followup(db: Database, lead_id: int, rep_name: str, *, send_now: bool = True,
-                 idempotency_key: str | None = None,
+                 idempotency_key: str | None = None, override_by: str | None = None,
                  started_at: datetime | None = None) -> FollowUpResult:
     """Log the voicemail and send the email (or queue it); see the module doc.
 
@@ -134,11 +141,18 @@ def run_followup(db: Database, lead_id: int, rep_name: str, *, send_now: bool = 
         lead = _lead(s, lead_id)
         rep = user_by_name(s, rep_name)
         _check(s, lead, rep)  # again, inside the write: the lead may have changed meanwhile
+        check_not_held_by_other(s, lead, rep.id, override_by, what="follow-up")
         if lead.owner_id is None:
             lead.owner_id = rep.id
-        attempt = record_attempt(s, lead, rep.id, VOICEMAIL, started_at=started_at or now,
-                                 notes="follow-up: voicemail + email",
-                                 idempotency_key=idempotency_key)
+        attempt = None
+        if p.email_only:
+            if idempotency_key:  # no attempt to carry the key: the replay finds this marker
+                audit.record(s, lead.id, rep.id, "offline_replay", "followup", None,
+                             idempotency_key)
+        else:
+            attempt = record_attempt(s, lead, rep.id, VOICEMAIL, started_at=started_at or now,
+                                     notes="follow-up: voicemail + email",
+                                     idempotency_key=idempotency_key)
         msgid = message_id_for(p.from_addr)
         email = Email(lead_id=lead.id, rep_id=rep.id, template=p.rendered.folder,
                       to_addr=p.to_addr, from_addr=p.from_addr, reply_to=p.reply_to,
@@ -147,12 +161,18 @@ def run_followup(db: Database, lead_id: int, rep_name: str, *, send_now: bool = 
                       tries=0, created_at=now)
         s.add(email)
         s.flush()
-        fu = FollowUp(lead_id=lead.id, rep_id=rep.id, attempt_id=attempt.id, email_id=email.id,
-                      at=now)
-        s.add(fu)
-        s.flush()
+        fu_id = None
+        if attempt is not None:
+            fu = FollowUp(lead_id=lead.id, rep_id=rep.id, attempt_id=attempt.id,
+                          email_id=email.id, at=now)
+            s.add(fu)
+            s.flush()
+            fu_id = fu.id
+        elif lead.claimed_by_id == rep.id:  # the follow-up ends the claim, as a call does
+            lead.claimed_by_id = None
+            lead.lease_expires_at = None
         audit.record(s, lead.id, rep.id, "followup", "email", None, email.id)
-        ids = (fu.id, attempt.id, email.id)
+        ids = (fu_id, attempt.id if attempt is not None else None, email.id)
     fu_id, attempt_id, email_id = ids
     status, error, eml, mailto = outbox.QUEUED, None, None, None
     if p.mode == "mailclient":

@@ -28,13 +28,17 @@ from jinja2 import (
     TemplateError,
     TemplateNotFound,
     TemplateSyntaxError,
+    nodes,
 )
+from jinja2.compiler import CodeGenerator, Frame
+from jinja2.runtime import LoopContext
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from qualdesk.errors import InvalidInput
 from qualdesk.paths import resources_dir, user_templates_dir
+from qualdesk.services import template_budget as budget
 
-MAX_STRING = 100_000  # a template may not build giant strings ('x' * 10**9)
+MAX_STRING = budget.MAX_STRING  # a template may not build giant strings ('x' * 10**9)
 
 
 def template_dirs() -> list[Path]:
@@ -45,19 +49,86 @@ def _autoescape(name: str | None) -> bool:
     return bool(name) and (name.endswith(".html.j2") or name.endswith(".html"))
 
 
+def _is_counted(expr: nodes.Expr) -> bool:
+    return isinstance(expr, nodes.Call) and isinstance(expr.node, nodes.EnvironmentAttribute) \
+        and expr.node.name == "budget_counted"
+
+
+class _BudgetCodeGenerator(CodeGenerator):
+    def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:  # noqa: N802
+        # Same join as Jinja's own, measured first (``~`` is not a sandboxed operator).
+        self.write("environment.budget_concat(")
+        super().visit_Concat(node, frame)
+        self.write(")")
+
+
+class _BudgetedTemplate(Template):
+    def render(self, *args: Any, **kwargs: Any) -> str:
+        ctx = self.new_context(dict(*args, **kwargs))
+        with budget.budget_scope():
+            try:
+                return budget.joined_output(self.root_render_func(ctx))
+            except Exception:
+                self.environment.handle_exception()
+        raise AssertionError("unreachable")  # handle_exception always raises
+
+
 class _StrictSandbox(ImmutableSandboxedEnvironment):
-    intercepted_binops = frozenset({"*", "**"})
+    """The sandbox, plus the budget: every loop, call, filter and string is counted."""
+
+    intercepted_binops = frozenset({"*", "**", "+", "%"})
+    code_generator_class = _BudgetCodeGenerator
+    template_class = _BudgetedTemplate
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters = {n: budget.budget_filter(n, f) for n, f in self.filters.items()}
+        self.globals["range"] = budget.budget_range
+        self.globals.pop("lipsum", None)  # filler text no e-mail needs, sized by a number
+
+    def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
+        tree = super()._parse(source, name, filename)
+        for loop in tree.find_all(nodes.For):  # each step of every loop ticks the budget
+            if not _is_counted(loop.iter):
+                loop.iter = nodes.Call(nodes.EnvironmentAttribute("budget_counted"), [loop.iter],
+                                       [], None, None, lineno=loop.iter.lineno)
+        return tree
+
+    @staticmethod
+    def budget_counted(iterable: Any) -> Any:
+        return budget.counted(iterable)
+
+    @staticmethod
+    def budget_concat(value: str) -> str:
+        return budget.check_size(value, "'~'")
 
     def call_binop(self, context: Any, operator_: str, left: Any, right: Any) -> Any:
         if operator_ == "**":
             if isinstance(right, int | float) and abs(right) > 100:
                 raise SecurityError("exponent too large")
             return left**right
-        for seq, n in ((left, right), (right, left)):
-            if isinstance(seq, str | list | tuple) and isinstance(n, int) \
-                    and len(seq) * n > MAX_STRING:
-                raise SecurityError("the result would be too large")
-        return operator.mul(left, right)
+        if operator_ == "*":
+            for seq, n in ((left, right), (right, left)):
+                if isinstance(seq, str | list | tuple) and isinstance(n, int) \
+                        and len(seq) * n > MAX_STRING:
+                    raise SecurityError("the result would be too large")
+            return operator.mul(left, right)
+        if operator_ == "+":
+            if isinstance(left, str | list | tuple) and isinstance(right, str | list | tuple) \
+                    and len(left) + len(right) > MAX_STRING:
+                raise budget.BudgetExceeded(f"'+' would build a value longer than {MAX_STRING:,}")
+            return left + right
+        if isinstance(left, str):  # '%' formatting: its widths are known before it runs
+            budget.precheck_format(left)
+        return budget.check_size(operator.mod(left, right), "'%'")
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+        budget.current().tick()
+        if isinstance(__obj, LoopContext) and args:  # loop(children) in a recursive loop
+            args = (budget.counted(args[0]), *args[1:])
+        budget.precheck_call(getattr(__obj, "__wrapped__", __obj), args, kwargs)
+        result = super().call(__context, __obj, *args, **kwargs)
+        return budget.check_size(result, "a call's result")
 
 
 def make_env(extra_dirs: Sequence[Path] = ()) -> ImmutableSandboxedEnvironment:
@@ -182,6 +253,8 @@ def describe_error(exc: BaseException, name: str | None) -> RenderError:
     if isinstance(exc, TemplateNotFound):
         searched = ", ".join(str(d) for d in template_dirs())
         msg = f"template not found: {exc.name} (searched the template's folder, {searched})"
+    elif isinstance(exc, budget.BudgetExceeded):
+        msg = f"too costly to render: {exc.message or exc}"
     elif isinstance(exc, SecurityError):
         msg = f"not allowed: {exc}"
     elif isinstance(exc, TemplateError):
@@ -261,18 +334,26 @@ def resolve_name(env: ImmutableSandboxedEnvironment, folder: str, file: str) -> 
     raise RenderError(f"no template {file} in folder {folder!r} or 'default'", f"{folder}/{file}")
 
 
+# A lead with no valid phone gets an email-only follow-up: its own subject and body,
+# which never claim a call or a voicemail that did not happen.
+EMAIL_ONLY_FILES = ("email_only_subject.txt.j2", "email_only.txt.j2", "email_only.html.j2")
+
+
 def render_followup(folder: str, ctx: MergeContext,
-                    env: ImmutableSandboxedEnvironment | None = None) -> RenderedFollowUp:
+                    env: ImmutableSandboxedEnvironment | None = None, *,
+                    email_only: bool = False) -> RenderedFollowUp:
     env = env or make_env()
-    out = {f: render_template(env, resolve_name(env, folder, f), ctx) for f in FOLLOWUP_FILES}
-    voicemail = out["voicemail.txt.j2"].strip()
-    subject = " ".join(out["email_subject.txt.j2"].split())
+    files = EMAIL_ONLY_FILES if email_only else FOLLOWUP_FILES
+    out = {f: render_template(env, resolve_name(env, folder, f), ctx) for f in files}
+    prefix = "email_only" if email_only else "email"
+    voicemail = "" if email_only else out["voicemail.txt.j2"].strip()
+    subject = " ".join(out[f"{prefix}_subject.txt.j2"].split())
     if not subject:
-        raise RenderError("the subject renders empty", f"{folder}/email_subject.txt.j2")
+        raise RenderError("the subject renders empty", f"{folder}/{prefix}_subject.txt.j2")
     return RenderedFollowUp(folder=folder, voicemail=voicemail,
                             voicemail_seconds=speaking_seconds(voicemail), subject=subject,
-                            text=out["email.txt.j2"].strip() + "\n", html=out["email.html.j2"])
-
+                            text=out[f"{prefix}.txt.j2"].strip() + "\n",
+                            html=out[f"{prefix}.html.j2"])
 
 
 def context_for_lead(s: Any, lead_id: int, rep: Any | None) -> MergeContext:

@@ -82,3 +82,43 @@ def test_turn_over_from_a_live_call_logs_the_call_as_connected(qtbot, ctx, seede
         a = s.scalar(select(Attempt).where(Attempt.lead_id == alice))
         assert a is not None and a.notes == "Ready for a demo"
     assert panel.lead_id != alice  # on to the next lead
+
+
+def _no_phone(db, lead: int) -> None:
+    from qualdesk.db.models import Lead
+
+    with db.session() as s:
+        row = s.get(Lead, lead)
+        assert row is not None
+        row.phone = None
+
+
+def test_followup_without_a_phone_is_email_only(qtbot, ctx, seeded, sqlite_db) -> None:
+    """Trap 6: F6 on a lead with no valid phone sends the campaign's email-only email, logs
+    no voicemail, and says so; a call disposition is refused with what to do instead."""
+    from qualdesk.db.models import Email
+
+    alice = seeded.leads["Alice"]
+    _no_phone(sqlite_db, alice)
+    w, _ = open_window(qtbot, ctx)
+    qtbot.keyClick(w, Qt.Key.Key_F2)
+    assert w.lead_panel.lead_id == alice
+    messages: list[str] = []
+    ctx.runner.sig_error_known.connect(messages.append)
+    qtbot.keyClick(w.focusWidget(), Qt.Key.Key_1)  # connected: no call could have been made
+    assert _attempts(sqlite_db, alice) == [] and w.lead_panel.lead_id == alice
+    assert messages and "no valid phone" in messages[-1]
+
+    qtbot.keyClick(w, Qt.Key.Key_F6)
+    dlg = _active(qtbot, w.lead_actions._dialog)
+    qtbot.waitUntil(lambda: dlg.send_btn.isEnabled(), timeout=3000)
+    assert dlg.vm_box.isHidden() and "email-only" in dlg.header.text()
+    assert "voicemail" not in dlg.text.toPlainText().lower()
+    qtbot.keyClick(dlg.subject, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: dlg.result is not None, timeout=3000)
+    assert _attempts(sqlite_db, alice) == []
+    with sqlite_db.session(write=False) as s:
+        [email] = list(s.scalars(select(Email).where(Email.lead_id == alice)))
+        assert "voicemail" not in email.body_text.lower()
+        assert "phone number" in email.body_text
+    assert "Voicemail" not in dlg.status.text() and "set it up" in dlg.status.text()
