@@ -35,7 +35,16 @@ BINDINGS: tuple[Binding, ...] = (
     Binding("queue_filter", ("Ctrl+F",), "Filter the queue by name, company or reason"),
     Binding("show_held", ("Ctrl+H",), "Show / hide leads held back, with why"),
     Binding("refresh", ("Ctrl+R",), "Reload the queue now"),
-    Binding("dial", ("F5", "Ctrl+D"), "Dial the lead (opens your phone) and start the call timer"),
+    Binding("dial", ("F5", "Ctrl+D"), "Dial the lead: through the app's phone when it is set "
+            "up (ringing, connected, ended, with ring and talk time), else your desktop's phone"),
+    Binding("hang_up", ("Ctrl+Shift+H",), "Hang up the call"),
+    Binding("mute", ("Ctrl+Shift+M",), "Mute / unmute your microphone"),
+    Binding("hold", ("Ctrl+Shift+O",), "Put the call on hold / take it back"),
+    Binding("dtmf", ("Ctrl+0 … Ctrl+9", "Ctrl+*", "Ctrl+#"), "Keypad tones for the lead's phone menu"),
+    Binding("drop_voicemail", ("Ctrl+Shift+V",), "After the greeting's beep: play your recorded "
+            "voicemail into the call, log left voicemail and move on (the call ends by itself)"),
+    Binding("confirm_outcome", ("Ctrl+Return",), "Log the outcome the phone proposes (busy, no answer)"),
+    Binding("copy_number", ("Ctrl+Shift+C",), "Copy the lead's number (to dial it by hand)"),
     Binding("notes", ("Ctrl+L",), "Type notes (saved as you type)"),
     Binding("leave_notes", ("Esc",), "From the notes: back to the call keys"),
     Binding("disposition", ("1 … 9", "Alt+1 … Alt+9"),

@@ -303,7 +303,7 @@ class LeadPanel(QWidget):
         self._show(detail)
         if first_show:
             s = detail.summary
-            self.calls.set_lead(s.phone, s.phone_ext, s.do_not_call)
+            self.calls.set_lead(s.phone, s.phone_ext, s.do_not_call, lead_id=s.id)
 
     def _show(self, detail: LeadDetail | None) -> None:
         now = clock.now()
@@ -444,6 +444,7 @@ class LeadPanel(QWidget):
         if lead_id != self.lead_id:
             return
         self.notes.finish()
+        self.calls.logged(lead_id, code)  # a real call's answer/end times and SIP code
         what = code.replace("_", " ")
         self.sig_status.emit(f"Logged {what} on lead {lead_id}" if logged.queued_message is None
                              else f"{what.capitalize()} on lead {lead_id}: {logged.queued_message}")

@@ -104,3 +104,27 @@ def _stamp(s: Session, attempt_id: int, answered_at: datetime | None, sip_code: 
         a.answered_at = answered_at
         a.sip_code = sip_code
         a.source = "phone"
+
+
+def stamp_call(db: Database, lead_id: int, rep_name: str, started_at: datetime,
+               answered_at: datetime | None, ended_at: datetime | None,
+               sip_code: int | None) -> int | None:
+    """The cockpit logged the call through the lead panel's use case: put what only the
+    phone knows (answer and real end times, SIP code) on that attempt. None when it is
+    not in the database (it went to the offline outbox)."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    with db.session() as s:
+        rep = user_by_name(s, rep_name)
+        a = s.scalar(select(Attempt).where(
+            Attempt.lead_id == lead_id, Attempt.rep_id == rep.id,
+            Attempt.started_at >= started_at - timedelta(seconds=1),
+            Attempt.started_at <= started_at + timedelta(seconds=1)).order_by(Attempt.id.desc()))
+        if a is None:
+            return None
+        _stamp(s, a.id, answered_at, sip_code)
+        if ended_at is not None:
+            a.ended_at = ended_at
+        return a.id
