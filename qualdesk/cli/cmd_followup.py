@@ -7,14 +7,36 @@ import getpass
 import sys
 
 from qualdesk import clock
-from qualdesk.cli.common import Context, Registry, add_json, print_json, print_table
+from qualdesk.cli.common import Context, Registry, acting_for, add_json, print_json, print_table
 from qualdesk.services import outbox, team_settings
 from qualdesk.services.followup import run_followup
 from qualdesk.services.mailer import set_password
 
 
 def _followup(ctx: Context, args: argparse.Namespace) -> int:
-    r = run_followup(ctx.db, args.lead, args.rep)
+    rep = acting_for(ctx, args.rep)
+    assert rep is not None
+    if args.idempotency_key:
+        # A script's safe retry: the same exactly-once path as the offline replay.
+        from qualdesk.offline import replay
+
+        o = replay.apply(ctx.db, "followup", {"lead_id": args.lead, "rep": rep},
+                         args.idempotency_key)
+        if o.result is None:
+            if args.json:
+                print_json({"lead": args.lead, "attempt": o.attempt_id, "duplicate": True})
+            else:
+                print(f"already done: the follow-up with this --idempotency-key is recorded "
+                      f"(attempt {o.attempt_id}); nothing new sent")
+            return 0
+        r = o.result
+    else:
+        override = None
+        if args.override_hold:
+            from qualdesk.services.pg_roles import person_for_login
+
+            override = person_for_login(ctx.db) or rep
+        r = run_followup(ctx.db, args.lead, rep, override_by=override)
     if args.json:
         print_json(r.as_dict())
         return 0
@@ -72,7 +94,11 @@ def _password_set(ctx: Context, args: argparse.Namespace) -> int:
 def register(reg: Registry) -> None:
     p = reg.command("followup", "the one-click voicemail + email follow-up", _followup)
     p.add_argument("lead", type=int)
-    p.add_argument("--rep", required=True)
+    p.add_argument("--rep", help="default: the person whose database login --db uses")
+    p.add_argument("--idempotency-key", metavar="KEY",
+                   help="a retried follow-up with the same KEY is made once (safe retries)")
+    p.add_argument("--override-hold", action="store_true",
+                   help="team leads and admins: follow up a lead another rep holds (audited)")
     add_json(p)
     p = reg.command("outbox", "list the email outbox ('outbox send' sends what is due)", _outbox)
     p.add_argument("--status", action="append", choices=("queued", "sending", "sent", "failed"))

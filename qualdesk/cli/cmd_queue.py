@@ -5,7 +5,15 @@ from __future__ import annotations
 import argparse
 from datetime import datetime
 
-from qualdesk.cli.common import CommandError, Context, Registry, add_json, print_json, print_table
+from qualdesk.cli.common import (
+    CommandError,
+    Context,
+    Registry,
+    acting_for,
+    add_json,
+    print_json,
+    print_table,
+)
 from qualdesk.services import queue as queue_svc
 from qualdesk.services.calls import log_call, schedule_callback
 from qualdesk.services.designations import set_designation
@@ -40,15 +48,21 @@ def _queue(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def _me(ctx: Context, args: argparse.Namespace) -> str:
-    """``--rep``, or the person whose own database login ``--db`` connects with."""
-    if args.rep:
-        return str(args.rep)
-    from qualdesk.services.pg_roles import person_for_login
-
-    me = person_for_login(ctx.db)
-    if me is None:
-        raise CommandError("--rep is required (this database login belongs to no person)")
+    """``--rep``, bound to the database login (see ``acting_for``)."""
+    me = acting_for(ctx, args.rep)
+    assert me is not None
     return me
+
+
+def _override(ctx: Context, args: argparse.Namespace) -> str | None:
+    """``--override-hold``: the team lead or admin who overrides another rep's claim (the
+    login's person, or on SQLite / a login that is nobody's, ``--rep``)."""
+    if not args.override_hold:
+        return None
+    from qualdesk.services.pg_roles import login_person
+
+    me = login_person(ctx.db)
+    return me[0] if me else _me(ctx, args)
 
 
 def _claim_next(ctx: Context, args: argparse.Namespace) -> int:
@@ -66,9 +80,13 @@ def _claim_next(ctx: Context, args: argparse.Namespace) -> int:
 def _log_call(ctx: Context, args: argparse.Namespace) -> int:
     r = log_call(ctx.db, args.lead, _me(ctx, args), args.disposition, notes=args.notes,
                  started_at=_when(args.at), callback_at=_when(args.callback_at),
-                 callback_scope=args.callback_scope)
+                 callback_scope=args.callback_scope, idempotency_key=args.idempotency_key,
+                 override_by=_override(ctx, args))
     if args.json:
         print_json(r.as_dict())
+    elif r.duplicate:
+        print(f"already logged: {r.disposition} on lead {r.lead_id} (attempt {r.attempt_id}, "
+              "same --idempotency-key); nothing new recorded")
     else:
         print(f"logged {r.disposition} on lead {r.lead_id} (attempt {r.attempt_id}); "
               f"lead is {r.designation}")
@@ -78,7 +96,8 @@ def _log_call(ctx: Context, args: argparse.Namespace) -> int:
 def _callback(ctx: Context, args: argparse.Namespace) -> int:
     due = _when(args.at)
     assert due is not None
-    schedule_callback(ctx.db, args.lead, args.rep, due, args.scope, args.note)
+    schedule_callback(ctx.db, args.lead, _me(ctx, args), due, args.scope, args.note,
+                      override_by=_override(ctx, args))
     if args.json:
         print_json({"lead": args.lead, "due_at": due.isoformat(), "scope": args.scope})
     else:
@@ -87,7 +106,8 @@ def _callback(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def _designate(ctx: Context, args: argparse.Namespace) -> int:
-    set_designation(ctx.db, args.lead, args.designation, args.by, args.reason)
+    set_designation(ctx.db, args.lead, args.designation,
+                    acting_for(ctx, args.by, "--by", required=False), args.reason)
     if args.json:
         print_json({"lead": args.lead, "designation": args.designation})
     else:
@@ -97,7 +117,7 @@ def _designate(ctx: Context, args: argparse.Namespace) -> int:
 
 def _reassign(ctx: Context, args: argparse.Namespace) -> int:
     to = None if args.to.lower() in ("none", "-") else args.to
-    queue_svc.reassign(ctx.db, args.lead, to, args.by)
+    queue_svc.reassign(ctx.db, args.lead, to, acting_for(ctx, args.by, "--by", required=False))
     if args.json:
         print_json({"lead": args.lead, "owner": to})
     else:
@@ -106,13 +126,14 @@ def _reassign(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def _release(ctx: Context, args: argparse.Namespace) -> int:
-    released = bool(queue_svc.release(ctx.db, args.lead, args.rep).leads)
+    rep = _me(ctx, args)
+    released = bool(queue_svc.release(ctx.db, args.lead, rep).leads)
     if args.json:
         print_json({"lead": args.lead, "released": released})
     elif released:
         print(f"lead {args.lead} given back to the team's queue")
     else:
-        print(f"lead {args.lead} is not claimed by {args.rep}: nothing to give back")
+        print(f"lead {args.lead} is not claimed by {rep}: nothing to give back")
     return 0
 
 
@@ -132,10 +153,14 @@ def register(reg: Registry) -> None:
     p.add_argument("--at", help="when the call started (ISO 8601 with offset; default now)")
     p.add_argument("--callback-at", help="for 'callback': when, ISO 8601 with offset")
     p.add_argument("--callback-scope", choices=("mine", "anyone"), default="mine")
+    p.add_argument("--idempotency-key", metavar="KEY",
+                   help="a retried call with the same KEY is recorded once (safe retries)")
+    _override_option(p)
     add_json(p)
     p = reg.command("callback", "schedule a callback the lead asked for", _callback)
     p.add_argument("lead", type=int)
-    p.add_argument("--rep", required=True)
+    p.add_argument("--rep", help="default: the person whose database login --db uses")
+    _override_option(p)
     p.add_argument("--at", required=True, help="ISO 8601 with offset")
     p.add_argument("--scope", choices=("mine", "anyone"), default="mine")
     p.add_argument("--note")
@@ -153,5 +178,10 @@ def register(reg: Registry) -> None:
     add_json(p)
     p = reg.command("release", "give a claimed lead back to the queue", _release)
     p.add_argument("lead", type=int)
-    p.add_argument("--rep", required=True)
+    p.add_argument("--rep", help="default: the person whose database login --db uses")
     add_json(p)
+
+
+def _override_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--override-hold", action="store_true",
+                   help="team leads and admins: act on a lead another rep holds (audited)")

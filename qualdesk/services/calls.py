@@ -18,6 +18,7 @@ from qualdesk.domain.records import Changes
 from qualdesk.errors import InvalidInput, NotAllowed
 from qualdesk.services import audit
 from qualdesk.services.hand_raises import stamp_call
+from qualdesk.services.holds import check_not_held_by_other
 from qualdesk.services.leads import get_lead
 from qualdesk.services.notes import upsert_note_in
 from qualdesk.services.users import user_by_name
@@ -113,7 +114,7 @@ def log_disposition_in(
     ended_at: datetime | None = None, notes: str | None = None, note_id: int | None = None,
     callback_at: datetime | None = None, callback_scope: str = "mine",
     callback_note: str | None = None, idempotency_key: str | None = None,
-    as_history: bool = False,
+    as_history: bool = False, override_by: str | None = None,
 ) -> LoggedCall:
     """Log a disposition with its note, in the caller's transaction: the attempt, the note
     (the one typed during the call, with the notes audit, attached to the attempt), the
@@ -136,6 +137,7 @@ def log_disposition_in(
                          "follow-up (F6)")
     if code == "callback" and callback_at is None:
         raise InvalidInput("a callback needs the time the lead chose")
+    check_not_held_by_other(s, lead, rep.id, override_by, what="call")
     if lead.owner_id is None and not closed:
         lead.owner_id = rep.id
     body = (notes or "").strip()
@@ -160,6 +162,7 @@ def log_disposition(
     ended_at: datetime | None = None, callback_at: datetime | None = None,
     callback_scope: str = "mine", callback_note: str | None = None,
     idempotency_key: str | None = None, as_history: bool = False,
+    override_by: str | None = None,
 ) -> LoggedCall:
     """The use case "log a disposition with its note", in one transaction."""
     with db.session() as s:
@@ -175,7 +178,8 @@ def log_disposition(
         return log_disposition_in(
             s, lead, rep, code, started_at=started_at or clock.now(), ended_at=ended_at,
             notes=notes, note_id=note_id, callback_at=callback_at, callback_scope=callback_scope,
-            callback_note=callback_note, idempotency_key=idempotency_key, as_history=as_history)
+            callback_note=callback_note, idempotency_key=idempotency_key, as_history=as_history,
+            override_by=override_by)
 
 
 # The name the CLI and older callers know.
@@ -201,10 +205,12 @@ def schedule_callback_in(s: Session, lead: Lead, rep_id: int | None, due_at: dat
 
 
 def schedule_callback(db: Database, lead_id: int, rep_name: str, due_at: datetime,
-                      scope: str = "mine", note: str | None = None) -> Changes:
+                      scope: str = "mine", note: str | None = None,
+                      override_by: str | None = None) -> Changes:
     with db.session() as s:
         lead = get_lead(s, lead_id)
         rep = user_by_name(s, rep_name)
+        check_not_held_by_other(s, lead, rep.id, override_by, what="callback")
         schedule_callback_in(s, lead, rep.id, due_at, scope, note)
     return Changes(leads=(lead_id,), queue=True)
 

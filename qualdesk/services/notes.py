@@ -25,6 +25,7 @@ from qualdesk.domain.records import Changes
 from qualdesk.errors import InvalidInput, NotAllowed, NotFound
 from qualdesk.paths import data_dir
 from qualdesk.services import audit
+from qualdesk.services.holds import check_not_held_by_other
 from qualdesk.services.users import user_by_name
 
 
@@ -106,8 +107,10 @@ def upsert_note(db: Database, lead_id: int, rep: str, body: str,
     """Create the note, or update the one being typed; an emptied note is blanked."""
     with db.session() as s:
         author = user_by_name(s, rep)
-        if s.get(Lead, lead_id) is None:
+        lead = s.get(Lead, lead_id)
+        if lead is None:
             raise NotFound(f"no lead with id {lead_id}")
+        check_not_held_by_other(s, lead, author.id, what="note")
         note = upsert_note_in(s, lead_id, author.id, body, note_id)
         return SavedNote(note.id if note is not None else None,
                          Changes(leads=(lead_id,), notes=True))
