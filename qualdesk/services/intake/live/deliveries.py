@@ -198,7 +198,7 @@ def _apply(s: Session, src: IntakeSource, ev: NormalEvent, rules: HandRaiseRules
         return
     lead_id, _created, hr_id = find_or_create_lead(
         s, ev.lead, hand_raise=hand_raise, source=src.name, campaign=campaign, by_id=None,
-        known_lead_id=known, ctx=ctx)
+        known_lead_id=known, ctx=ctx, require_name=False)
     if ev.contact_id is not None and known is None:
         insert_ignore(s, IntakeContact, {"source_id": src.id, "external_id": ev.contact_id,
                                          "lead_id": lead_id}, IntakeContact.id)

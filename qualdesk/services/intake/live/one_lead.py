@@ -92,31 +92,47 @@ def row_context(s: Session) -> RowContext:
     return RowContext(ZoneInfo(tz_name), tz_name, region, kind_strengths(s), users, clock.now())
 
 
-def parse(fields: dict[str, Any], ctx: RowContext, where: str = "") -> LeadDraft:
-    """The fields as a checked draft, or ``LeadRefused`` naming what is wrong."""
+def parse(fields: dict[str, Any], ctx: RowContext, where: str = "", *,
+          drop_bad_phones: bool = False) -> LeadDraft:
+    """The fields as a checked draft, or ``LeadRefused`` naming what is wrong.
+    ``drop_bad_phones``: when the only problems are phone numbers and the person has a
+    valid email, the numbers are left out instead (a marketing system's contact record
+    with a malformed mobile must not stop its hand raise, nor be retried for ever)."""
     cols = lead_fields(fields)
-    headers = tuple(cols)
-    draft = LeadRowParser(headers, map_headers(headers), ctx, Warnings()).parse(
-        1, tuple(cols.values()))
+    draft = _parse_cols(cols, ctx)
+    if draft.problems and drop_bad_phones and draft.email_norm:
+        phone_cols = {k for k in cols if field_for(k) in ("phone", "mobile")}
+        if {p.field for p in draft.problems} <= phone_cols:
+            draft = _parse_cols({k: v for k, v in cols.items() if k not in phone_cols}, ctx)
     if draft.problems:
         raise LeadRefused(draft.problems, where)
     return draft
+
+
+def _parse_cols(cols: dict[str, str], ctx: RowContext) -> LeadDraft:
+    headers = tuple(cols)
+    return LeadRowParser(headers, map_headers(headers), ctx, Warnings()).parse(
+        1, tuple(cols.values()))
 
 
 def find_or_create_lead(s: Session, fields: dict[str, Any], *,
                         hand_raise: HandRaiseIn | None, source: str,
                         campaign: str | None, by_id: int | None,
                         known_lead_id: int | None = None,
-                        ctx: RowContext | None = None) -> tuple[int, bool, int | None]:
+                        ctx: RowContext | None = None,
+                        require_name: bool = True) -> tuple[int, bool, int | None]:
     """(lead id, created, the new hand raise's id or None). ``known_lead_id`` is a lead
     the sender already identified (a Mautic contact id seen before): its blanks are
-    filled from ``fields``, which then need no email or phone."""
+    filled from ``fields``, which then need no email or phone. ``require_name=False``
+    (live intake) takes a new person known only by an email: a newsletter or Mautic form
+    often asks for nothing else, and refusing it would lose the hand raise; the queue
+    shows the email as the name."""
     ctx = ctx or row_context(s)
     if known_lead_id is not None and not lead_fields(fields):
         draft = LeadDraft(row=1)
     else:
         try:
-            draft = parse(fields, ctx)
+            draft = parse(fields, ctx, drop_bad_phones=not require_name)
         except LeadRefused:
             if known_lead_id is None:
                 raise
@@ -128,7 +144,7 @@ def find_or_create_lead(s: Session, fields: dict[str, Any], *,
     created = lead is None
     camp = _campaign(s, campaign)
     if lead is None:
-        if draft.nameless:
+        if draft.nameless and (require_name or not draft.email_norm):
             raise LeadRefused([RowProblem(1, "name", "", "a lead needs a name or a company")])
         lead = _new_lead(s, draft, camp, source, by_id)
     else:
