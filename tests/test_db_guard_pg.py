@@ -256,8 +256,14 @@ def test_cli_rep_and_by_are_bound_to_the_login(team: Team) -> None:
     r = run(team.urls["Ana"], "log-call", str(lead), "--rep", "Bo", "--disposition", "no_answer")
     assert r.code == 1 and r.err.count("\n") == 1
     assert "this database login is Ana's (rep), so it acts only as Ana" in r.err
-    r = run(team.urls["Ana"], "reassign", str(other), "--to", "Ana", "--by", "Lee")
-    assert r.code == 1 and "acts only as Ana" in r.err
+    for argv in (("reassign", str(other), "--to", "Ana", "--by", "Lee"),
+                 ("turn-over", str(lead), "--to", "Sam", "--by", "Bo", "--override", "x"),
+                 ("callback", str(lead), "--rep", "Bo", "--at", "2026-12-24T10:00+00:00"),
+                 ("followup", str(lead), "--rep", "Bo"), ("release", str(lead), "--rep", "Bo"),
+                 ("designate", str(lead), "hot", "--by", "Lee"),
+                 ("qualify", str(lead), "--rep", "Bo")):
+        r = run(team.urls["Ana"], *argv)
+        assert r.code == 1 and "acts only as Ana" in r.err, (argv, r.err)
     # left out, --rep is the login's person; naming oneself is fine
     r = run(team.urls["Ana"], "log-call", str(lead), "--disposition", "no_answer", "--json")
     assert r.code == 0, r.err

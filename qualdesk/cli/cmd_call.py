@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from qualdesk.cli.common import CommandError, Context, Registry, add_json, print_json
+from qualdesk.cli.common import CommandError, Context, Registry, acting_for, add_json, print_json
 from qualdesk.phone.engine import EngineError
 from qualdesk.phone.outcomes import propose
 from qualdesk.phone.phone import place_call
@@ -19,6 +19,7 @@ def _call(ctx: Context, args: argparse.Namespace) -> int:
     if args.talk is not None and args.drop_voicemail:
         raise CommandError("--talk and --drop-voicemail do not go together: the voicemail "
                            "ends the call when it has played")
+    args.rep = acting_for(ctx, args.rep)  # bound to the login (DESIGN: --rep)
     target = prepare_dial(ctx.db, args.lead, args.rep)  # refusals before anything dials
     assert target.uri is not None
     vm = voicemail_for(ctx.db, args.rep, target.campaign_id) if args.drop_voicemail else None
@@ -58,7 +59,7 @@ def _call(ctx: Context, args: argparse.Namespace) -> int:
 def register(reg: Registry) -> None:
     p = reg.command("call", "place a real call through the app's phone (SIP engine)", _call)
     p.add_argument("lead", type=int)
-    p.add_argument("--rep", required=True)
+    p.add_argument("--rep", help="default: the person whose database login --db uses")
     p.add_argument("--ring-timeout", type=float, metavar="S",
                    help="seconds it may ring before it counts as no answer (default: "
                         "phone.ring_timeout)")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from qualdesk.cli.common import Context, Registry, add_json, print_json, print_table
+from qualdesk.cli.common import Context, Registry, acting_for, add_json, print_json, print_table
 from qualdesk.services.campaigns import add_campaign, list_campaigns, update_campaign
 from qualdesk.services.codes_admin import list_dispositions, list_kinds, set_disposition, set_kind
 
@@ -54,12 +54,12 @@ def _campaigns(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def _add(ctx: Context, args: argparse.Namespace) -> int:
-    return _show_campaign(args, "added", add_campaign(ctx.db, args.name, by=args.by,
+    return _show_campaign(args, "added", add_campaign(ctx.db, args.name, by=acting_for(ctx, args.by, "--by", required=False),
                                                       **_fields(args)))
 
 
 def _set(ctx: Context, args: argparse.Namespace) -> int:
-    return _show_campaign(args, "updated", update_campaign(ctx.db, args.name, by=args.by,
+    return _show_campaign(args, "updated", update_campaign(ctx.db, args.name, by=acting_for(ctx, args.by, "--by", required=False),
                                                            **_fields(args)))
 
 
@@ -75,7 +75,7 @@ def _dispositions(ctx: Context, args: argparse.Namespace) -> int:
 
 def _disposition_set(ctx: Context, args: argparse.Namespace) -> int:
     row = set_disposition(ctx.db, args.code, label=args.label, hotkey=args.hotkey,
-                          is_contact=args.contact, sort_order=args.sort_order, by=args.by)
+                          is_contact=args.contact, sort_order=args.sort_order, by=acting_for(ctx, args.by, "--by", required=False))
     if args.json:
         print_json(row)
     else:
@@ -94,7 +94,7 @@ def _kinds(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def _kind_set(ctx: Context, args: argparse.Namespace) -> int:
-    row = set_kind(ctx.db, args.code, label=args.label, strength=args.strength, by=args.by)
+    row = set_kind(ctx.db, args.code, label=args.label, strength=args.strength, by=acting_for(ctx, args.by, "--by", required=False))
     if args.json:
         print_json(row)
     else:

@@ -5,7 +5,15 @@ from __future__ import annotations
 import argparse
 from datetime import date, datetime
 
-from qualdesk.cli.common import CommandError, Context, Registry, add_json, print_json, print_table
+from qualdesk.cli.common import (
+    CommandError,
+    Context,
+    Registry,
+    acting_for,
+    add_json,
+    print_json,
+    print_table,
+)
 from qualdesk.services.incubation import due_retouches, incubate
 
 
@@ -23,7 +31,7 @@ def _until(value: str) -> date | datetime:
 
 
 def _incubate(ctx: Context, args: argparse.Namespace) -> int:
-    r = incubate(ctx.db, args.lead, _until(args.until), args.reason, by=args.by)
+    r = incubate(ctx.db, args.lead, _until(args.until), args.reason, by=acting_for(ctx, args.by, "--by", required=False))
     if args.json:
         print_json(r.as_dict())
     else:

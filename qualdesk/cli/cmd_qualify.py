@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from qualdesk.cli.common import CommandError, Context, Registry, add_json, print_json
+from qualdesk.cli.common import CommandError, Context, Registry, acting_for, add_json, print_json
 from qualdesk.domain.bant import (
     Bant,
     parse_authority,
@@ -38,9 +38,9 @@ def _qualify(ctx: Context, args: argparse.Namespace) -> int:
     answers = _answers(args.answer or [])
     bant = _bant(args)  # parsed before anything is written: bad input changes nothing
     if answers or bant.to_json():
-        state = save(ctx.db, args.lead, args.rep, answers=answers, bant=bant)
+        state = save(ctx.db, args.lead, acting_for(ctx, args.rep), answers=answers, bant=bant)
     else:
-        state = load_state(ctx.db, args.lead, args.rep)
+        state = load_state(ctx.db, args.lead, acting_for(ctx, args.rep))
     if args.json:
         print_json(state.as_dict())
         return 0
@@ -62,7 +62,7 @@ def register(reg: Registry) -> None:
     p = reg.command("qualify", "record script answers and BANT; show the Level I status",
                     _qualify)
     p.add_argument("lead", type=int)
-    p.add_argument("--rep", required=True)
+    p.add_argument("--rep", help="default: the person whose database login --db uses")
     p.add_argument("--answer", action="append", metavar="QID=VALUE",
                    help="an answer to a script question (repeatable; empty value clears it)")
     p.add_argument("--budget", help="'50000 EUR', '40k-60k USD' or 'unknown'")

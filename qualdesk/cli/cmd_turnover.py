@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from qualdesk.cli.common import Context, Registry, add_json, print_json
+from qualdesk.cli.common import Context, Registry, acting_for, add_json, print_json
 from qualdesk.services.closed_loop import lead_timeline
 from qualdesk.services.turnover import turn_over
 
 
 def _turn_over(ctx: Context, args: argparse.Namespace) -> int:
-    r = turn_over(ctx.db, args.lead, args.to, by=args.by, override=args.override, note=args.note)
+    r = turn_over(ctx.db, args.lead, args.to, by=acting_for(ctx, args.by, "--by", required=False), override=args.override, note=args.note)
     if args.json:
         print_json(r.as_dict())
     else:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from qualdesk.cli.common import Context, Registry, add_json, print_json
+from qualdesk.cli.common import Context, Registry, acting_for, add_json, print_json
 from qualdesk.services.voicemails import set_voicemail
 
 
 def _set(ctx: Context, args: argparse.Namespace) -> int:
-    r = set_voicemail(ctx.db, args.rep, Path(args.file), args.campaign)
+    r = set_voicemail(ctx.db, acting_for(ctx, args.rep), Path(args.file), args.campaign)
     if args.json:
         print_json(r.as_dict())
         return 0
@@ -24,7 +24,7 @@ def register(reg: Registry) -> None:
     p = reg.subcommand("voicemail", "set", "the rep's recorded voicemail (a WAV; converted to "
                        "8 kHz mono 16-bit if need be)", _set,
                        group_help="recorded voicemails the phone drops into calls")
-    p.add_argument("--rep", required=True)
+    p.add_argument("--rep", help="default: the person whose database login --db uses")
     p.add_argument("file", metavar="FILE.wav")
     p.add_argument("--campaign", help="the campaign it is for (default: every campaign)")
     add_json(p)
