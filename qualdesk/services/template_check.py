@@ -3,7 +3,9 @@
 Two passes, both needed: a static walk of the template's syntax tree finds unknown
 fields and attempts to reach Python internals even in branches sample data never
 takes; rendering with sample data (once filled, once with optional fields blank)
-finds everything else (broken includes, filters, sandbox violations).
+finds everything else (broken includes, filters, sandbox violations) and, since it
+renders under the same budget as a real follow-up, refuses a template that would cost
+more than one render may (``template_budget``).
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ def static_problems(env: ImmutableSandboxedEnvironment, source: str) -> list[tup
     tree = env.parse(source)
     out: list[tuple[int | None, str]] = []
     assigned = {n.name for n in tree.find_all(nodes.Name) if n.ctx in ("store", "param")}
+    assigned |= {m.name for m in tree.find_all(nodes.Macro)}  # a macro is a name the file defines
     allowed = set(FIELDS) | set(env.globals) | assigned | {"loop", "super", "self", "varargs",
                                                            "kwargs", "caller"}
     for name in tree.find_all(nodes.Name):

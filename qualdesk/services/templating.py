@@ -100,7 +100,7 @@ class _StrictSandbox(ImmutableSandboxedEnvironment):
 
     @staticmethod
     def budget_concat(value: str) -> str:
-        return budget.check_size(value, "'~'")
+        return budget.check_size(value, "the string '~' builds")
 
     def call_binop(self, context: Any, operator_: str, left: Any, right: Any) -> Any:
         if operator_ == "**":
