@@ -13,6 +13,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from qualdesk.db.engine import Database
 from tests import report_seed as rs
 from tests.cli_helpers import run
@@ -101,6 +103,13 @@ def test_funnel_xlsx_has_a_sheet_per_section(db: Database, frozen, tmp_path) -> 
     out = tmp_path / "funnel.xlsx"
     assert run(db.url, "report", "funnel", "--xlsx", str(out)).code == 0
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["Outcomes per campaign", "Stage conversion", "Designations now",
+    assert wb.sheetnames == ["Outcomes per campaign", "Stage conversion", "Conversion per campaign",
+                             "Conversion per campaign and mon", "Designations now",
                              "Month over month", "Age of open leads (since last h"]
-    assert [c.value for c in wb["Designations now"][4]] == ["hot", 1]
+    # for people: column names and designations in words, header row frozen
+    assert [c.value for c in wb["Designations now"][1]] == ["Designation", "Leads"]
+    assert [c.value for c in wb["Designations now"][4]] == ["Hot", 1]
+    assert wb["Designations now"].freeze_panes == "A2"
+    conv = wb["Stage conversion"]
+    assert [c.value for c in conv[1]] == ["Stage", "Leads", "Of the stage before (%)"]
+    assert conv.cell(3, 3).value == pytest.approx(0.857) and conv.cell(3, 3).number_format == "0.0%"

@@ -187,8 +187,13 @@ def test_csv_and_xlsx(db: Database, frozen, tmp_path) -> None:  # type: ignore[n
     assert [(x["group"], x["hand_raises"], x["within_1h"]) for x in rows] == [
         ("Default", "4", "0"), ("Webinar", "3", "3")]
     ws = openpyxl.load_workbook(out_xlsx).active
-    assert ws.cell(1, 1).value == "group" and ws.cell(3, 1).value == "Webinar"
+    assert ws.cell(1, 1).value == "Group" and ws.cell(3, 1).value == "Webinar"
     assert ws.cell(3, 3).value == 3  # numbers stay numbers in the workbook
+    heads = [c.value for c in ws[1]]
+    assert "Within 1 h (%)" in heads and "pct_within_1h" not in heads  # words, not keys
+    pct_1h = ws.cell(3, heads.index("Within 1 h (%)") + 1)
+    assert pct_1h.value == 1.0 and pct_1h.number_format == "0.0%"  # Webinar: 100 %
+    assert ws.freeze_panes == "A2" and ws.cell(1, 1).font.bold
 
 
 def test_same_day_and_period_across_the_dst_change(db: Database, frozen) -> None:  # type: ignore[no-untyped-def]

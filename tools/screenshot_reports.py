@@ -120,12 +120,24 @@ def seed(db: Database) -> None:
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default=str(Path(__file__).resolve().parents[1] / "docs"))
+    ap.add_argument("--size", default="", help="also the reports view at WxH (1280x720)")
+    ap.add_argument("--dark", action="store_true", help="dark palette (Fusion)")
+    ap.add_argument("--pdf", action="store_true",
+                    help="also export the SLA and funnel PDFs and render their pages (pdftoppm)")
     args = ap.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(sys.argv)
+    if args.dark:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from screenshot_intake import dark_palette
+
+        app.setStyle("Fusion")
+        app.setPalette(dark_palette())  # type: ignore[arg-type]
+    if args.size or args.pdf:
+        return extra_shots(app, out, args.size, args.dark, args.pdf)
     from ui.context import AppContext
     from ui.floor_view import FloorView
     from ui.ops import SyncRunner
@@ -157,6 +169,52 @@ def main() -> int:
         db.dispose()
     clock.set_clock(None)
     print(f"wrote {out / 'screenshot-floor-view.png'} and {out / 'screenshot-sla-report.png'}")
+    return 0
+
+
+def extra_shots(app, out: Path, size: str, dark: bool, pdf: bool) -> int:  # type: ignore[no-untyped-def]
+    """The reports view at a screen size (light or dark), and the PDF pages as images."""
+    import subprocess
+    from datetime import date
+
+    from ui.context import AppContext
+    from ui.ops import SyncRunner
+    from ui.reports_view import ReportsView
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Database(f"sqlite:///{tmp}/shots.sqlite3")
+        upgrade(db)
+        seed(db)
+        ctx = AppContext(db, get_user(db, "Lee Lead"), SyncRunner())
+        reports = ReportsView(ctx)
+        reports.set_period(date(2026, 11, 9), date(2026, 11, 23))
+        if size:
+            w, h = (int(x) for x in size.lower().split("x"))
+            suffix = f"-{w}" + ("-dark" if dark else "")
+            for kind, group, section, name in (("sla", "campaign", 0, "sla"),
+                                               ("funnel", None, 2, "funnel")):
+                reports.set_report(kind, group)
+                if kind == "funnel":  # the seeded leads were created before the period
+                    reports.set_period(None, None)
+                reports.run()
+                reports.section.setCurrentIndex(section)
+                reports.resize(w, h)
+                reports.show()
+                app.processEvents()
+                reports.grab().save(str(out / f"screenshot-report-{name}{suffix}.png"))
+        if pdf:
+            for kind, group in (("sla", None), ("sla", "campaign"), ("funnel", None),
+                                ("closed-loop", None)):
+                reports.set_report(kind, group)
+                reports.run()
+                stem = f"report-pdf-{kind}" + (f"-by-{group}" if group else "")
+                target = Path(tmp) / f"{stem}.pdf"
+                reports.export_pdf(str(target))
+                subprocess.run(["pdftoppm", "-r", "70", "-png", str(target), str(out / stem)],
+                               check=True)
+        reports.close()
+        db.dispose()
+    clock.set_clock(None)
     return 0
 
 

@@ -22,7 +22,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
 )
-from PySide6.QtGui import QImage, QShowEvent
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -45,11 +45,12 @@ from qualdesk.errors import KnownError
 from qualdesk.services import team_settings
 from qualdesk.services.reports import GROUPINGS, KINDS, run_report
 from qualdesk.services.reports.export_tables import write_csv, write_xlsx
+from qualdesk.services.reports.labels import is_percent
 from qualdesk.services.reports.periods import make_period
 from qualdesk.services.reports.tables import Report, Table
 from ui.charts import ReportChart
 from ui.context import AppContext
-from ui.report_pdf import write_pdf
+from ui.report_pdf import locale_paper, write_pdf
 
 Index = QModelIndex | QPersistentModelIndex
 SortRole = Qt.ItemDataRole.UserRole + 1
@@ -83,7 +84,7 @@ class ReportTableModel(QAbstractTableModel):
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if (self.table is not None and orientation == Qt.Orientation.Horizontal
                 and role == Qt.ItemDataRole.DisplayRole):
-            return self.table.columns[section].replace("_", " ")
+            return self.table.label(self.table.columns[section])
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -91,7 +92,12 @@ class ReportTableModel(QAbstractTableModel):
             return None
         v = self.table.rows[index.row()][index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return "" if v is None else (f"{v:.1f}" if isinstance(v, float) else str(v))
+            col = self.table.columns[index.column()]
+            if v is None:
+                return "–"
+            if isinstance(v, float):
+                return f"{v:.1f} %" if is_percent(col) else f"{v:.1f}"
+            return str(self.table.display(col, v))
         if role == SortRole:
             return v if isinstance(v, int | float) else ("" if v is None else str(v))
         if role == Qt.ItemDataRole.TextAlignmentRole and isinstance(v, int | float):
@@ -318,32 +324,12 @@ class ReportsView(QWidget):
         self._export(partial(write_xlsx, self.report, path))
 
     def export_pdf(self, path: str) -> None:
-        """On the GUI thread: chart pictures are widgets' renderings."""
+        """Off the GUI thread, through the same writer as ``qualdesk report --pdf``."""
         assert self.report is not None
-        try:
-            write_pdf(self.report, path, self.chart_images())
-        except KnownError as exc:
-            self.status.setText(f"⚠ {exc}")
-            return
-        self.status.setText(f"Saved {path}")
+        self._export(partial(write_pdf, self.ctx.db, self.report, path, locale_paper()))
 
     def _export(self, fn: Callable[[], Path]) -> None:
         self.ctx.run_query(fn, lambda p: self.status.setText(f"Saved {p}"), on_error=self._on_error)
-
-    def chart_images(self) -> list[QImage | None]:
-        """Each table's chart drawn off screen at a fixed size (restores the shown one)."""
-        assert self.report is not None
-        out: list[QImage | None] = []
-        probe = ReportChart()
-        probe.resize(900, 420)
-        for t in self.report.tables:
-            if t.chart is None or not t.rows:
-                out.append(None)
-                continue
-            probe.show_table(t)
-            out.append(probe.grab().toImage())
-        probe.deleteLater()
-        return out
 
 
 def _compute(db: Database, kind: str, start: date | None, end: date | None, tz: str,

@@ -25,6 +25,11 @@ def _handler(kind: str):  # type: ignore[no-untyped-def]
         report = run_report(ctx.db, kind, period, args.by)
         if args.xlsx:
             write_xlsx(report, args.xlsx)
+        if args.pdf:
+            from qualdesk.services import team_settings
+            from qualdesk.services.reports.pdf import write_pdf
+
+            write_pdf(report, args.pdf, team_zone=team_settings.get_value(ctx.db, "team.timezone"))
         if args.csv == "-":
             write_csv_stream(report, sys.stdout)
             return 0
@@ -32,7 +37,7 @@ def _handler(kind: str):  # type: ignore[no-untyped-def]
             write_csv(report, args.csv)
         if args.json:
             print_json(report.data)
-        elif not (args.csv or args.xlsx):
+        elif not (args.csv or args.xlsx or args.pdf):
             _print(report)
         return 0
 
@@ -60,5 +65,9 @@ def register(reg: Registry) -> None:
                        help=f"group by: {'|'.join(GROUPINGS[kind])}")
         p.add_argument("--csv", metavar="FILE", nargs="?", const="-",
                        help="write CSV to FILE (no FILE: to stdout)")
-        p.add_argument("--xlsx", metavar="FILE", help="write an Excel workbook")
+        p.add_argument("--xlsx", metavar="FILE",
+                       help="write an Excel workbook (column names in words)")
+        p.add_argument("--pdf", metavar="FILE",
+                       help="write a PDF to forward: title, period, chart and table on A4 or "
+                            "Letter (from the locale)")
         add_json(p)

@@ -61,6 +61,7 @@ def attempts_report(db: Database, period: Period, by: str | None = None) -> Repo
     with db.session(write=False) as s:
         data = compute(s, period, by)
         codes = disposition_codes(s)
+        words = dict(s.execute(select(Disposition.code, Disposition.label)).all())
     extra = sorted({c for r in data for c in r["by_disposition"]} - set(codes))
     codes = codes + extra
     cols = (by, "day", "attempts", "connects", "connect_rate", *codes)
@@ -70,6 +71,7 @@ def attempts_report(db: Database, period: Period, by: str | None = None) -> Repo
         for r in data
     )
     chart = Chart(x=by, ys=("attempts", "connects"), kind="bar",
-                  title=f"Attempts and connects per {by}")
-    table = Table(f"Attempts per {by} per day", cols, rows, chart)
+                  title=f"Attempts and connects per {by}", empty="No calls in this period")
+    labels = tuple((c, str(words[c])) for c in codes if words.get(c))
+    table = Table(f"Attempts per {by} per day", cols, rows, chart, labels=labels)
     return Report("attempts", "Same-day attempts", period, (table,), data, by)

@@ -24,7 +24,10 @@ MEDIANS = ("hr_to_touch_min", "touch_to_followup_min", "followup_to_turnover_h",
            "turnover_to_verdict_h")
 
 
-def compute(s: Session, period: Period) -> list[dict[str, Any]]:
+def compute(s: Session, period: Period, per_campaign: bool = True) -> list[dict[str, Any]]:
+    """Rows per campaign and month (the ``--json`` shape), or with ``per_campaign`` off
+    per month over every campaign (the month-over-month view; medians need the raw
+    rows, so it is its own grouping, not a sum)."""
     q.install(s)
     dia = q.dialect(s)
     hr = HandRaise
@@ -67,12 +70,15 @@ def compute(s: Session, period: Period) -> list[dict[str, Any]]:
         )
         .select_from(inner)
         .outerjoin(t, and_(t.lead_id == h.lead_id, t.at == h.to_at))
-        .group_by(h.campaign, h.month)
-        .order_by(h.month, h.campaign)
     )
+    keys = (h.campaign, h.month) if per_campaign else (h.month,)
+    stmt = stmt.group_by(*keys).order_by(h.month, *keys[:-1])
+    if not per_campaign:
+        stmt = stmt.with_only_columns(*[c for c in stmt.selected_columns if c.name != "campaign"])
     out = []
     for row in s.execute(stmt):
-        d: dict[str, Any] = {"campaign": row.campaign, "month": row.month}
+        d: dict[str, Any] = {"campaign": row.campaign} if per_campaign else {}
+        d["month"] = row.month
         d.update({k: int(getattr(row, k) or 0) for k in COUNTS})
         d.update({k: None if getattr(row, k) is None else round(float(getattr(row, k)), 1)
                   for k in MEDIANS})
@@ -80,13 +86,37 @@ def compute(s: Session, period: Period) -> list[dict[str, Any]]:
     return out
 
 
+MONTH_STEPS = ("hand_raises", "turned_over", "accepted", "won")
+
+
+def month_over_month(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each month's counts with the change from the month before."""
+    out, prev = [], None
+    for r in rows:
+        d = dict(r)
+        for k in MONTH_STEPS:
+            d[f"{k}_change"] = None if prev is None else r[k] - prev[k]
+        out.append(d)
+        prev = r
+    return out
+
+
 def closed_loop_report(db: Database, period: Period, by: str | None = None) -> Report:
     check_group(by, ("campaign",))
     with db.session(write=False) as s:
         data = compute(s, period)
+        months = month_over_month(compute(s, period, per_campaign=False))
     cols = ("campaign", "month", *COUNTS, *MEDIANS)
     rows = tuple(tuple(r[c] for c in cols) for r in data)
     chart = Chart("campaign", ("hand_raises", "turned_over", "accepted", "won"), "bar",
-                  "From hand raise to win, per campaign")
+                  "From hand raise to win, per campaign", empty="No hand raises in this period")
+    mcols = ("month", "hand_raises", "hand_raises_change", "touched", "followed_up",
+             "turned_over", "turned_over_change", "verdicts", "accepted", "accepted_change",
+             "rejected", "won", "won_change", *MEDIANS)
+    mchart = Chart("month", MONTH_STEPS, "line",
+                   "Closed loop month over month: hand raises, turned over, accepted, won",
+                   empty="No hand raises in this period")
     return Report("closed-loop", "Closed loop", period,
-                  (Table("Closed loop per campaign and month", cols, rows, chart),), data, by)
+                  (Table("Closed loop per campaign and month", cols, rows, chart),
+                   Table("Closed loop month over month", mcols,
+                         tuple(tuple(r[c] for c in mcols) for r in months), mchart)), data, by)

@@ -104,16 +104,19 @@ def per_campaign(s: Session, period: Period) -> list[dict[str, Any]]:
                   key=lambda c: c["campaign"])
 
 
+def _reached(targets: tuple[str, ...]) -> Any:
+    """How many leads history (or the current designation) ever put in a stage or a
+    later one."""
+    vals = [str(t) for t in targets]
+    hist = exists().where(DesignationChange.lead_id == Lead.id,
+                          DesignationChange.to_designation.in_(vals))
+    return func.coalesce(func.sum(case((or_(hist, Lead.designation.in_(vals)), 1), else_=0)), 0)
+
+
 def conversion(s: Session, period: Period) -> list[dict[str, Any]]:
     """Cohort: leads created in the period; a stage is reached if history (or the current
     designation) ever put the lead in it or a later one."""
-
-    def reached(targets: tuple[str, ...]) -> Any:
-        vals = [str(t) for t in targets]
-        hist = exists().where(DesignationChange.lead_id == Lead.id,
-                              DesignationChange.to_designation.in_(vals))
-        return func.coalesce(func.sum(case((or_(hist, Lead.designation.in_(vals)), 1), else_=0)), 0)
-
+    reached = _reached
     row = s.execute(select(func.count(), *(reached(t) for _, t in STAGES))
                     .where(*period.clause(Lead.created_at))).one()
     counts = [("cold", int(row[0]))] + [(name, int(row[i + 1])) for i, (name, _) in enumerate(STAGES)]
@@ -125,6 +128,47 @@ def conversion(s: Session, period: Period) -> list[dict[str, Any]]:
     return out
 
 
+def _ratio(a: int, b: int) -> float | None:
+    return round(a / b, 1) if b else None
+
+
+def conversion_rates(d: dict[str, Any]) -> dict[str, Any]:
+    """Best practice #1's questions for one cohort: what share of warm leads became hot,
+    and how many new (cold) leads it takes to get one turned over and one accepted."""
+    return {
+        **d,
+        "warm_pct": pct(d["warm"], d["cold"]),
+        "hot_of_warm_pct": pct(d["hot"], d["warm"]),
+        "turned_over_of_hot_pct": pct(d["turned_over"], d["hot"]),
+        "accepted_of_turned_over_pct": pct(d["accepted"], d["turned_over"]),
+        "cold_per_turned_over": _ratio(d["cold"], d["turned_over"]),
+        "cold_per_accepted": _ratio(d["cold"], d["accepted"]),
+    }
+
+
+def conversion_by(s: Session, period: Period, monthly_too: bool) -> list[dict[str, Any]]:
+    """The stage cohort per campaign (and per month the leads were created, in the
+    report's zone)."""
+    stages = (*STAGES, ("accepted", (D.ACCEPTED,)))
+    keys = [Campaign.name.label("campaign")]
+    if monthly_too:
+        keys.append(q.local_month(Lead.created_at, period.tz, q.dialect(s)).label("month"))
+    stmt = (select(*keys, func.count(), *(_reached(t) for _, t in stages))
+            .join(Campaign, Campaign.id == Lead.campaign_id)
+            .where(*period.clause(Lead.created_at))
+            .group_by(*keys).order_by(*keys))
+    out = []
+    for row in s.execute(stmt):
+        k = len(keys)
+        d: dict[str, Any] = {"campaign": row[0]}
+        if monthly_too:
+            d["month"] = row[1]
+        d["cold"] = int(row[k])
+        d.update({name: int(row[k + 1 + i]) for i, (name, _) in enumerate(stages)})
+        out.append(conversion_rates(d))
+    return out
+
+
 def compute(s: Session, period: Period, now: datetime | None = None) -> dict[str, Any]:
     q.install(s)
     return {
@@ -133,6 +177,8 @@ def compute(s: Session, period: Period, now: datetime | None = None) -> dict[str
         "open_age": open_age(s, now or clock.now()),
         "campaigns": per_campaign(s, period),
         "conversion": conversion(s, period),
+        "conversion_by_campaign": conversion_by(s, period, monthly_too=False),
+        "conversion_by_campaign_month": conversion_by(s, period, monthly_too=True),
     }
 
 
@@ -144,20 +190,36 @@ def funnel_report(db: Database, period: Period, by: str | None = None) -> Report
         data = compute(s, period)
     t_des = Table("Designations now", ("designation", "leads"),
                   tuple(data["designations"].items()),
-                  Chart("designation", ("leads",), "bar", "Leads per designation now"))
+                  Chart("designation", ("leads",), "bar", "Leads per designation now"),
+                  coded=("designation",))
     mcols = ("month", "hand_raises", "hand_raises_change", "turned_over", "turned_over_change",
              "accepted", "accepted_change")
     t_month = Table("Month over month", mcols,
                     tuple(tuple(r[c] for c in mcols) for r in data["monthly"]),
                     Chart("month", ("hand_raises", "turned_over", "accepted"), "line",
-                          "Hand raises, turned over, accepted per month"))
+                          "Hand raises, turned over and accepted, month over month",
+                          empty="No hand raises or turn-overs in this period"))
     t_age = Table("Age of open leads (since last hand raise)", ("age", "leads"),
-                  tuple(data["open_age"].items()), Chart("age", ("leads",), "bar", "Open leads by age"))
+                  tuple(data["open_age"].items()), Chart("age", ("leads",), "bar", "Open leads by age"),
+                  coded=("age",))
     ccols = ("campaign", "hand_raises", "turned_over", "accepted", "won")
     t_camp = Table("Outcomes per campaign", ccols,
                    tuple(tuple(r[c] for c in ccols) for r in data["campaigns"]),
                    Chart("campaign", ccols[1:], "bar", "Outcomes per campaign"))
     t_conv = Table("Stage conversion", ("stage", "leads", "from_previous_pct"),
                    tuple((r["stage"], r["leads"], r["from_previous_pct"]) for r in data["conversion"]),
-                   Chart("stage", ("leads",), "bar", "Leads reaching each stage"))
-    return Report("funnel", "Funnel", period, (t_camp, t_conv, t_des, t_month, t_age), data, by)
+                   Chart("stage", ("leads",), "bar", "Leads reaching each stage"), coded=("stage",))
+    rate_cols = ("warm_pct", "hot_of_warm_pct", "turned_over_of_hot_pct",
+                 "accepted_of_turned_over_pct", "cold_per_turned_over", "cold_per_accepted")
+    counts = ("cold", "warm", "hot", "turned_over", "accepted")
+    kcols = ("campaign", *counts, *rate_cols)
+    t_kconv = Table("Conversion per campaign", kcols,
+                    tuple(tuple(r[c] for c in kcols) for r in data["conversion_by_campaign"]),
+                    Chart("campaign", rate_cols[:4], "bar",
+                          "Conversion between designations per campaign (leads created in the period)",
+                          percent=True, empty="No new leads in this period"))
+    mkcols = ("campaign", "month", *counts, *rate_cols)
+    t_mconv = Table("Conversion per campaign and month", mkcols,
+                    tuple(tuple(r[c] for c in mkcols) for r in data["conversion_by_campaign_month"]))
+    return Report("funnel", "Funnel", period,
+                  (t_camp, t_conv, t_kconv, t_mconv, t_des, t_month, t_age), data, by)

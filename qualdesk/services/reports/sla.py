@@ -121,7 +121,8 @@ def sla_report(db: Database, period: Period, by: str | None = None) -> Report:
         for r in rows if r["hand_raises"] or lead_col
     )
     x = "group" if lead_col else ""  # ungrouped: one bar per bucket
-    chart = Chart(x=x, ys=("pct_within_1h", "pct_same_day", "pct_within_24h", "pct_never"),
-                  kind="bar", title="Follow-up within the clock (% of hand raises)")
+    chart = Chart(x=x, ys=tuple(f"pct_{b}" for b in BUCKETS), kind="bar",
+                  title="Hand raises followed up (call and email), % of hand raises",
+                  percent=True, empty="No hand raises in this period")
     table = Table("Follow-up SLA", lead_col + COLUMNS, table_rows, chart)
     return Report("sla", "Follow-up SLA", period, (table,), data, by)

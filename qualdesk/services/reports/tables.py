@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from qualdesk.services.reports.labels import column_label, value_label
 from qualdesk.services.reports.periods import Period
 
 GROUPS = ("campaign", "rep", "hand_raise")
@@ -20,6 +21,8 @@ class Chart:
     ys: tuple[str, ...]
     kind: str = "bar"  # bar | line
     title: str = ""
+    percent: bool = False  # the ys are percentages: a 0-100 axis in whole percent
+    empty: str = "No data in this period"  # what the chart says when there is nothing
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,16 @@ class Table:
     columns: tuple[str, ...]
     rows: tuple[tuple[Any, ...], ...]
     chart: Chart | None = None
+    labels: tuple[tuple[str, str], ...] = ()  # column -> words, beside labels.LABELS
+    coded: tuple[str, ...] = ()  # columns whose values are codes (designations, ages)
+
+    def label(self, column: str) -> str:
+        """The column's name in words (for the screen, the PDF and the workbook)."""
+        return dict(self.labels).get(column) or column_label(column)
+
+    def display(self, column: str, value: Any) -> Any:
+        """A cell as a person reads it: codes in words, the rest unchanged."""
+        return value_label(value) if column in self.coded else value
 
     def column(self, name: str) -> list[Any]:
         i = self.columns.index(name)
