@@ -53,6 +53,9 @@ _LEAD = {
     "campaigns": "INSERT, UPDATE", "dispositions": "INSERT, UPDATE, DELETE",
     "hand_raise_kinds": "INSERT, UPDATE, DELETE", "callbacks": "INSERT, UPDATE, DELETE",
     "notes": "INSERT, UPDATE, DELETE",
+    # Live intake (#16): a team lead manages sources, their secrets and test events.
+    "intake_sources": "INSERT, UPDATE, DELETE", "intake_keys": "INSERT",
+    "intake_test_tokens": "INSERT",
 }
 _SALES = {
     "leads": "UPDATE", "designation_history": "INSERT", "turnovers": "UPDATE",
@@ -62,6 +65,10 @@ _SALES = {
 WRITES = {"rep": _REP, "lead": _LEAD, "sales": _SALES}
 # Groups whose bare UPDATE becomes column-level (see above).
 COLUMN_UPDATE = {"rep", "sales"}
+# Tables these groups may not even read: the key that decrypts intake secrets (a rep
+# sees sources, never a secret; leads and admins create them, the receiver runs as the
+# schema owner or an admin, docs/intake.md).
+HIDDEN = {"intake_keys": ("rep", "sales")}
 # Tables nobody's login may write, the admin's included: the database writes them.
 WRITTEN_BY_THE_DATABASE = ("audit_log",)
 
@@ -120,6 +127,10 @@ def apply_grants(db: Database) -> None:
                     s.execute(text(f"GRANT {grant} ON {table} TO {GROUPS[role]}"))
         s.execute(text("GRANT ALL PRIVILEGES ON ALL TABLES IN SCHEMA public TO qualdesk_admin"))
         s.execute(text("GRANT ALL PRIVILEGES ON ALL SEQUENCES IN SCHEMA public TO qualdesk_admin"))
+        for table, roles in HIDDEN.items():
+            if table in tables:
+                hidden = ", ".join(GROUPS[r] for r in roles)
+                s.execute(text(f"REVOKE SELECT ON {table} FROM {hidden}"))
         for table in WRITTEN_BY_THE_DATABASE:
             s.execute(text(f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {table} FROM {everyone}"))
 

@@ -1,0 +1,147 @@
+"""Sources as data: secrets encrypted at rest and unreadable by a rep's login, team
+leads manage sources, and a committed hand raise reaches a listening client (live sync)."""
+
+from __future__ import annotations
+
+import io
+import json
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+
+import httpx
+import psycopg
+import pytest
+from sqlalchemy import create_engine, select, text
+
+from qualdesk.db.engine import Database, normalise_url
+from qualdesk.db.models import IntakeSource
+from qualdesk.errors import InvalidInput, NotAllowed
+from qualdesk.services.intake.live.sources import (
+    add_source,
+    issue_test_token,
+    list_sources,
+    remove_source,
+    rotate_secret,
+)
+from qualdesk.services.queue_rows import queue_rows
+from qualdesk.services.sync import ChangeWatcher
+from tests.cli_helpers import run
+from tests.conftest import drop_pg, new_pg_url, pg_admin_url
+from tests.intake_server import Receiver, json_headers
+
+
+def test_names_kinds_and_secrets_are_checked_and_secrets_kept_encrypted(db: Database) -> None:
+    for bad in ("", "Has Caps", "a/b", "x" * 41, "naïve"):
+        with pytest.raises(InvalidInput, match="source name"):
+            add_source(db, bad, "json")
+    with pytest.raises(InvalidInput, match="kind"):
+        add_source(db, "x", "salesforce")
+    with pytest.raises(InvalidInput, match="no secret"):
+        add_source(db, "web", "form", secret="a" * 20)
+    with pytest.raises(InvalidInput, match="16"):
+        add_source(db, "short", "mautic", secret="tiny")
+    new = add_source(db, "mautic", "mautic", secret="mautic-own-secret-123456")
+    assert new.secret == "mautic-own-secret-123456"
+    assert add_source(db, "web", "form").secret is None
+    rotated = rotate_secret(db, "mautic")
+    assert rotated.secret and rotated.secret != new.secret
+    with db.session(write=False) as s:
+        stored = s.scalar(select(IntakeSource.secret_enc).where(IntakeSource.name == "mautic"))
+    assert stored and rotated.secret not in stored and stored.startswith("v1:")
+    with pytest.raises(InvalidInput, match="already exists"):
+        add_source(db, "web", "form")
+    assert [s.name for s in list_sources(db)] == ["mautic", "web"]
+    remove_source(db, "web")
+    assert [s.name for s in list_sources(db)] == ["mautic"]
+
+
+def test_the_cli_adds_and_lists_sources(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("the-secret-mautic-shows-me\n"))
+    r = run(db_url, "intake", "source", "add", "mautic", "--kind", "mautic", "--campaign",
+            "Spring", "--secret-stdin", "--json")
+    assert r.code == 0, r.err
+    assert r.json() == {"name": "mautic", "kind": "mautic", "path": "/intake/mautic",
+                        "secret": None}
+    r = run(db_url, "intake", "source", "add", "api", "--kind", "json", "--json")
+    assert r.code == 0 and len(r.json()["secret"]) >= 32
+    listed = run(db_url, "intake", "sources", "--json").json()
+    assert [(s["name"], s["kind"], s["campaign"], s["path"], s["events_today"])
+            for s in listed] == [("api", "json", None, "/intake/api", 0),
+                                 ("mautic", "mautic", "Spring", "/intake/mautic", 0)]
+    r = run(db_url, "intake", "source", "add", "Bad Name", "--kind", "json")
+    assert r.code == 1 and r.err.count("\n") == 1 and "source name" in r.err
+
+
+@pytest.fixture
+def pg_url(pg_template: str) -> Iterator[str]:
+    url = new_pg_url(pg_template)
+    yield url
+    drop_pg(url)
+    admin = create_engine(normalise_url(pg_admin_url()), isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        for (role,) in c.execute(text("SELECT rolname FROM pg_roles WHERE rolname LIKE 'qdi_%'")):
+            c.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
+    admin.dispose()
+
+
+def _login(url: str, name: str, role: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    from sqlalchemy.engine import make_url
+
+    login = f"qdi_{name.lower()}_{uuid.uuid4().hex[:6]}"
+    monkeypatch.setattr("sys.stdin", io.StringIO("pw\n"))
+    r = run(url, "user", "add", name, "--role", role, "--db-login", login, "--password-stdin")
+    assert r.code == 0, r.err
+    return make_url(url).set(username=login, password="pw").render_as_string(hide_password=False)
+
+
+def test_a_rep_login_sees_sources_but_never_a_secret(pg_url: str,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    lead_url = _login(pg_url, "Lena", "lead", monkeypatch)
+    rep_url = _login(pg_url, "Raj", "rep", monkeypatch)
+    lead_db, rep_db = Database(lead_url), Database(rep_url)
+    try:
+        secret = add_source(lead_db, "hubspot", "json").secret  # a team lead may
+        assert secret
+        rotate_secret(lead_db, "hubspot")
+        assert issue_test_token(lead_db, "hubspot")
+        assert [s.name for s in list_sources(rep_db)] == ["hubspot"]  # a rep may look
+        with pytest.raises(NotAllowed):
+            add_source(rep_db, "rogue", "json")
+        with pytest.raises(NotAllowed):
+            rotate_secret(rep_db, "hubspot")
+        with psycopg.connect(rep_url, autocommit=True) as conn:
+            sealed = conn.execute("SELECT secret_enc FROM intake_sources").fetchone()[0]
+            assert sealed.startswith("v1:")  # encrypted, and the key is out of reach:
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute("SELECT key FROM intake_keys")
+    finally:
+        lead_db.dispose()
+        rep_db.dispose()
+
+
+def test_a_posted_hand_raise_reaches_a_listening_clients_queue(db_url: str) -> None:
+    db = Database(db_url)
+    secret = add_source(db, "api", "json").secret
+    assert secret
+    woke = threading.Event()
+    watcher = ChangeWatcher(db, poll_interval=0.2)
+    try:
+        with Receiver(db_url) as rcv:
+            watcher.start(lambda _pos: woke.set())
+            time.sleep(0.5)  # the watcher has its starting position
+            body = json.dumps({"event_id": "live-1", "lead": {
+                "first_name": "Liv", "email": "liv@example.com"},
+                "hand_raise": {"kind": "demo_request"}}).encode()
+            t0 = time.monotonic()
+            r = httpx.post(rcv.url("api"), content=body, headers=json_headers(secret, body))
+            assert r.status_code == 200, r.text
+            assert woke.wait(5), "the listening client never heard of the write"
+            lead_id = r.json()["leads"][0]
+            rows = queue_rows(db, None).rows
+            assert rows[0].lead_id == lead_id and rows[0].kind == "demo_request"
+            assert time.monotonic() - t0 < 2.0
+    finally:
+        watcher.stop()
+        db.dispose()
