@@ -48,6 +48,23 @@ _Target = int | tuple[str, int]
 _Job = tuple[Any, tuple[str, ...], list[tuple[Any, ...]]]
 
 
+def fill_blanks(lead: Lead, d: LeadDraft) -> None:
+    """A known lead takes the row's values where it has none; it never loses one
+    (an import's merged row, and one lead arriving live: ``intake.live.one_lead``)."""
+    for name in _FILLABLE:
+        if getattr(lead, name) in (None, "") and getattr(d, name):
+            setattr(lead, name, getattr(d, name))
+    if lead.email is None and d.email:
+        lead.email, lead.email_norm = d.email, d.email_norm
+    if lead.phone is None and d.phone:
+        lead.phone, lead.phone_ext = d.phone.e164, d.phone.ext
+        lead.phone_region, lead.time_zones = d.phone.region, list(d.phone.time_zones)
+    if lead.mobile is None and d.mobile:
+        lead.mobile = d.mobile.e164
+    if lead.owner_id is None and d.owner_id is not None:
+        lead.owner_id = d.owner_id
+
+
 class LeadWriter:
     def __init__(self, s: Session, side: Session, sink: Inline | CopyThread, meter: Meter,
                  source: str, campaign: str | None, warnings: Warnings,
@@ -205,18 +222,7 @@ class LeadWriter:
         return seen
 
     def _merge(self, d: LeadDraft, lead: Lead, seen: set[tuple[int, str, object]]) -> int:
-        for name in _FILLABLE:
-            if getattr(lead, name) in (None, "") and getattr(d, name):
-                setattr(lead, name, getattr(d, name))
-        if lead.email is None and d.email:
-            lead.email, lead.email_norm = d.email, d.email_norm
-        if lead.phone is None and d.phone:
-            lead.phone, lead.phone_ext = d.phone.e164, d.phone.ext
-            lead.phone_region, lead.time_zones = d.phone.region, list(d.phone.time_zones)
-        if lead.mobile is None and d.mobile:
-            lead.mobile = d.mobile.e164
-        if lead.owner_id is None and d.owner_id is not None:
-            lead.owner_id = d.owner_id
+        fill_blanks(lead, d)
         explicit = d.campaign or self.default_name
         if explicit and d.hand_raise is not None:
             lead.campaign_id = self.campaign(explicit).id

@@ -35,10 +35,9 @@ from qualdesk.services.designations import move
 from qualdesk.services.hand_raises import add_hand_raise, kind_strengths
 from qualdesk.services.intake.header_aliases import field_for, map_headers
 from qualdesk.services.intake.lead_rows import LeadDraft, LeadRowParser, RowContext
+from qualdesk.services.intake.lead_writer import fill_blanks
 from qualdesk.services.intake.outcome import Warnings
 
-_FILLABLE = ("first_name", "last_name", "company", "title", "country", "city", "website",
-             "industry", "lead_source", "external_id")
 # The hand raise comes in as its own argument, not as lead columns.
 _NOT_LEAD = frozenset({"hand_raise", "hand_raised_at", "details", "campaign"})
 
@@ -148,7 +147,7 @@ def find_or_create_lead(s: Session, fields: dict[str, Any], *,
             raise LeadRefused([RowProblem(1, "name", "", "a lead needs a name or a company")])
         lead = _new_lead(s, draft, camp, source, by_id)
     else:
-        _fill_blanks(lead, draft)
+        fill_blanks(lead, draft)
         if campaign and hand_raise is not None:
             lead.campaign_id = camp.id  # as an import row naming its campaign does
     if draft.do_not_call and dz.can_move(dz.Designation(lead.designation),
@@ -226,21 +225,6 @@ def _new_lead(s: Session, d: LeadDraft, camp: Campaign, source: str,
         s.add(Note(lead_id=lead.id, author_id=None, body=d.notes, created_at=now,
                    updated_at=now))
     return lead
-
-
-def _fill_blanks(lead: Lead, d: LeadDraft) -> None:
-    for name in _FILLABLE:
-        if getattr(lead, name) in (None, "") and getattr(d, name):
-            setattr(lead, name, getattr(d, name))
-    if lead.email is None and d.email:
-        lead.email, lead.email_norm = d.email, d.email_norm
-    if lead.phone is None and d.phone:
-        lead.phone, lead.phone_ext = d.phone.e164, d.phone.ext
-        lead.phone_region, lead.time_zones = d.phone.region, list(d.phone.time_zones)
-    if lead.mobile is None and d.mobile:
-        lead.mobile = d.mobile.e164
-    if lead.owner_id is None and d.owner_id is not None:
-        lead.owner_id = d.owner_id
 
 
 def _details_text(details: Any) -> str | None:
