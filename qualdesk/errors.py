@@ -29,6 +29,12 @@ class DatabaseUnavailable(KnownError):
     """The database is locked, unreachable or dropped the connection."""
 
 
+class CommitInDoubt(DatabaseUnavailable):
+    """The connection was lost while the change was being committed: the server may
+    have kept it or not. Retrying is safe only where the write carries an idempotency
+    key (the outbox's changes do; scripts pass ``--idempotency-key``)."""
+
+
 @dataclass(frozen=True)
 class RowProblem:
     """One bad cell of an input file, numbered as a spreadsheet shows it (header = row 1)."""

@@ -54,15 +54,21 @@ class PgCluster:
         if p.returncode != 0:
             raise RuntimeError(f"{tool} failed: {p.stdout}{p.stderr}")
 
-    def start(self) -> None:
+    def start(self, *, durable: bool = False) -> None:
+        """``durable``: a commit is acknowledged only once its WAL is written, so an
+        immediate stop keeps every commit a client was told of (the default, faster,
+        may lose the last ones — fine for tests that only need the server gone)."""
+        sync = "" if durable else "-c synchronous_commit=off "
         opts = (f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.root} -c fsync=off "
-                "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+                f"{sync}-c full_page_writes=off -c max_connections=200")
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.root / "server.log"), "-w",
                   "-t", "60", "-o", opts, "start")
 
-    def stop(self) -> None:
-        """A real fast shutdown: every client connection is cut."""
-        self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+    def stop(self, mode: str = "fast") -> None:
+        """A real shutdown: every client connection is cut. ``mode="immediate"`` is a
+        crash: no checkpoint, transactions in flight die with their connection (a commit
+        may reach the server while its answer never reaches the client)."""
+        self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop")
 
     def url(self, dbname: str = "postgres") -> str:
         return f"postgresql://postgres@127.0.0.1:{self.port}/{dbname}"

@@ -23,6 +23,16 @@ def command_modules() -> list[str]:
     )
 
 
+def _connection_error(exc: Exception) -> bool:
+    sa_exc = sys.modules.get("sqlalchemy.exc")  # not imported to start the app faster
+    return sa_exc is not None and isinstance(exc, sa_exc.OperationalError)
+
+
+def _one_line(exc: Exception) -> str:
+    lines = str(getattr(exc, "orig", exc)).strip().splitlines()
+    return "database unavailable: " + (lines[0] if lines else type(exc).__name__)
+
+
 def _silence_stdout() -> None:
     """Point stdout at /dev/null so the interpreter's final flush cannot raise again."""
     import os
@@ -65,6 +75,13 @@ def main(argv: Sequence[str] | None = None,
         code = handler(ctx, args)
     except (KnownError, CommandError) as exc:
         print(f"qualdesk: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:
+        # A lost database reached outside a unit of work (the schema check at start, a
+        # raw connection): one line, never the driver's traceback. Anything else is a bug.
+        if not _connection_error(exc):
+            raise
+        print(f"qualdesk: {_one_line(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("qualdesk: interrupted", file=sys.stderr)

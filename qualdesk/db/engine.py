@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from qualdesk.errors import DatabaseUnavailable, NotAllowed
+from qualdesk.errors import CommitInDoubt, DatabaseUnavailable, NotAllowed
 
 
 def normalise_url(url: str) -> str:
@@ -69,22 +69,28 @@ class Database:
         """One unit of work: commits on success, rolls back on error.
 
         Connection failures become ``DatabaseUnavailable`` (a known error the UI shows
-        as a banner, and the offline outbox catches).
+        as a banner, and the offline outbox catches); one lost during the COMMIT itself
+        becomes ``CommitInDoubt`` (the server may have kept the change).
         """
+        committing = False
         try:
             with self.engine.connect() as conn:
                 conn.info["qd_write"] = write
                 with self._factory(bind=conn) as s, s.begin():
                     yield s
-        except OperationalError as exc:
-            raise DatabaseUnavailable(_describe(exc)) from exc
+                    s.flush()  # a failure here is a clean rollback, not a doubt
+                    committing = write  # a read-only session has nothing in doubt
         except DBAPIError as exc:
-            if exc.connection_invalidated:
+            if committing and (isinstance(exc, OperationalError) or exc.connection_invalidated):
+                raise CommitInDoubt(_describe(exc).replace("database unavailable: ", "")
+                                    + " — while saving: the change may or may not have been "
+                                    "kept; check before doing it again") from exc
+            if isinstance(exc, OperationalError):
                 raise DatabaseUnavailable(_describe(exc)) from exc
-            if getattr(exc.orig, "sqlstate", None) == "42501":  # insufficient_privilege
-                raise NotAllowed(_describe(exc).replace("database unavailable: ", "")
-                                 + " (your database login's role does not allow this)") from exc
-            raise
+            known = _known(exc)
+            if known is exc:
+                raise
+            raise known from exc
 
     def ensure_ready(self) -> None:
         """Create or upgrade the schema if needed; refuse a schema newer than this client."""
@@ -101,6 +107,16 @@ class Database:
             close()
         self._on_dispose.clear()
         self.engine.dispose()
+
+
+def _known(exc: DBAPIError) -> Exception:
+    """A database error as the known error it stands for, or itself (a bug)."""
+    if exc.connection_invalidated:
+        return DatabaseUnavailable(_describe(exc))
+    if getattr(exc.orig, "sqlstate", None) == "42501":  # insufficient_privilege
+        return NotAllowed(_describe(exc).replace("database unavailable: ", "")
+                          + " (your database login's role does not allow this)")
+    return exc
 
 
 def _describe(exc: Exception) -> str:
