@@ -48,12 +48,14 @@ _UNLABELLED = ("url", "details")
 
 
 class Col(IntEnum):
-    AT = 0
-    AGO = 1
-    ACTIVITY = 2
+    # The lead panel is narrow: what happened and whether it raised the hand come first,
+    # the full date last (the age says how recent it is).
+    AGO = 0
+    ACTIVITY = 1
+    RAISED = 2
     DETAILS = 3
     SOURCE = 4
-    RAISED = 5
+    AT = 5
 
 
 HEADERS = {Col.AT: "When (team)", Col.AGO: "Ago", Col.ACTIVITY: "Activity",
@@ -91,13 +93,16 @@ def activity_text(r: Any) -> str:
 
 
 def raised_text(rule: str | None, kind: str | None = None) -> str:
-    """Which rule raised the hand, marked ✋: "✋ page visits — key page */pricing*"; a
-    rule that already starts with its kind ("demo_request sent by web") reads as it is."""
+    """Which rule raised the hand: "page visits — key page */pricing*"; a rule that
+    already starts with its kind ("demo_request sent by web") reads as it is. Words, not
+    a symbol: a hand-raise glyph is missing from many desktop fonts."""
     if not rule:
         return ""
+    if kind and rule == kind_words(kind):
+        return rule
     if kind and rule.startswith(kind):
-        return f"✋ {kind_words(kind)}{rule[len(kind):]}"
-    return f"✋ {kind_words(kind)} — {rule}" if kind else f"✋ {rule}"
+        return f"{kind_words(kind)}{rule[len(kind):]}"
+    return f"{kind_words(kind)} — {rule}" if kind else rule
 
 
 class ActivityModel(RowsModel):
@@ -137,7 +142,9 @@ class ActivityModel(RowsModel):
 
     def _text(self, r: Any, col: Col) -> str:
         if col == Col.AT:
-            return f"{r.at.astimezone(self._tz):%a %d %b %H:%M}"
+            local = r.at.astimezone(self._tz)
+            today = local.date() == self._now.astimezone(self._tz).date()
+            return f"{local:%H:%M}" if today else f"{local:%a %d %b %H:%M}"
         if col == Col.AGO:
             return age_text(r.at, self._now)
         if col == Col.ACTIVITY:
@@ -226,4 +233,4 @@ class ActivityView(QWidget):
             n = len(rows)
             self.summary.setText(
                 f"{n} activit{'ies' if n != 1 else 'y'}, newest first · last {age_text(rows[0].at, now)}"
-                + (f" · {raised} raised the hand (✋)" if raised else ""))
+                + (f" · {raised} raised the hand (in bold)" if raised else ""))

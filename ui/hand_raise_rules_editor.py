@@ -15,7 +15,6 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QFormLayout,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
@@ -57,20 +56,35 @@ def rules_sentence(pages: list[str], opens: int, days: int, points: int) -> str:
     return f"Besides form submits, a hand is raised by {', '.join(parts[:-1])} or {parts[-1]}."
 
 
-def _help(text: str, parent: QWidget) -> QLabel:
-    label = QLabel(text, parent)
-    label.setWordWrap(True)
-    label.setEnabled(False)  # the palette's quieter text: an explanation, not a value
-    return label
+def _field(field: QWidget | QHBoxLayout, text: str, parent: QWidget) -> QVBoxLayout:
+    """A form field with what it means written under it (wrapped, in the normal text
+    colour: a greyed label is too faint to read on many themes)."""
+    help_label = QLabel(text, parent)
+    help_label.setWordWrap(True)
+    font = help_label.font()
+    font.setItalic(True)
+    help_label.setFont(font)
+    box = QVBoxLayout()
+    box.setSpacing(2)
+    if isinstance(field, QWidget):
+        row = QHBoxLayout()
+        row.addWidget(field)
+        if not isinstance(field, QPlainTextEdit):
+            row.addStretch(1)  # a number needs no full-width box
+        box.addLayout(row)
+    else:
+        box.addLayout(field)
+    box.addWidget(help_label)
+    return box
 
 
-class HandRaiseRulesEditor(QGroupBox):
+class HandRaiseRulesEditor(QWidget):
     """``refresh()`` loads the rules; Save writes all four through the team settings."""
 
     sig_saved = Signal()
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
-        super().__init__("Hand-raise rules", parent)
+        super().__init__(parent)
         self.setObjectName("hand_raise_rules")
         self.ctx = ctx
         self._loaded: dict[str, Any] = {}
@@ -94,24 +108,30 @@ class HandRaiseRulesEditor(QGroupBox):
         self.points.setRange(0, 1_000_000)
         self.points.setSpecialValueText("off")
         self.points.setSuffix(" points")
+        self.points.setMinimumWidth(self.fontMetrics().horizontalAdvance("1000000 points") +
+                                    self.fontMetrics().horizontalAdvance("MMM"))
 
         opens_row = QHBoxLayout()
         opens_row.addWidget(self.opens_count)
         opens_row.addWidget(QLabel("within", self))
         opens_row.addWidget(self.opens_days)
         opens_row.addStretch(1)
+        intro = QLabel("When a lead's activity becomes a hand raise, with its clock: the "
+                       "receivers judge every page visit, email open and points change "
+                       "by these rules.", self)
+        intro.setWordWrap(True)
         form = QFormLayout()
-        form.addRow("Key pages", self.key_pages)
-        form.addRow("", _help("A visit to a page whose address matches one of these raises the "
-                              "hand (a key page visit). One pattern per line; * stands for any "
-                              "text, as in */pricing*.", self))
-        form.addRow("Email opens", opens_row)
-        form.addRow("", _help("This many opens of the team's emails within that many days raise "
-                              "the hand (repeated email opens); the count starts again after each such hand raise.",
-                              self))
-        form.addRow("Points threshold", self.points)
-        form.addRow("", _help("A lead whose marketing score reaches this many points raises the "
-                              "hand. Off: points changes are only recorded.", self))
+        form.addRow("Key pages", _field(
+            self.key_pages, "A visit to a page whose address matches one of these raises the "
+            "hand (a key page visit). One pattern per line; * stands for any text, as in "
+            "*/pricing*.", self))
+        form.addRow("Email opens", _field(
+            opens_row, "This many opens of the team's emails within that many days raise the "
+            "hand (repeated email opens); the count starts again after each such hand raise.",
+            self))
+        form.addRow("Points threshold", _field(
+            self.points, "A lead whose marketing score reaches this many points raises the "
+            "hand. Off: points changes are only recorded.", self))
 
         self.summary = QLabel("", self)
         self.summary.setObjectName("rules_summary")
@@ -130,11 +150,18 @@ class HandRaiseRulesEditor(QGroupBox):
         buttons.addWidget(self.revert_button)
         buttons.addStretch(1)
 
+        body = QWidget(self)
+        # Explanations read best at a line length a person can follow, even full screen.
+        body.setMaximumWidth(self.fontMetrics().horizontalAdvance("M") * 70)
+        inner = QVBoxLayout(body)
+        inner.setContentsMargins(0, 0, 0, 0)
+        inner.addWidget(intro)
+        inner.addLayout(form)
+        inner.addWidget(self.summary)
         lay = QVBoxLayout(self)
-        lay.addLayout(form)
-        lay.addWidget(self.summary)
-        lay.addLayout(buttons)
-        lay.addWidget(self.message)
+        lay.addWidget(body)
+        inner.addLayout(buttons)
+        inner.addWidget(self.message)
         lay.addStretch(1)
 
         self.key_pages.textChanged.connect(self._edited)

@@ -133,9 +133,9 @@ def send_test_event(db: Database, name: str, url: str, *, timeout: float = 5.0,
         time.sleep(poll_s)
     seen_ms = (time.perf_counter() - t0) * 1000
     position, why = place
-    where = (f"at number {position} of the team's queue ({why})" if position is not None
-             else f"in the queue, held back for now ({why})")
-    return ProbeResult(True, f"The test event went through: the receiver answered in "
-                             f"{answer_ms:.0f} ms and the test lead was {where} "
-                             f"{seen_ms / 1000:.1f} s after it was sent.",
+    where = (f"is number {position} in the team's queue ({why})" if position is not None
+             else f"is in the queue, held back for now ({why})")
+    took = f"{seen_ms:.0f} ms" if seen_ms < 1000 else f"{seen_ms / 1000:.1f} s"
+    return ProbeResult(True, f"The test event went through in {took}: the receiver answered in "
+                             f"{answer_ms:.0f} ms and the test lead {where}.",
                        "done", status, answer_ms, seen_ms, lead_id, position)

@@ -60,14 +60,14 @@ def test_activity_newest_first_with_the_rule_that_raised_the_hand(qtbot, qtmodel
     text = [[m.data(m.index(r, c)) for c in (Col.ACTIVITY, Col.DETAILS, Col.SOURCE, Col.RAISED)]
             for r in range(m.rowCount())]
     assert text == [
-        ["Hand raise: demo request", "Wants a demo for 40 seats", "web", "✋ demo request sent by web"],
+        ["Hand raise: demo request", "Wants a demo for 40 seats", "web", "demo request sent by web"],
         ["Email opened", "subject: Your guide", "web", ""],
-        ["Page visit", "https://quinn.example/pricing", "web", "✋ page visits — key page */pricing*"],
+        ["Page visit", "https://quinn.example/pricing", "web", "page visits — key page */pricing*"],
         ["Page visit", "https://quinn.example/blog/x", "web", ""],
     ]
     assert m.data(m.index(0, Col.AGO)) == "10m"
     assert view.summary.text() == ("4 activities, newest first · last 10m · "
-                                   "2 raised the hand (✋)")
+                                   "2 raised the hand (in bold)")
     bold = m.data(m.index(0, Col.ACTIVITY), Qt.ItemDataRole.FontRole)  # a hand raise stands out
     assert bold is not None and bold.bold()
     assert m.data(m.index(1, Col.ACTIVITY), Qt.ItemDataRole.FontRole) is None
@@ -106,6 +106,6 @@ def test_details_and_rules_read_as_words() -> None:
     assert details_text({"nested": {"a": 1}, "empty": ""}) == ""
     assert raised_text(None) == ""
     assert raised_text("3 email opens in 7 days", "email_opens") == \
-        "✋ email opens — 3 email opens in 7 days"
-    assert raised_text("points reached 100") == "✋ points reached 100"
+        "email opens — 3 email opens in 7 days"
+    assert raised_text("points reached 100") == "points reached 100"
     assert ActivityModel().rowCount() == 0
