@@ -130,3 +130,27 @@ def test_a_call_disposition_on_a_lead_without_phone_is_refused(db: Database, fro
     with pytest.raises(NotAllowed, match="no valid phone"):
         log_disposition(db, lead, "ana", "connected")
     assert log_disposition(db, lead, "ana", "wrong_number").disposition == "wrong_number"
+
+
+def test_ending_claims_keeps_ownership_and_spares_others(db: Database, frozen) -> None:
+    """Leaving a lead (or quitting) ends only the rep's own claims; a lead the rep owns
+    stays theirs (a claim is a lease, not a hand-back)."""
+    from qualdesk.services.claims import end_claims
+    from qualdesk.services.queue import claim_lead
+
+    _people(db)
+    mine, theirs = make_lead(db), make_lead(db, email="kim@acme.test")
+    claim_lead(db, mine, "ana")
+    claim_lead(db, theirs, "bob")
+    with db.session() as s:
+        row = s.get(Lead, mine)
+        assert row is not None
+        ana_id = row.claimed_by_id
+        row.owner_id = ana_id
+    assert end_claims(db, "ana").leads == (mine,)
+    with db.session(write=False) as s:
+        a, b = s.get(Lead, mine), s.get(Lead, theirs)
+        assert a is not None and b is not None
+        assert a.claimed_by_id is None and a.owner_id == ana_id
+        assert b.claimed_by_id is not None
+    assert end_claims(db, "ana").leads == ()

@@ -38,6 +38,7 @@ from qualdesk.domain.records import Changes, LeadDetail
 from qualdesk.errors import DatabaseUnavailable
 from qualdesk.offline.resilient import QUEUED, ResilientOps
 from qualdesk.services import calls as calls_svc
+from qualdesk.services import claims as claims_svc
 from qualdesk.services import queue as queue_svc
 from qualdesk.services import team_settings
 from qualdesk.services.designations import set_designation
@@ -261,6 +262,8 @@ class LeadPanel(QWidget):
         changed = lead_id != self.lead_id
         if changed and self._callback_dialog is not None:
             self._callback_dialog.reject()
+        if changed and self.lead_id is not None:
+            self._leave(self.lead_id)
         self.lead_id = lead_id
         if changed:
             self.notes.set_lead(lead_id)
@@ -352,6 +355,27 @@ class LeadPanel(QWidget):
         if expires is None and lead_id == self.lead_id:
             self.sig_status.emit(f"Your claim on lead {lead_id} has lapsed; "
                                  "another rep may take it")
+
+    def _leave(self, lead_id: int) -> None:
+        """The rep moves on from a lead without a disposition: its claim ends now, not when
+        the lease runs out (a disposition already ended it: then nothing changes)."""
+        rep, db = self.ctx.rep_name, self.ctx.db
+        if rep is None:
+            return
+        self.ctx.runner.run(lambda: claims_svc.end_claims(db, rep, lead_id),
+                            lambda ch: self.ctx.sig_operation_executed.emit(ch, self)
+                            if ch.leads else None, lambda _exc: None)
+
+    def end_claims_on_quit(self, wait_ms: int = 3000) -> None:
+        """Quitting ends every claim the rep holds (here or in an older window), so no lead
+        stays locked and the floor shows nobody on a lead after they left. Waits briefly
+        for the database; a client that cannot reach it leaves the leases to lapse."""
+        rep, db = self.ctx.rep_name, self.ctx.db
+        self.heartbeat_timer.stop()
+        if rep is None:
+            return
+        self.ctx.runner.run(lambda: claims_svc.end_claims(db, rep), None, lambda _exc: None)
+        self.ctx.runner.wait(wait_ms)
 
     def release(self) -> None:
         rep, lead_id = self.ctx.rep_name, self.lead_id

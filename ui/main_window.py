@@ -267,6 +267,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self._closed = True
         self.lead_panel.notes.save_now()
+        self.lead_panel.end_claims_on_quit()
         self.save_geometry()
         self.stop_background()
         super().closeEvent(event)

@@ -122,3 +122,34 @@ def test_followup_without_a_phone_is_email_only(qtbot, ctx, seeded, sqlite_db) -
         assert "voicemail" not in email.body_text.lower()
         assert "phone number" in email.body_text
     assert "Voicemail" not in dlg.status.text() and "set it up" in dlg.status.text()
+
+
+def _claimed_by(db, lead: int) -> int | None:
+    from qualdesk.db.models import Lead
+
+    with db.session(write=False) as s:
+        row = s.get(Lead, lead)
+        assert row is not None
+        return row.claimed_by_id
+
+
+def test_claims_end_when_the_rep_moves_on_or_quits(qtbot, ctx, seeded, sqlite_db) -> None:
+    """Trap 5: picking another lead frees the first one at once; quitting frees every
+    claim, so the floor shows nobody "on" a lead after the rep left."""
+    from qualdesk.services.reports.floor import floor_snapshot
+
+    alice, bob = seeded.leads["Alice"], seeded.leads["Bob"]
+    w, _ = open_window(qtbot, ctx)
+    qtbot.keyClick(w, Qt.Key.Key_F2)
+    assert w.lead_panel.lead_id == alice and _claimed_by(sqlite_db, alice) == seeded.rep.id
+    assert w.queue.select_lead(bob)
+    w.queue.claim_selected()
+    assert w.lead_panel.lead_id == bob and _claimed_by(sqlite_db, bob) == seeded.rep.id
+    assert _claimed_by(sqlite_db, alice) is None  # not worked: free for the team now
+    ana = next(r for r in floor_snapshot(sqlite_db).reps if r.name == "Ana Rep")
+    assert ana.current_lead_id == bob
+
+    w.close()
+    assert _claimed_by(sqlite_db, bob) is None
+    ana = next(r for r in floor_snapshot(sqlite_db).reps if r.name == "Ana Rep")
+    assert ana.current_lead_id is None
