@@ -16,6 +16,7 @@ from qualdesk import clock
 from qualdesk.db.engine import Database
 from qualdesk.services import team_settings
 from qualdesk.services.intake.live.sources import add_source
+from qualdesk.services.queue_rows import QueueRow
 from qualdesk.services.users import add_user
 from tests.ui.intake_helpers import post, receive_signed, running_receiver, signed
 from ui.context import AppContext
@@ -85,6 +86,18 @@ def test_a_signed_event_reaches_the_reps_queue_live_and_the_tray_once(qtbot, db_
             assert re.fullmatch(r"Pat Quinn \(Quinn & Co\) — demo request, (29|30):\d\d left",
                                 notified[0][1]), notified[0][1]
 
+            # The lead on screen: its Activity tab follows live as a receiver adds to it.
+            w.lead_panel.set_lead(top)
+            w.lead_panel.lead_tabs.setCurrentWidget(w.activity)
+            qtbot.waitUntil(lambda: w.activity.model.rowCount() == 1, timeout=3000)
+            hit = {"event_id": "e-hit", "lead": {"email": "pat@quinn.example"},
+                   "activity": {"kind": "page_hit",
+                                "details": {"url": "https://quinn.example/blog"}}}
+            body, headers = signed(secret, hit)
+            assert post(url, body, headers)[0] == 200
+            qtbot.waitUntil(lambda: w.activity.model.rowCount() == 2, timeout=int(GOAL_S * 1000))
+            assert w.activity.model.data(w.activity.model.index(0, 1)) == "Page visit"
+
             # Fresh: a full hour on its clock, so it lands below the two others.
             low, low_s = _post_and_wait(qtbot, w, url, secret,
                                         _event("e-low", "Sam", "Sam Ltd", "+12125550199", 0))
@@ -101,3 +114,37 @@ def test_a_signed_event_reaches_the_reps_queue_live_and_the_tray_once(qtbot, db_
             w.ctx.runner.wait()
             QApplication.processEvents()  # results land on live widgets, not deleted ones
         db.dispose()
+
+
+NOW = clock.now()
+
+
+def _row(lead: int, position: int, raised_min: int, name: str) -> QueueRow:
+    now = NOW  # one instant: a row's hand raise is the same one from load to load
+    return QueueRow(lead, position, 2, now + timedelta(minutes=60 - raised_min), "r", "call",
+                    False, name, "Co", None, "demo_request", now - timedelta(minutes=raised_min),
+                    "Default", 0, ("UTC",), "warm", None)
+
+
+def test_a_burst_of_new_heads_makes_one_notification_then_one_more(qtbot) -> None:
+    from ui.queue_model import QueueModel
+    from ui.top_arrival import TopArrival
+
+    model = QueueModel()
+    arrivals = TopArrival(model, quiet_ms=300)
+    model.set_rows([_row(1, 1, 10, "Old One")])
+    arrivals.check()  # the first load is not news
+    assert arrivals.notified == []
+    for lead, name in ((2, "New Two"), (3, "New Three"), (4, "New Four")):
+        model.set_rows([_row(lead, 1, 40, name), _row(1, 2, 10, "Old One")])
+        arrivals.check()
+    assert [t for t, _m in arrivals.notified] == ["New hand raise at the top of your queue"]
+    assert re.fullmatch(r"New Two \(Co\) — demo request, (19|20):\d\d left",
+                        arrivals.notified[0][1])
+    qtbot.waitUntil(lambda: len(arrivals.notified) == 2, timeout=2000)
+    assert arrivals.notified[1][0] == "2 new hand raises reached the top of your queue"
+    assert arrivals.notified[1][1].startswith("New Four (Co)")  # the head now
+    model.set_rows([_row(4, 1, 40, "New Four"), _row(5, 2, 0, "Lower Five")])
+    arrivals.check()  # a new lead, but not at the top
+    qtbot.wait(400)
+    assert len(arrivals.notified) == 2, arrivals.notified
