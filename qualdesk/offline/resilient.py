@@ -3,9 +3,12 @@
 ``ResilientOps`` tries the database; when it is unreachable (``DatabaseUnavailable``)
 the change goes to the local outbox and the caller gets a ``queued`` outcome at once, so
 the rep keeps working on the lead in hand. While anything waits in the outbox, new
-changes queue behind it, so the database sees them in the order they were made.
-``sync()`` (the status bar calls it every few seconds) replays the outbox when the
-database is back. The GUI routes call logging, notes and callbacks through here.
+changes queue behind it, so the database sees them in the order they were made, and
+the rep is never kept waiting for that backlog: a change made while the outbox holds
+some queues at once and a replay drains the outbox on a thread of its own (a rep's first
+write after a long outage used to replay 925 changes inline, 27.8 s). ``sync()`` (the
+status bar calls it every few seconds) also replays, and reports what every replay did.
+The GUI routes call logging, notes and callbacks through here.
 """
 
 from __future__ import annotations
@@ -53,8 +56,12 @@ class ResilientOps:
     def __init__(self, db: Database, outbox: Outbox | None = None) -> None:
         self.db = db
         self.outbox = outbox if outbox is not None else Outbox.default()
-        # One replay/apply at a time in this process: the GUI's pool has several threads.
+        # One replay at a time in this process (the GUI's pool has several threads)...
         self._lock = threading.RLock()
+        # ...and one decision at a time between "apply now" and "queue behind the rest".
+        self._queue_lock = threading.Lock()
+        self._drainer: threading.Thread | None = None
+        self._drained: list[rp.Outcome] = []  # a background replay's outcomes, for sync()
 
     # -- the rep's changes ----------------------------------------------------------
 
@@ -90,6 +97,26 @@ class ResilientOps:
         with self._lock:
             return rp.replay(self.db, self.outbox)
 
+    def replaying(self) -> bool:
+        """A background replay is draining the outbox now."""
+        return self._drainer is not None and self._drainer.is_alive()
+
+    def _replay_in_background(self) -> None:
+        with self._queue_lock:
+            if self.replaying():
+                return
+            self._drainer = threading.Thread(target=self._drain, name="qualdesk-replay",
+                                             daemon=True)
+            self._drainer.start()
+
+    def _drain(self) -> None:
+        with self._lock:
+            while self.outbox.pending_count():
+                outcomes = rp.replay(self.db, self.outbox)
+                self._drained.extend(outcomes)
+                if not outcomes:  # the database is away again: sync() tries later
+                    return
+
     def pending(self) -> int:
         return self.outbox.pending_count()
 
@@ -103,21 +130,22 @@ class ResilientOps:
             except DatabaseUnavailable as exc:
                 return SyncReport(False, self.outbox.pending_count(), reason=str(exc))
             outcomes = rp.replay(self.db, self.outbox) if self.outbox.pending_count() else []
+            outcomes, self._drained = self._drained + outcomes, []
             left = self.outbox.pending_count()
             return SyncReport(not (left and not outcomes), left, tuple(outcomes))
 
     def _do(self, kind: str, payload: dict[str, Any]) -> rp.Outcome:
         key = new_key()
         payload = {**payload, "queued_at": clock.now().isoformat()}
-        with self._lock:
-            if self.outbox.pending_count():
-                rp.replay(self.db, self.outbox)
+        with self._queue_lock:
             if not self.outbox.pending_count():
                 try:
                     return rp.apply(self.db, kind, payload, key)
                 except DatabaseUnavailable:
                     pass  # queued below; a commit the server made is recognised on replay
+            # Behind changes still waiting: queued at once, in order; never replayed here.
             self.outbox.add(kind, payload, key)
             n = self.outbox.pending_count()
+        self._replay_in_background()
         return rp.Outcome(key, kind, payload.get("lead_id"), QUEUED,
                           f"offline — saved locally, {n} change{'s' if n != 1 else ''} waiting")
