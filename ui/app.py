@@ -88,12 +88,10 @@ def run(db_url: str | None, rep: str | None, demo: bool) -> int:
         window.show()
         window.start_background_after_first_load()
 
-    if user is not None:
-        open_main(user)
-    else:
+    def sign_in(people: list[UserRecord]) -> None:
         from ui.sign_in import SignInDialog
 
-        dialog = SignInDialog(users, machine.rep, db.display_name())
+        dialog = SignInDialog(people, machine.rep, db.display_name())
         holder["dialog"] = dialog
 
         def finished(result: int) -> None:
@@ -105,6 +103,42 @@ def run(db_url: str | None, rep: str | None, demo: bool) -> int:
 
         dialog.finished.connect(finished)
         dialog.open()
+
+    if user is not None:
+        open_main(user)
+    elif not users:
+        # A fresh install: the welcome page sets the team up, then opens the app as you.
+        from ui.ops import OpRunner
+        from ui.welcome_page import WelcomePage
+
+        welcome = WelcomePage(db, OpRunner(app), machine)
+        holder["welcome"] = welcome
+
+        def welcomed(who: UserRecord | None, then: str) -> None:
+            nonlocal db
+            db = welcome.db  # the step may have switched to the team's database
+            if then == "signin":
+                sign_in(list_users(db))
+            elif who is None:
+                app.quit()
+            else:
+                open_main(who)
+                after_welcome(holder["window"], then)
+
+        welcome.sig_done.connect(welcomed)
+        welcome.show()
+    else:
+        sign_in(users)
     code = app.exec()
     db.dispose()
     return int(code)
+
+
+def after_welcome(window: object, then: str) -> None:
+    """The welcome page's last step: open the import dialog or the intake page."""
+    if then == "import":
+        window.file_actions.open_import()  # type: ignore[attr-defined]
+    elif then == "intake":
+        page = getattr(window, "feature_pages", {}).get("intake")
+        if page is not None:
+            window.pages.setCurrentWidget(page)  # type: ignore[attr-defined]

@@ -193,6 +193,9 @@ def install(window: MainWindow) -> None:
     window.lead_actions = LeadActions(window)
     window.addToolBar(Qt.ToolBarArea.TopToolBarArea, window.lead_actions.toolbar)
     window.file_actions = FileActions(window, role)
+    from ui.welcome_page import install_settings
+
+    install_settings(window)  # Settings → Team setup: the welcome page's steps again
 
     window.feature_pages = {}
     for name in ROLE_PAGES.get(role, ()):
