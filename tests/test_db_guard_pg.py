@@ -299,3 +299,22 @@ def test_cli_log_call_on_a_lead_another_rep_holds(team: Team) -> None:
     r = run(team.urls["Lee"], "log-call", str(held), "--rep", "Ana", "--disposition",
             "connected", "--override-hold")
     assert r.code == 0, r.err
+
+
+def test_tables_added_later_are_guarded_too(team: Team) -> None:
+    """Phone tables (#18) came after 0007: the grants put the same person guard on them."""
+    from qualdesk.services.phone_states import set_state
+
+    ana_db = team.db("Ana")
+    set_state(ana_db, "Ana", "ringing")
+    set_state(ana_db, "Ana", "idle")
+    ana_db.dispose()
+    with team.sql("Ana") as c:
+        _refused(c, "INSERT INTO phone_states (rep_id, state, since, updated_at) "
+                    "VALUES (%s, 'idle', now(), now())", team.ids["Bo"])
+        c.execute("INSERT INTO voicemail_recordings (rep_id, file_name, duration_ms, sha256, "
+                  "created_at) VALUES (%s, 'bo.wav', 1000, 'x', now())", (team.ids["Ana"],))
+    with team.sql("Bo") as c:
+        _refused(c, "DELETE FROM voicemail_recordings")
+        with pytest.raises(Refused), c.transaction():
+            c.execute("LOCK TABLE phone_states")

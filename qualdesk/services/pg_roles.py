@@ -44,6 +44,10 @@ _REP = {
     "followups": "INSERT", "callbacks": "INSERT, UPDATE", "notes": "INSERT, UPDATE",
     "qualifications": "INSERT, UPDATE", "turnovers": "INSERT", "audit_requests": "INSERT",
     "change_log": "INSERT",
+    # Phone calls (#18): a rep's own recordings, SIP account and phone state (their rows
+    # only: ROW_GUARDS below).
+    "voicemail_recordings": "INSERT, UPDATE, DELETE", "sip_accounts": "INSERT, UPDATE",
+    "phone_states": "INSERT, UPDATE",
 }
 _LEAD = {
     **_REP,
@@ -71,6 +75,10 @@ COLUMN_UPDATE = {"rep", "sales"}
 HIDDEN = {"intake_keys": ("rep", "sales")}
 # Tables nobody's login may write, the admin's included: the database writes them.
 WRITTEN_BY_THE_DATABASE = ("audit_log",)
+# Tables added after migration 0007 whose rows are one person's (table: that column): a
+# rep's login writes only its own, through 0007's ``qualdesk_guard_row`` trigger.
+ROW_GUARDS = {"voicemail_recordings": "rep_id", "sip_accounts": "rep_id",
+              "phone_states": "rep_id"}
 
 
 def _require_pg(db: Database) -> None:
@@ -133,6 +141,18 @@ def apply_grants(db: Database) -> None:
                 s.execute(text(f"REVOKE SELECT ON {table} FROM {hidden}"))
         for table in WRITTEN_BY_THE_DATABASE:
             s.execute(text(f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {table} FROM {everyone}"))
+        _guard_rows(s, tables)
+
+
+def _guard_rows(s: Session, tables: set[str]) -> None:
+    """(Re)install the person guard on ``ROW_GUARDS`` tables (idempotent)."""
+    for table, column in ROW_GUARDS.items():
+        if table not in tables:
+            continue
+        name = f"qualdesk_guard_{table}"
+        s.execute(text(f"DROP TRIGGER IF EXISTS {name} ON {table}"))
+        s.execute(text(f"CREATE TRIGGER {name} BEFORE INSERT OR UPDATE OR DELETE ON {table} "
+                       f"FOR EACH ROW EXECUTE FUNCTION qualdesk_guard_row('{column}', '', '')"))
 
 
 def _literal(s: Session, value: str) -> str:

@@ -174,7 +174,8 @@ $$;
 # One function for every table whose rows carry a person (TG_ARGV[0]: that column).
 # TG_ARGV[1]: the columns a rep may change on another person's row ('' none, '*' any: the
 # person column then becomes the rep); TG_ARGV[2] = 'held': refused on a lead another rep
-# holds.
+# holds. On DELETE (where a rep has it: its own voicemail recordings) only its own rows.
+# ``pg_roles.apply_grants`` puts it on tables added after this revision (ROW_GUARDS there).
 GUARD_ROW = r"""
 CREATE OR REPLACE FUNCTION qualdesk_guard_row() RETURNS trigger
 LANGUAGE plpgsql AS $$
@@ -185,6 +186,13 @@ DECLARE
     who integer;
     holder text;
 BEGIN
+    IF TG_OP = 'DELETE' THEN
+        IF me IS NOT NULL AND (to_jsonb(OLD) ->> col)::integer IS DISTINCT FROM me THEN
+            RAISE EXCEPTION 'this % row is another person''s: your login may delete only your own',
+                TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        RETURN OLD;
+    END IF;
     IF me IS NULL THEN
         RETURN NEW;
     END IF;
