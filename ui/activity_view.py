@@ -9,6 +9,7 @@ is shown, and when live sync reports another client's (or a receiver's) write.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping
 from datetime import datetime
 from enum import IntEnum
@@ -133,9 +134,10 @@ class ActivityModel(RowsModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(r, col)
         if role == Qt.ItemDataRole.ToolTipRole:
-            if col == Col.DETAILS:
-                return "\n".join(f"{k}: {v}" for k, v in (r.details or {}).items()) or None
-            return self._text(r, col) or None
+            # What a sender sent: escaped and marked rich, so markup shows as text.
+            tip = ("\n".join(f"{k}: {v}" for k, v in (r.details or {}).items())
+                   if col == Col.DETAILS else self._text(r, col))
+            return f"<qt>{html.escape(tip).replace(chr(10), '<br>')}</qt>" if tip else None
         if role == Qt.ItemDataRole.FontRole and r.raised_hand:
             return self._bold  # a hand raise stands out by weight as well as by its mark
         return None

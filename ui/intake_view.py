@@ -13,12 +13,13 @@ polls its counts only while it is on screen.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -38,14 +39,14 @@ from PySide6.QtWidgets import (
 from qualdesk import clock
 from qualdesk.domain.countdown import age_text
 from qualdesk.domain.records import Changes
-from ui.campaigns_view import Col
-from ui.campaigns_view import RecordTableModel as RecordModel
+from ui.campaigns_view import Col, RecordTableModel
 from ui.context import AppContext
 from ui.hand_raise_rules_editor import HandRaiseRulesEditor
 from ui.intake_dialogs import KIND_SHORT, AddSourceDialog, ConfirmDialog
 from ui.intake_secret import SecretPanel
 from ui.rows_model import RowsModel
 
+Index = QModelIndex | QPersistentModelIndex
 DEFAULT_BASE = "http://127.0.0.1:8470"
 PUBLIC_URL = "intake.public_url"
 
@@ -65,6 +66,17 @@ def source_url(base: str, name: str, path: str | None = None) -> str:
     """The address a sender posts to: the public base (or this computer's receiver) and
     the source's path."""
     return (base.strip() or DEFAULT_BASE).rstrip("/") + (path or f"/intake/{name}")
+
+
+class RecordModel(RecordTableModel):
+    """Cells show what senders sent, hostile or not: a table cell never renders HTML, but
+    a tooltip would, so tooltips are escaped and marked as rich text to show it as is."""
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        value = super().data(index, role)
+        if role == Qt.ItemDataRole.ToolTipRole and isinstance(value, str) and value:
+            return f"<qt>{html.escape(value)}</qt>"
+        return value
 
 
 class Clock:

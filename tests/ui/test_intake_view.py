@@ -4,6 +4,8 @@ saved through the team settings."""
 
 from __future__ import annotations
 
+import html
+
 import pytest
 from PySide6.QtCore import Qt
 
@@ -209,7 +211,7 @@ def test_a_new_secret_replaces_the_old_one_and_removing_asks_first(qtbot, sqlite
 # --- through the real receiver -----------------------------------------------------
 
 def test_refusals_show_in_words_and_the_test_event_proves_the_whole_path(
-        qtbot, db_url: str) -> None:
+        qtbot, qtmodeltester, db_url: str) -> None:
     """The real receiver in its own process: a wrongly signed post is listed with its
     reason; "Send a test event" runs off the GUI thread and reports success only once
     the test lead is in the queue."""
@@ -228,10 +230,14 @@ def test_refusals_show_in_words_and_the_test_event_proves_the_whole_path(
             assert status == 401
             page = _page(qtbot, ctx)
             qtbot.waitUntil(lambda: page.refusals_model.rowCount() == 1, timeout=5000)
+            qtmodeltester.check(page.refusals_model)
             row = _cells(page.refusals_model, 0)
             assert row[1] == "Signature missing or wrong (401)"
             assert "does not match" in row[2] and row[3] == "127.0.0.1"
             assert '"a@b.example"' in row[4]
+            tip = page.refusals_model.data(page.refusals_model.index(0, 4),
+                                           Qt.ItemDataRole.ToolTipRole)
+            assert tip == f"<qt>{html.escape(row[4])}</qt>"  # a sender's markup shows as text
             assert _cells(page.sources_model, 0)[6] == "1"  # refused today
 
             page.test_button.click()
