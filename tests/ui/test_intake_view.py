@@ -265,3 +265,20 @@ def test_a_receiver_that_does_not_answer_is_named_with_what_to_do(qtbot, sqlite_
     assert page.message.text() == (
         f"✗ The receiver at {base}/intake/web did not answer (nothing is listening there): "
         "start the QualDesk intake service on the intake server.")
+
+
+def test_a_database_away_goes_to_the_banner_not_a_crash(qtbot, sqlite_db: Database) -> None:
+    from qualdesk.domain.records import UserRecord
+    from tests.ui.intake_helpers import free_port
+    from ui.ops import SyncRunner
+
+    gone = Database(f"postgresql://nobody@127.0.0.1:{free_port()}/gone")  # nothing listens
+    ctx = AppContext(gone, UserRecord(1, "Lee Lead", "lead", None), SyncRunner())
+    known: list[str] = []
+    bugs: list[str] = []
+    ctx.runner.sig_error_known.connect(known.append)
+    ctx.runner.sig_error_bug.connect(lambda summary, _tb: bugs.append(summary))
+    page = _page(qtbot, ctx)
+    assert known and not bugs
+    assert page.sources_model.rowCount() == 0
+    gone.dispose()
