@@ -189,3 +189,24 @@ def install_settings(window: Any) -> None:
 
     action.triggered.connect(open_setup)
     menu.addAction(action)
+
+    def open_window(make: Any, attr: str) -> None:
+        view = make()
+        view.setWindowFlag(Qt.WindowType.Window)
+        view.resize(1000, 640)
+        setattr(window, attr, view)  # kept alive while it is open
+        view.show()
+
+    from ui.admin_users import AdminUsersView
+    from ui.team_settings_view import TeamSettingsView
+
+    people = QAction("People and roles…", window)
+    people.setObjectName("action_people")
+    people.triggered.connect(lambda: open_window(
+        lambda: AdminUsersView(ctx.db, ctx.runner, window), "people_view"))
+    team = QAction("Team settings…", window)
+    team.setObjectName("action_team_settings")
+    team.triggered.connect(lambda: open_window(
+        lambda: TeamSettingsView(ctx.db, ctx.runner, ctx.user.name, window), "team_settings_view"))
+    menu.addAction(people)
+    menu.addAction(team)

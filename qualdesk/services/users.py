@@ -56,3 +56,20 @@ def user_by_name(s: Session, name: str) -> User:
 def get_user(db: Database, name: str) -> UserRecord:
     with db.session(write=False) as s:
         return to_record(user_by_name(s, name))
+
+
+def set_active(db: Database, name: str, active: bool) -> UserRecord:
+    """Deactivate a person who left (their history stays; they can no longer sign in or
+    be given leads), or bring them back."""
+    with db.session() as s:
+        u = user_by_name(s, name)
+        u.active = active
+        s.flush()
+        return to_record(u)
+
+
+def db_logins(db: Database) -> dict[str, str]:
+    """Person's name -> their own database login, for those who have one."""
+    with db.session(write=False) as s:
+        return {n: login for n, login in s.execute(select(User.name, User.db_login)
+                                                   .where(User.db_login.is_not(None)))}
