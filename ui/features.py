@@ -193,6 +193,9 @@ def install(window: MainWindow) -> None:
     window.lead_actions = LeadActions(window)
     window.addToolBar(Qt.ToolBarArea.TopToolBarArea, window.lead_actions.toolbar)
     window.file_actions = FileActions(window, role)
+    from ui.phone_page import install_phone
+
+    install_phone(window)  # the app's phone: F5 dials through it, the Phone menu sets it up
     from ui.welcome_page import install_settings
 
     install_settings(window)  # Settings → Team setup: the welcome page's steps again
@@ -218,6 +221,9 @@ def start_jobs(window: MainWindow) -> None:
     window.outbox_job.sig_outbox_failed.connect(window.show_status)
     window.outbox_job.start()
     window.sync_status.start()
+    from ui.phone_page import start_phone
+
+    start_phone(window)
     _start_live_intake(window)
 
 
@@ -238,6 +244,9 @@ def _start_live_intake(window: MainWindow) -> None:
 
 
 def stop_jobs(window: MainWindow) -> None:
+    phone = getattr(window, "phone", None)
+    if phone is not None:
+        phone.stop(wait=False)  # the engine quits on its own thread; closing never waits
     job = getattr(window, "outbox_job", None)
     if job is not None:
         job.stop()

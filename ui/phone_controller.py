@@ -73,6 +73,15 @@ class PhoneController(QObject):
         except KnownError as exc:
             self.sig_engine_state.emit(DOWN, str(exc))
 
+    def restart(self) -> None:
+        """Stop the engine (if any) and start it again with the saved set-up."""
+        if self.factory is None:
+            return
+        old, self.phone = self.phone, None
+        if old is not None:
+            self._submit(old.stop)
+        self.start()
+
     def stop(self, wait: bool = True) -> None:
         phone = self.phone
         if phone is not None:

@@ -74,9 +74,9 @@ def phone_window(qtbot, ctx, seeded, far_end: FarEnd, tmp_path: Path):  # noqa: 
                                   sip_listen=f"127.0.0.1:{free_port()}", net_interface="127.0.0.1"))
 
     w = _window(qtbot, ctx)
-    controller = PhoneController(factory, w)
+    controller: PhoneController = w.phone  # the window's own phone (features.install_phone)
+    controller.factory = factory  # this machine's "headset": a silent WAV, on 127.0.0.1
     controller.dial_uri = far_end.uri_template()
-    w.lead_panel.calls.attach_phone(controller, ctx)
     controller.start()
     qtbot.waitUntil(lambda: controller.state == "up", timeout=8000)
     yield w, controller
@@ -171,3 +171,19 @@ def test_dead_engine_shows_a_banner_and_the_window_keeps_answering(
     qtbot.keyClick(w, Qt.Key.Key_F1)  # the window answers keys meanwhile
     qtbot.waitUntil(lambda: controller.state == "up", timeout=8000)
     assert not calls.engine_label.isVisible()
+
+
+def test_phone_page_places_a_test_call(qtbot, ctx, seeded, far_end: FarEnd, phone_window) -> None:  # noqa: ANN001
+    from ui.phone_page import PhonePage
+
+    w, controller = phone_window
+    page = PhonePage(ctx, controller, w)
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitUntil(lambda: "Calls go to: sip:" in page.trunk_label.text(), timeout=3000)
+    assert page.state_label.text().startswith("Running")
+    far_end.will(ANSWER_THEN_HANG_UP, after=0.5)
+    page.test_number.setText("+12125550102")
+    page.test_button.click()
+    qtbot.waitUntil(lambda: "SIP 200" in page.test_label.text(), timeout=6000)
+    assert "answered" in page.test_label.text()
