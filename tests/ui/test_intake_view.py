@@ -5,6 +5,7 @@ saved through the team settings."""
 from __future__ import annotations
 
 import html
+import shutil
 
 import pytest
 from PySide6.QtCore import Qt
@@ -211,7 +212,7 @@ def test_a_new_secret_replaces_the_old_one_and_removing_asks_first(qtbot, sqlite
 # --- through the real receiver -----------------------------------------------------
 
 def test_refusals_show_in_words_and_the_test_event_proves_the_whole_path(
-        qtbot, qtmodeltester, db_url: str) -> None:
+        qtbot, qtmodeltester, db_url: str, sqlite_template, tmp_path) -> None:
     """The real receiver in its own process: a wrongly signed post is listed with its
     reason; "Send a test event" runs off the GUI thread and reports success only once
     the test lead is in the queue."""
@@ -249,6 +250,20 @@ def test_refusals_show_in_words_and_the_test_event_proves_the_whole_path(
             assert "queue" in page.message.text() and page.test_button.isEnabled()
             qtbot.waitUntil(lambda: _cells(page.sources_model, 0)[5] == "1", timeout=5000)
             ctx.runner.wait()
+
+            # Another team's database behind the same address: the receiver says so.
+            shutil.copy(sqlite_template, tmp_path / "other.sqlite3")
+            elsewhere = Database(f"sqlite:///{tmp_path / 'other.sqlite3'}")
+            add_source(elsewhere, "orphan", "json")
+            team_settings.set_value(elsewhere, "intake.public_url", base)
+            other = _page(qtbot, _lead_ctx(elsewhere))
+            other.test_button.click()
+            qtbot.waitUntil(lambda: other.message.text()[:1] in "✓✗", timeout=15000)
+            assert other.message.text() == (
+                f"✗ The receiver at {base}/intake/orphan refused the test event (404: no "
+                "intake source named 'orphan').")
+            other.ctx.runner.wait()
+            elsewhere.dispose()
     finally:
         db.dispose()
 
