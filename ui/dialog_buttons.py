@@ -10,7 +10,14 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLayout,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 _OK = QDialogButtonBox.StandardButton.Ok
 
@@ -59,3 +66,31 @@ def column(dialog: QDialog, *parts: QLayout | QWidget) -> QVBoxLayout:
         else:
             lay.addWidget(part)
     return lay
+
+
+def confirm(parent: QWidget, title: str, text: str, yes_text: str,
+            on_yes: Callable[[], None], on_no: Callable[[], None] | None = None) -> QMessageBox:
+    """Ask before a step that cannot be undone (do not call, disqualify, reject). Opens
+    without blocking; the safe answer is the default, so a stray Return does nothing, and
+    Ctrl+Enter (as in every dialog) confirms."""
+    box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.NoButton,
+                      parent)
+    box.setObjectName("confirm_dialog")
+    yes = box.addButton(yes_text, QMessageBox.ButtonRole.AcceptRole)
+    yes.setObjectName("confirm_yes")
+    no = box.addButton(QMessageBox.StandardButton.Cancel)
+    no.setObjectName("confirm_no")
+    box.setDefaultButton(no)
+    box.setEscapeButton(no)
+    confirm_keys(box, yes)
+
+    def finished(_result: int) -> None:
+        if box.clickedButton() is yes:
+            on_yes()
+        elif on_no is not None:
+            on_no()
+        box.deleteLater()
+
+    box.finished.connect(finished)
+    box.open()
+    return box

@@ -49,6 +49,7 @@ from ui.call_controls import CallControls, UrlOpener
 from ui.callback_dialog import CallbackDialog
 from ui.contact_card import ContactCard
 from ui.context import AppContext
+from ui.dialog_buttons import confirm
 from ui.notes_editor import NotesEditor
 from ui.ops import deliver
 from ui.timeline import AttemptHistory, CallbackList, EmailList, NoteHistory, TimelineView
@@ -96,6 +97,18 @@ def log_disposition(db: Any, ops: ResilientOps | None, lead_id: int, rep: str, c
     return Logged(changes)
 
 
+# Designations (and dispositions) a lead never comes back from: one stray key must not
+# reach them, so they ask first.
+FINAL = {
+    Designation.DO_NOT_CALL.value: "{name} will never be called or emailed again. This cannot "
+                                   "be undone.",
+    Designation.DISQUALIFIED.value: "{name} leaves the qualifying team's queue as disqualified.",
+}
+FINAL_DISPOSITIONS = {
+    "dnc_request": "{name} asked not to be called: the lead becomes do not call, for good. "
+                   "This cannot be undone.",
+}
+
 # Widgets whose digits are typed text, wherever they sit.
 _TYPING = (QLineEdit, QPlainTextEdit, QTextEdit, QAbstractSpinBox)
 
@@ -122,6 +135,7 @@ class LeadPanel(QWidget):
         self.team_tz = "UTC"
         self._busy = False
         self._callback_dialog: CallbackDialog | None = None
+        self.confirm_box: QWidget | None = None  # the open "are you sure", for tests
 
         self.placeholder = QLabel(f"Press {keymap.key_label('next_lead')} for your next lead.",
                                   self)
@@ -395,9 +409,28 @@ class LeadPanel(QWidget):
         if to == self.detail.summary.designation:
             return
         db, lead_id, rep = self.ctx.db, self.lead_id, self.ctx.rep_name
-        self.ctx.run_op(lambda: set_designation(db, lead_id, to, rep, "changed in the lead panel"),
-                        self, on_done=lambda _c: self.reload(),
-                        on_error=self._on_designation_refused)
+
+        def apply() -> None:
+            self.ctx.run_op(lambda: set_designation(db, lead_id, to, rep,
+                                                    "changed in the lead panel"),
+                            self, on_done=lambda _c: self.reload(),
+                            on_error=self._on_designation_refused)
+
+        if to in FINAL:
+            self.confirm_box = confirm(
+                self, "Confirm designation", FINAL[to].format(name=self._lead_name()),
+                f"Make it {LABELS[Designation(to)].lower()}", apply, self._show_designation)
+            return
+        apply()
+
+    def _lead_name(self) -> str:
+        s = self.detail.summary if self.detail else None
+        return (s.name or f"lead {s.id}") if s else "this lead"
+
+    def _show_designation(self) -> None:
+        if self.detail is not None:
+            self.designation.setCurrentIndex(max(self.designation.findData(
+                self.detail.summary.designation), 0))
 
     def _on_designation_refused(self, exc: BaseException) -> None:
         if self.detail is not None:
@@ -424,6 +457,12 @@ class LeadPanel(QWidget):
             return
         if code == "callback":
             self._open_callback_editor()
+            return
+        if code in FINAL_DISPOSITIONS:
+            self.confirm_box = confirm(
+                self, "Confirm do not call", FINAL_DISPOSITIONS[code].format(
+                    name=self._lead_name()), "Log it: never call again",
+                lambda: self._log(code, None), self.focus_call_keys)
             return
         self._log(code, None)
 

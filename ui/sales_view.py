@@ -257,8 +257,14 @@ class SalesView(QWidget):
         when: date | None = from_qdate(self.retouch.date()) if self.set_retouch.isChecked() else None
         db, by = self.ctx.db, self.ctx.rep_name
         self.error.setText("")
-        self.ctx.run_op(lambda: reject(db, r.lead_id, reason, when, by), initiator=self,
-                        on_error=self._failed)
+        from ui.dialog_buttons import confirm
+
+        # A rejection sends the lead back to qualifying: asked first, as every final step.
+        self.confirm_box = confirm(
+            self, "Confirm rejection", f"Reject this lead and send it back to the qualifying "
+            f"team ({reason})?", "Reject",
+            lambda: self.ctx.run_op(lambda: reject(db, r.lead_id, reason, when, by),
+                                    initiator=self, on_error=self._failed))
 
     def _failed(self, exc: BaseException) -> None:
         self.error.setText(str(exc))

@@ -153,3 +153,45 @@ def test_claims_end_when_the_rep_moves_on_or_quits(qtbot, ctx, seeded, sqlite_db
     assert _claimed_by(sqlite_db, bob) is None
     ana = next(r for r in floor_snapshot(sqlite_db).reps if r.name == "Ana Rep")
     assert ana.current_lead_id is None
+
+
+def test_final_designations_ask_first(qtbot, ctx, seeded, sqlite_db) -> None:
+    """Trap 8: Alt+G, End, Return no longer makes a lead do-not-call for good: it asks, and
+    the safe answer is the default (a second Return cancels)."""
+    from qualdesk.db.models import Lead
+
+    alice = seeded.leads["Alice"]
+    w, _ = open_window(qtbot, ctx)
+    panel = w.lead_panel
+    qtbot.keyClick(w, Qt.Key.Key_F2)
+    combo = panel.designation
+    before = combo.currentData()
+    combo.setFocus()
+    combo.setCurrentIndex(combo.findData("do_not_call"))
+    combo.activated.emit(combo.currentIndex())  # what End + Return in the popup does
+    box = panel.confirm_box
+    assert box is not None and box.isVisible() and "cannot be undone" in box.text()
+    qtbot.keyClick(box, Qt.Key.Key_Return)  # the default: Cancel
+    with sqlite_db.session(write=False) as s:
+        row = s.get(Lead, alice)
+        assert row is not None and row.designation == before and not row.do_not_call
+    assert combo.currentData() == before
+
+    combo.setCurrentIndex(combo.findData("do_not_call"))
+    combo.activated.emit(combo.currentIndex())
+    box = _active(qtbot, panel.confirm_box)
+    qtbot.keyClick(box, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    with sqlite_db.session(write=False) as s:
+        row = s.get(Lead, alice)
+        assert row is not None and row.designation == "do_not_call"
+
+
+def test_a_do_not_call_request_key_asks_first(qtbot, ctx, seeded, sqlite_db) -> None:
+    alice = seeded.leads["Alice"]
+    w, _ = open_window(qtbot, ctx)
+    qtbot.keyClick(w, Qt.Key.Key_F2)
+    w.lead_panel.calls.button("dnc_request").click()
+    assert _attempts(sqlite_db, alice) == []
+    box = w.lead_panel.confirm_box
+    qtbot.keyClick(box, Qt.Key.Key_Escape)
+    assert _attempts(sqlite_db, alice) == [] and w.lead_panel.lead_id == alice

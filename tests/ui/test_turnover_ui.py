@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QDialog, QPushButton
 from sqlalchemy import select
 
 from qualdesk.db.engine import Database
@@ -86,6 +86,10 @@ def test_turnover_dialog_then_sales_accepts_and_rejects(qtbot, sqlite_db: Databa
     view.set_retouch.setChecked(True)
     view.retouch.setDate(view.retouch.date().fromString("2027-01-10", "yyyy-MM-dd"))
     qtbot.mouseClick(view.reject_button, Qt.MouseButton.LeftButton)
+    with db.session(write=False) as s:  # asked first (#17): nothing happens yet
+        lead = s.get(Lead, bo)
+        assert lead is not None and lead.designation == "turned_over"
+    view.confirm_box.findChild(QPushButton, "confirm_yes").click()
     with db.session(write=False) as s:
         lead = s.get(Lead, bo)
         assert lead is not None and lead.designation == "incubating"
