@@ -25,8 +25,8 @@ def free_port() -> int:
 
 
 class Receiver:
-    def __init__(self, db_url: str, *, port: int | None = None) -> None:
-        self.db_url = db_url
+    def __init__(self, db_url: str, *, port: int | None = None, workers: int = 1) -> None:
+        self.db_url, self.workers = db_url, workers
         self.port = port or free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = Path(os.environ.get("TMPDIR", "/tmp")) / f"qd-intake-{self.port}.log"
@@ -36,7 +36,8 @@ class Receiver:
         out = self.log.open("wb")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "qualdesk", "--db", self.db_url, "intake", "serve",
-             "--listen", f"127.0.0.1:{self.port}", "--log-level", "warning"],
+             "--listen", f"127.0.0.1:{self.port}", "--log-level", "warning",
+             "--workers", str(self.workers)],
             stdout=out, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -86,7 +86,8 @@ def _serve(ctx: Context, args: argparse.Namespace) -> int:
     if not sep or not port.isdigit():
         raise CommandError(f"--listen {args.listen!r}: expected HOST:PORT, e.g. 127.0.0.1:8470")
     serve(ctx.db, host.strip("[]") or "127.0.0.1", int(port),
-          forwarded_allow_ips=args.forwarded_allow_ips, log_level=args.log_level)
+          forwarded_allow_ips=args.forwarded_allow_ips, log_level=args.log_level,
+          workers=args.workers)
     return 0
 
 
@@ -135,6 +136,8 @@ def register(reg: Registry) -> None:
     p.add_argument("--listen", default="127.0.0.1:8470", metavar="HOST:PORT")
     p.add_argument("--forwarded-allow-ips", metavar="IPS",
                    help="proxies whose X-Forwarded-For is trusted (default 127.0.0.1)")
+    p.add_argument("--workers", type=int, default=1, metavar="N",
+                   help="processes on the one port (default 1; about one per core)")
     p.add_argument("--log-level", default="info",
                    choices=("critical", "error", "warning", "info", "debug"))
 

@@ -12,7 +12,9 @@ whole delivery (the transaction rolls back) with a message naming it.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -100,7 +102,7 @@ def receive(db: Database, name: str, body: bytes, auth: Auth,
         if src is None:
             raise Refused(404, f"no intake source named {name!r}")
         test = _authenticate(s, src, body, auth)
-        settings = team_settings.snapshot(s)
+        settings, ctx = _context(db, s)
         tz = ZoneInfo(settings["team.timezone"])
         now = clock.now()
         ignored = 0
@@ -115,12 +117,11 @@ def receive(db: Database, name: str, body: bytes, auth: Auth,
             raise Refused(400, str(exc)) from None
         delivery_id = insert_ignore(s, IntakeDelivery, {
             "source_id": src.id, "body_sha256": body_hash(body), "received_at": now,
-            "events": 0, "test": test}, IntakeDelivery.id)
+            "events": len(events), "test": test}, IntakeDelivery.id)
         if delivery_id is None:
             return Outcome(None, duplicate=True)
         out = Outcome(delivery_id, ignored=ignored)
         rules = HandRaiseRules.from_settings(settings)
-        ctx = row_context(s)
         for ev in events:
             if ev.event_id is not None and insert_ignore(s, IntakeEventId, {
                     "source_id": src.id, "event_id": ev.event_id,
@@ -132,10 +133,31 @@ def receive(db: Database, name: str, body: bytes, auth: Auth,
             except InvalidInput as exc:
                 raise Refused(400, f"{ev.ref}: {exc}") from None
             out.events += 1
-        s.execute(update(IntakeDelivery).where(IntakeDelivery.id == delivery_id)
-                  .values(events=out.events))
-        audit.bump(s, "intake")
+        if out.events != len(events):  # some repeated or ignored: the count kept is true
+            s.execute(update(IntakeDelivery).where(IntakeDelivery.id == delivery_id)
+                      .values(events=out.events))
+        if not out.leads:
+            audit.bump(s, "intake")  # the intake page's counts changed, no lead did
     return out
+
+
+# Team settings, users and hand-raise kinds change rarely and are read for every event:
+# one copy per database for two seconds (a team lead's new rule counts within that).
+_CONTEXT_TTL_S = 2.0
+_contexts: dict[str, tuple[float, dict[str, Any], Any]] = {}
+_contexts_lock = threading.Lock()
+
+
+def _context(db: Database, s: Session) -> tuple[dict[str, Any], Any]:
+    now = time.monotonic()
+    with _contexts_lock:
+        hit = _contexts.get(db.url)
+    if hit is not None and now - hit[0] < _CONTEXT_TTL_S:
+        return hit[1], dataclasses.replace(hit[2], now=clock.now())
+    settings, ctx = team_settings.snapshot(s), row_context(s)
+    with _contexts_lock:
+        _contexts[db.url] = (now, settings, ctx)
+    return settings, ctx
 
 
 def _ours(body: bytes) -> bool:

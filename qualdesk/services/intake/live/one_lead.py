@@ -156,7 +156,7 @@ def find_or_create_lead(s: Session, fields: dict[str, Any], *,
     hr_id = None
     if hand_raise is not None:
         hr_id = _raise(s, lead, camp if (campaign or created) else _campaign_of(s, lead),
-                       hand_raise, ctx, source, by_id)
+                       hand_raise, ctx, source, by_id, new_lead=created)
     if hr_id is None:
         lead.updated_at = clock.now()
         audit.bump(s, "intake", lead.id)
@@ -236,15 +236,14 @@ def _details_text(details: Any) -> str | None:
 
 
 def _raise(s: Session, lead: Lead, camp: Campaign, hand_raise: HandRaiseIn, ctx: RowContext,
-           source: str, by_id: int | None) -> int | None:
+           source: str, by_id: int | None, new_lead: bool = False) -> int | None:
     from qualdesk.services.hand_raises import resolve_kind
 
     kind_raw, at, details = hand_raise
     kind, strength, _known = resolve_kind(kind_raw, ctx.strengths)
     at = clock.ensure_utc(at)
-    same = s.scalar(select(HandRaise.id).where(HandRaise.lead_id == lead.id,
-                                               HandRaise.kind == kind,
-                                               HandRaise.raised_at == at))
+    same = None if new_lead else s.scalar(select(HandRaise.id).where(
+        HandRaise.lead_id == lead.id, HandRaise.kind == kind, HandRaise.raised_at == at))
     if same is not None:
         return None  # the same hand raise (kind and time) is kept once
     hr = add_hand_raise(s, lead, camp, kind, strength, at, details=_details_text(details),

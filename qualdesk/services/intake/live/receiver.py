@@ -280,13 +280,35 @@ def create_app(db: Database) -> Starlette:
                      exception_handlers={404: _not_found, 500: _server_error})
 
 
+DB_ENV = "QUALDESK_INTAKE_DB"
+
+
+def app_from_env() -> Starlette:
+    """The app for each worker process of ``serve(workers=N)`` (uvicorn imports it)."""
+    import os
+
+    db = Database(os.environ[DB_ENV], pool_size=10)
+    db.ensure_ready()
+    return create_app(db)
+
+
 def serve(db: Database, host: str = "127.0.0.1", port: int = 8470, *,
-          forwarded_allow_ips: str | None = None, log_level: str = "info") -> None:
-    """Run until SIGTERM/SIGINT (uvicorn finishes requests in flight, then stops)."""
+          forwarded_allow_ips: str | None = None, log_level: str = "info",
+          workers: int = 1) -> None:
+    """Run until SIGTERM/SIGINT (uvicorn finishes requests in flight, then stops).
+    ``workers`` > 1 runs that many processes on one port: the receiver keeps no state,
+    so they share nothing but the database (the Python work of a delivery is
+    CPU-bound, and one process uses one core)."""
+    import os
+
     import uvicorn
 
-    config = uvicorn.Config(create_app(db), host=host, port=port, log_level=log_level,
-                            proxy_headers=True,
-                            forwarded_allow_ips=forwarded_allow_ips or "127.0.0.1",
-                            server_header=False, timeout_graceful_shutdown=10)
-    uvicorn.Server(config).run()
+    common = {"host": host, "port": port, "log_level": log_level, "proxy_headers": True,
+              "forwarded_allow_ips": forwarded_allow_ips or "127.0.0.1",
+              "server_header": False, "timeout_graceful_shutdown": 10}
+    if workers > 1:
+        os.environ[DB_ENV] = db.url
+        db.dispose()
+        uvicorn.run(f"{__name__}:app_from_env", factory=True, workers=workers, **common)
+        return
+    uvicorn.Server(uvicorn.Config(create_app(db), **common)).run()
