@@ -221,7 +221,13 @@ class CampaignsView(QWidget):
         form.addRow("Gap between attempts", self.min_gap)
         form.addRow("Attempts per day", self.daily_cap)
         form.addRow("Attempts in total", self.lifetime_cap)
-        form.addRow("Level I rule", self.level1)
+        self.level1_build = QPushButton("&Build from choices…", page)
+        self.level1_build.setObjectName("campaign_level1_build")
+        self.level1_build.clicked.connect(self.open_rule_builder)
+        rule_row = QHBoxLayout()
+        rule_row.addWidget(self.level1, 1)
+        rule_row.addWidget(self.level1_build)
+        form.addRow("Level I rule", rule_row)
         form.addRow("", self.level1_status)
         form.addRow("Lead source", self.lead_source)
         self.editor = QGroupBox("Selected campaign", page)
@@ -281,7 +287,7 @@ class CampaignsView(QWidget):
         self.codes_message.setObjectName("codes_message")
         self.codes_message.setWordWrap(True)
 
-        disp = QGroupBox("Dispositions (reps see them after a restart)", page)
+        disp = QGroupBox("Dispositions (every open QualDesk picks up a change within seconds)", page)
         dl = QVBoxLayout(disp)
         dl.addWidget(self.disposition_table, 1)
         row = QHBoxLayout()
@@ -376,6 +382,13 @@ class CampaignsView(QWidget):
         self.level1.setText(r.level1_rule or "")
         self.lead_source.setText(r.lead_source or "")
         self._check_rule()
+
+    def open_rule_builder(self) -> None:
+        from ui.level1_rule_builder import Level1RuleBuilder
+
+        self.rule_builder = Level1RuleBuilder(self.level1.text(), self)
+        self.rule_builder.sig_rule_chosen.connect(self.level1.setText)
+        self.rule_builder.open()
 
     def _check_rule(self, *_args: object) -> None:
         try:

@@ -210,3 +210,17 @@ def install_settings(window: Any) -> None:
         lambda: TeamSettingsView(ctx.db, ctx.runner, ctx.user.name, window), "team_settings_view"))
     menu.addAction(people)
     menu.addAction(team)
+    from ui.script_editor import ScriptEditor
+    from ui.template_editor import TemplateEditor
+
+    scripts = QAction("Qualification scripts…", window)
+    scripts.setObjectName("action_script_editor")
+    scripts.triggered.connect(lambda: open_window(
+        lambda: ScriptEditor(ctx.db, ctx.runner, ctx.user.name, window), "script_editor"))
+    templates = QAction("Voicemail and email templates…", window)
+    templates.setObjectName("action_template_editor")
+    templates.triggered.connect(lambda: open_window(
+        lambda: TemplateEditor(ctx.db, ctx.runner, ctx.user.name, window), "template_editor"))
+    menu.addSeparator()
+    menu.addAction(scripts)
+    menu.addAction(templates)
