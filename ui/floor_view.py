@@ -133,9 +133,12 @@ class FloorRepModel(QAbstractTableModel):
         if col == RepCol.REP:
             return r.name
         if col == RepCol.CURRENT:
+            phone = r.phone_text(clock.now())  # the rep's phone: on a call 3:05, wrap-up…
             if r.current_lead_id is None:
-                return r.current_lead or ""
-            return f"{r.current_lead} (#{r.current_lead_id})"
+                lead = r.current_lead or ""
+            else:
+                lead = f"{r.current_lead} (#{r.current_lead_id})"
+            return f"{lead} — {phone}" if lead and phone else lead or phone
         if col == RepCol.HELD_FOR:
             held = r.held_minutes(clock.now())
             if native:

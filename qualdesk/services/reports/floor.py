@@ -23,6 +23,7 @@ from qualdesk.db.models import (
     FollowUp,
     HandRaise,
     Lead,
+    PhoneState,
     User,
 )
 from qualdesk.domain.designation import OPEN
@@ -45,6 +46,16 @@ class RepFloorRow:
     current_lead: str | None = None
     claimed_at: datetime | None = None
     behind_clock: int = 0
+    phone_state: str | None = None  # from the rep's phone (phone_states): idle, on_call, …
+    phone_since: datetime | None = None
+
+    def phone_text(self, now: datetime) -> str:
+        """"on a call 3:05", "wrap-up 0:40", "idle"; "" without a phone."""
+        from qualdesk.services.phone_states import RepPhoneState
+
+        if self.phone_state is None or self.phone_since is None:
+            return ""
+        return RepPhoneState(self.name, self.phone_state, self.phone_since, None).label(now)
 
     def held_minutes(self, now: datetime) -> float | None:
         if self.claimed_at is None:
@@ -132,14 +143,21 @@ def _rep_rows(s: Session, now: datetime, since: datetime) -> tuple[list[RepFloor
                       .where(or_(User.role == "rep", User.id.in_([i for i in active if i])))
                       .where(or_(User.active.is_(True), User.id.in_([i for i in active if i])))
                       .order_by(User.name)).all()
+    from qualdesk.services.phone_states import STALE
+
+    phones = {rid: (st, since) for rid, st, since in s.execute(
+        select(PhoneState.rep_id, PhoneState.state, PhoneState.since)
+        .where(PhoneState.updated_at >= now - STALE))}
     rows = []
     for uid, name in users:
         h = held.get(uid)
+        ph = phones.get(uid)
         rows.append(RepFloorRow(
             rep_id=uid, name=name, attempts=att.get(uid, (0, 0))[0], connects=att.get(uid, (0, 0))[1],
             followups=int(fus.get(uid, 0)), turned_over=int(tos.get(uid, 0)),
             current_lead_id=h[0] if h else None, current_lead=h[1] if h else None,
-            claimed_at=h[2] if h else None, behind_clock=int(behind.get(uid, 0))))
+            claimed_at=h[2] if h else None, behind_clock=int(behind.get(uid, 0)),
+            phone_state=ph[0] if ph else None, phone_since=ph[1] if ph else None))
     return rows, int(behind.get(None, 0))
 
 
