@@ -89,7 +89,7 @@ def pg_url(pg_template: str) -> Iterator[str]:
 def _login(url: str, name: str, role: str, monkeypatch: pytest.MonkeyPatch) -> str:
     from sqlalchemy.engine import make_url
 
-    login = f"qdi_{name.lower()}_{uuid.uuid4().hex[:6]}"
+    login = f"qdi_{name.lower().replace('-', '_')}_{uuid.uuid4().hex[:6]}"
     monkeypatch.setattr("sys.stdin", io.StringIO("pw\n"))
     r = run(url, "user", "add", name, "--role", role, "--db-login", login, "--password-stdin")
     assert r.code == 0, r.err
@@ -145,3 +145,29 @@ def test_a_posted_hand_raise_reaches_a_listening_clients_queue(db_url: str) -> N
     finally:
         watcher.stop()
         db.dispose()
+
+
+def test_the_receiver_runs_with_an_admin_login_as_documented(
+        pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    recv_url = _login(pg_url, "intake-receiver", "admin", monkeypatch)
+    lead_url = _login(pg_url, "Lena", "lead", monkeypatch)
+    lead_db = Database(lead_url)
+    try:
+        secret = add_source(lead_db, "hubspot", "json").secret
+        assert secret
+        with Receiver(recv_url) as rcv:
+            body = json.dumps({"event_id": "adm-1", "lead": {
+                "first_name": "Ola", "email": "ola@example.com"},
+                "hand_raise": {"kind": "contact_form"}}).encode()
+            r = httpx.post(rcv.url("hubspot"), content=body, headers=json_headers(secret, body))
+            assert r.status_code == 200, r.text
+            lead_id = r.json()["leads"][0]
+            bad = httpx.post(rcv.url("hubspot"), content=b"{", headers=json_headers(secret, b"{"))
+            assert bad.status_code == 400
+        with psycopg.connect(pg_url, autocommit=True) as conn:
+            actions = [a for (a,) in conn.execute(
+                "SELECT action FROM audit_log WHERE lead_id = %s", (lead_id,))]
+            assert "intake" in actions
+            assert conn.execute("SELECT count(*) FROM intake_refusals").fetchone() == (1,)
+    finally:
+        lead_db.dispose()
