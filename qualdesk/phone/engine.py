@@ -82,7 +82,6 @@ class EngineConfig:
             f"audio_alert\t\t{self.audio_player}",
             "call_max_calls\t\t4",
             f"module_path\t\t{modules}",
-            "module\t\t\tstdio.so",
             "module\t\t\tg711.so",
             "module\t\t\taufile.so",
         ]

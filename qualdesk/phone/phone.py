@@ -9,6 +9,7 @@ as frozen ``CallRecord`` values; engine life (died, restarted, gave up) reaches
 from __future__ import annotations
 
 import contextlib
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -18,6 +19,7 @@ from qualdesk.phone.adapter import CallRecord, CallTracker
 from qualdesk.phone.engine import Engine, EngineConfig, EngineError
 
 DTMF_KEYS = frozenset("0123456789*#ABCD")
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 EngineListener = Callable[[str, str], None]  # (state: up|down|gave_up, detail)
 
@@ -39,10 +41,31 @@ class Phone:
 
     # --- life ---------------------------------------------------------------------------
 
-    def start(self) -> str | None:
+    def start(self, register_wait: float = 3.0) -> str | None:
         self.engine.start()
         self._engine_state("up", self.engine.version or "")
+        if self.registers:
+            ok = self.registered(register_wait)
+            self._engine_state("registered" if ok else "register_failed",
+                               "" if ok else "the registrar did not accept the account: check "
+                               "registrar, user and password")
         return self.engine.version
+
+    @property
+    def registers(self) -> bool:
+        return any("regint=0" not in a for a in self.engine.config.accounts)
+
+    def registered(self, wait: float = 3.0) -> bool:
+        """Whether the account is registered (the engine registers as it starts, before
+        the control socket is open, so its REGISTER_OK event is never seen: ask)."""
+        deadline = time.monotonic() + wait
+        while True:
+            data = _ANSI.sub("", str(self.engine.command("reginfo").get("data", "")))
+            if re.search(r"\bOK\b", data):
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.2)
 
     def stop(self) -> None:
         self._cancel_ring_timer()
