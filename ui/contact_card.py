@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QVBoxLayout, QWidget
+from PySide6.QtGui import QFont, QPalette
+from PySide6.QtWidgets import QFormLayout, QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from qualdesk.domain.countdown import local_time_text
+from qualdesk.domain.countdown import CountdownState, countdown, local_time_text
 from qualdesk.domain.designation import LABELS, Designation
 from qualdesk.domain.records import LeadDetail
+from ui.icons import is_dark, state_colours, state_icon
+from ui.queue_model import clock_font
 
 
 def _label(parent: QWidget, name: str, selectable: bool = True) -> QLabel:
@@ -47,6 +49,16 @@ class ContactCard(QFrame):
         self.designation = _label(self, "contact_designation")
         self.owner = _label(self, "contact_owner")
         self.warning = _label(self, "contact_warning", selectable=False)
+        # The lead's follow-up clock, as loud as the queue's: the same font, colours,
+        # symbol and words, driven by the queue's one timer (``tick``).
+        self.clock = QLabel("", self)
+        self.clock.setObjectName("lead_clock")
+        self.clock.setFont(clock_font(self.font()))
+        self.clock.setAutoFillBackground(True)
+        self.clock.setMargin(4)
+        self.clock_icon = QLabel("", self)
+        self.clock_icon.setObjectName("lead_clock_icon")
+        self.clock_state = CountdownState.NONE
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -58,7 +70,11 @@ class ContactCard(QFrame):
         form.addRow("Designation", self.designation)
         form.addRow("Owner", self.owner)
         lay = QVBoxLayout(self)
-        lay.addWidget(self.name)
+        head = QHBoxLayout()
+        head.addWidget(self.name, 1)
+        head.addWidget(self.clock_icon)
+        head.addWidget(self.clock)
+        lay.addLayout(head)
         lay.addWidget(self.role)
         lay.addWidget(self.warning)
         lay.addLayout(form)
@@ -72,6 +88,7 @@ class ContactCard(QFrame):
                         self.campaign, self.designation, self.owner):
                 lab.clear()
             self.warning.hide()
+            self._tick_clock(now)
             return
         s = detail.summary
         self.name.setText(s.name or f"Lead {s.id}")
@@ -102,3 +119,35 @@ class ContactCard(QFrame):
         if self._detail is not None:
             self.local_time.setText(local_time_text(self._detail.summary.time_zones, now,
                                                     self._team_tz))
+        self._tick_clock(now)
+
+    def deadline(self) -> datetime | None:
+        """The earliest clock still running: an open hand raise's (not called or not
+        emailed yet), as the queue counts it."""
+        if self._detail is None:
+            return None
+        open_ = [h.deadline_at for h in self._detail.hand_raises if h.followed_up_at is None]
+        return min(open_) if open_ else None
+
+    def _tick_clock(self, now: datetime) -> None:
+        deadline = self.deadline()
+        cd = countdown(deadline, now)
+        self.clock_state = cd.state
+        if cd.state is CountdownState.NONE:
+            self.clock.setText("No clock running" if self._detail is not None else "")
+            self.clock.setPalette(self.palette())
+            self.clock_icon.clear()
+            self.clock.setToolTip("No open hand raise: nothing is counting")
+            return
+        self.clock.setText(f"{cd.clock}  {cd.words}")
+        dark = is_dark(self.palette())
+        colours = state_colours(cd.state, dark)
+        pal = QPalette(self.palette())
+        if colours is not None:
+            pal.setColor(QPalette.ColorRole.Window, colours[0])
+            pal.setColor(QPalette.ColorRole.WindowText, colours[1])
+        self.clock.setPalette(pal)
+        size = self.clock.fontMetrics().height()
+        self.clock_icon.setPixmap(state_icon(cd.state, dark).pixmap(size, size))
+        self.clock.setToolTip(f"Follow-up clock: {cd.words}, {cd.text} "
+                              f"(deadline {deadline:%H:%M} UTC)" if deadline else "")

@@ -12,8 +12,10 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QHeaderView,
     QLabel,
+    QStackedWidget,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -87,6 +89,27 @@ def tooltip(action: str, text: str | None = None) -> str:
     """``"Claim the next lead (F2 / Ctrl+N)"``: tooltips always name the key."""
     b = _BY_ACTION[action]
     return f"{text or b.what} ({key_label(action)})"
+
+
+def bring_into_view(widget: QWidget) -> None:
+    """Every tab and page between the window and ``widget`` turns to it, so a shortcut
+    that moves the focus never sends keys into a box the rep cannot see (Ctrl+L with
+    another tab in front)."""
+    parent = widget.parentWidget()
+    while parent is not None:
+        if isinstance(parent, QTabWidget | QStackedWidget):
+            for i in range(parent.count()):
+                page = parent.widget(i)
+                if page is widget or page.isAncestorOf(widget):
+                    parent.setCurrentIndex(i)  # a tab widget's own stack follows its bar
+                    break
+        parent = parent.parentWidget()
+
+
+def focus(widget: QWidget, reason: Qt.FocusReason = Qt.FocusReason.ShortcutFocusReason) -> None:
+    """What every focus shortcut does: bring the widget into view, then focus it."""
+    bring_into_view(widget)
+    widget.setFocus(reason)
 
 
 class KeymapDialog(QDialog):

@@ -201,7 +201,7 @@ class LeadPanel(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.stack)
 
-        for name, slot in (("notes", self.notes.focus_edit), ("release", self.release),
+        for name, slot in (("notes", self.focus_notes), ("release", self.release),
                            ("designation", self._focus_designation)):
             act = QAction(self)
             act.setObjectName(f"action_{name}")
@@ -349,10 +349,15 @@ class LeadPanel(QWidget):
 
     def focus_call_keys(self) -> None:
         target = self.calls.dial_button if self.calls.dial_button.isEnabled() else self.calls
-        target.setFocus(Qt.FocusReason.OtherFocusReason)
+        keymap.focus(target, Qt.FocusReason.OtherFocusReason)
+
+    def focus_notes(self) -> None:
+        """Ctrl+L: the notes tab comes to the front first, then the cursor goes in."""
+        keymap.bring_into_view(self.notes.edit)
+        self.notes.focus_edit()
 
     def _focus_designation(self) -> None:
-        self.designation.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        keymap.focus(self.designation)
         self.designation.showPopup()
 
     # --- lease -----------------------------------------------------------------------

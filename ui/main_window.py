@@ -89,6 +89,7 @@ class MainWindow(QMainWindow):
 
         # The workspace, wired in one place.
         self.queue.sig_lead_claimed.connect(self.lead_panel.set_lead)
+        self.lead_panel.sig_lead_changed.connect(self.queue.pin_lead)
         self.lead_panel.sig_next_requested.connect(self.queue.next_lead)
         self.queue.tick_timer.timeout.connect(self.lead_panel.tick)
         self.queue.sig_status.connect(self.show_status)

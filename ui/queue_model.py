@@ -88,6 +88,20 @@ _INF = math.inf
 _NCOLS = len(Column)
 
 
+# The filter matches this prefix too, so the pinned row survives any filter text while
+# the matching stays in C++ (a Python filterAcceptsRow would run per row of 100,000).
+PINNED_MARK = "\x01"
+
+
+def clock_font(base: QFont | None = None) -> QFont:
+    """The countdown's font, the loudest on screen: the queue's cells and the lead's clock."""
+    base = QFont(base or QGuiApplication.font())
+    f = QFont(base)
+    f.setBold(True)
+    f.setPointSizeF(base.pointSizeF() * 1.3 if base.pointSizeF() > 0 else 12)
+    return f
+
+
 def _ts(d: datetime | None) -> float:
     return d.timestamp() if d is not None else _INF
 
@@ -105,10 +119,8 @@ class QueueModel(QAbstractTableModel):
         # Time-dependent texts, computed once per tick for the rows being painted.
         self._cache: dict[int, tuple[Countdown, str, str]] = {}
         self._dark = is_dark()
-        base = QGuiApplication.font()
-        self._clock_font = QFont(base)
-        self._clock_font.setBold(True)
-        self._clock_font.setPointSizeF(base.pointSizeF() * 1.3 if base.pointSizeF() > 0 else 12)
+        self._clock_font = clock_font()
+        self._pinned: int | None = None  # the lead being worked: no filter hides it
         self._sort: tuple[int, Qt.SortOrder] = (-1, Qt.SortOrder.AscendingOrder)
 
     # --- loading ---------------------------------------------------------------------
@@ -167,6 +179,15 @@ class QueueModel(QAbstractTableModel):
 
     def held_rows_loaded(self) -> bool:
         return self._held_loaded == self._held
+
+    def set_pinned(self, lead_id: int | None) -> None:
+        """The lead on the rep's screen: its row matches every filter (``PINNED_MARK``)."""
+        old, self._pinned = self._pinned, lead_id
+        for lid in {old, lead_id} - {None}:
+            row = self.row_of_lead(lid)  # type: ignore[arg-type]
+            if row >= 0:
+                self.dataChanged.emit(self.index(row, 0), self.index(row, _NCOLS - 1),
+                                      [FilterRole])
 
     def set_dark(self, dark: bool) -> None:
         self._dark = dark
@@ -240,7 +261,8 @@ class QueueModel(QAbstractTableModel):
         if role == HeldRole:
             return r.held
         if role == FilterRole:
-            return f"{r.name} {r.company} {r.campaign} {r.reason} {r.kind or ''}".lower()
+            pin = PINNED_MARK if r.lead_id == self._pinned else ""
+            return f"{pin}{r.name} {r.company} {r.campaign} {r.reason} {r.kind or ''}".lower()
         if col == Column.COUNTDOWN:
             return self._countdown_role(r, row, role)
         if role == Qt.ItemDataRole.ForegroundRole and r.held:

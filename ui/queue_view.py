@@ -15,12 +15,13 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
+    QRegularExpression,
     QSortFilterProxyModel,
     Qt,
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QAction, QFontMetrics, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QFontMetrics, QKeySequence, QPainter, QPalette, QPen, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -29,6 +30,9 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -40,7 +44,7 @@ from qualdesk.services import queue as queue_svc
 from qualdesk.services.queue_rows import QueueRows, queue_rows
 from ui import keymap
 from ui.context import AppContext
-from ui.queue_model import Column, FilterRole, LeadIdRole, QueueModel
+from ui.queue_model import PINNED_MARK, Column, FilterRole, LeadIdRole, QueueModel
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -62,7 +66,32 @@ class QueueProxy(QSortFilterProxyModel):
             src.sort(column, order)
 
     def set_text(self, text: str) -> None:
-        self.setFilterFixedString(text.strip().lower())
+        text = text.strip().lower()
+        if not text:
+            self.setFilterRegularExpression(QRegularExpression())
+            return
+        # The text, or the lead being worked (``PINNED_MARK``): never hidden by a filter.
+        self.setFilterRegularExpression(QRegularExpression(
+            f"{QRegularExpression.escape(text)}|^{PINNED_MARK}"))
+
+
+class ClockDelegate(QStyledItemDelegate):
+    """The countdown cell keeps its state colours when its row is selected (Qt would
+    paint the selection over them); the selection shows as a frame instead."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        opt = QStyleOptionViewItem(option)
+        if selected and index.data(Qt.ItemDataRole.BackgroundRole) is not None:
+            opt.state &= ~QStyle.StateFlag.State_Selected
+            super().paint(painter, opt, index)
+            painter.save()
+            pen = QPen(option.palette.color(QPalette.ColorRole.Highlight), 3)
+            painter.setPen(pen)
+            painter.drawRect(option.rect.adjusted(1, 1, -2, -2))
+            painter.restore()
+            return
+        super().paint(painter, option, index)
 
 
 class _HeadRelay(QObject):
@@ -139,6 +168,8 @@ class QueueView(QWidget):
         self.table.setWordWrap(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.doubleClicked.connect(self._claim_index)
+        self.clock_delegate = ClockDelegate(self.table)
+        self.table.setItemDelegateForColumn(int(Column.COUNTDOWN), self.clock_delegate)
         self._size_columns()
         self.table.horizontalHeader().sectionClicked.connect(self._on_header_clicked)
 
@@ -272,11 +303,11 @@ class QueueView(QWidget):
         self.table.horizontalHeader().setSortIndicatorShown(True)
 
     def _focus_filter(self) -> None:
-        self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        keymap.focus(self.filter_edit)
         self.filter_edit.selectAll()
 
     def focus_table(self) -> None:
-        self.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        keymap.focus(self.table)
         if not self.table.currentIndex().isValid() and self.proxy.rowCount():
             self.table.selectRow(0)
 
@@ -304,6 +335,11 @@ class QueueView(QWidget):
         if not idx.isValid():
             return None
         return int(self.proxy.data(idx, LeadIdRole))
+
+    def pin_lead(self, lead_id: object) -> None:
+        """The lead on the rep's screen stays in the list whatever the filter says."""
+        self.model.set_pinned(lead_id if isinstance(lead_id, int) else None)
+        self.proxy.invalidate()
 
     def select_lead(self, lead_id: int) -> bool:
         src = self.model.row_of_lead(lead_id)

@@ -33,6 +33,7 @@ from qualdesk.domain.records import Changes
 from qualdesk.services import qualification as qsvc
 from qualdesk.services.qualification import QualificationState
 from qualdesk.services.script_library import STEP_BANT, STEP_CLOSE, Question
+from ui import keymap
 from ui.bant_form import BantForm
 from ui.context import AppContext
 
@@ -286,6 +287,7 @@ class ScriptStepper(QWidget):
     def take_focus(self) -> None:
         """The rep asked for the script (F3): the cursor goes where the current step
         wants it (the answer, the first choice, the budget…)."""
+        keymap.bring_into_view(self)
         if self.state is not None:
             self.flush()
             self._show_step(self.step)

@@ -195,3 +195,46 @@ def test_a_do_not_call_request_key_asks_first(qtbot, ctx, seeded, sqlite_db) -> 
     box = w.lead_panel.confirm_box
     qtbot.keyClick(box, Qt.Key.Key_Escape)
     assert _attempts(sqlite_db, alice) == [] and w.lead_panel.lead_id == alice
+
+
+def test_the_lead_on_screen_has_its_clock_and_stays_in_the_queue(qtbot, ctx, seeded,
+                                                                 frozen) -> None:
+    """Traps 3 and 4: the panel shows the lead's countdown in the queue's clock font and
+    colours, ticking with the queue's one timer; a filter never hides the lead being
+    worked; Ctrl+L brings the notes tab to the front before the cursor goes in."""
+    from ui.queue_model import Column, StateRole
+
+    w, _ = open_window(qtbot, ctx)
+    panel, card = w.lead_panel, w.lead_panel.card
+    alice = seeded.leads["Alice"]
+    qtbot.keyClick(w, Qt.Key.Key_F2)
+    assert panel.lead_id == alice
+    assert card.clock.isVisible() and card.clock.text() == "10:00  under 15 min"
+    assert card.clock.font().pointSizeF() == w.queue.model._clock_font.pointSizeF()
+    row = w.queue.model.row_of_lead(alice)
+    assert w.queue.model.index(row, Column.COUNTDOWN).data(StateRole) == "warning"
+    frozen.advance(minutes=11)
+    w.queue.tick_timer.timeout.emit()
+    assert card.clock.text() == "+01:00  breached" and card.clock_state.value == "breached"
+    bg = card.clock.palette().color(card.clock.backgroundRole())
+    assert bg == w.queue.model.index(row, Column.COUNTDOWN).data(
+        Qt.ItemDataRole.BackgroundRole).color()
+
+    # The selected row (the lead being worked) keeps its clock's colours.
+    table = w.queue.table
+    assert w.queue.selected_lead() == alice
+    idx = w.queue.proxy.mapFromSource(w.queue.model.index(row, Column.COUNTDOWN))
+    rect = table.visualRect(idx)
+    img = table.viewport().grab().toImage()
+    dpr = img.devicePixelRatio()
+    pixel = img.pixelColor(int((rect.right() - 6) * dpr), int(rect.center().y() * dpr))
+    assert pixel == bg
+
+    w.queue.filter_edit.setText("Beta GmbH")  # matches Bob only
+    shown = {w.queue.proxy.index(r, 0).data(Qt.ItemDataRole.UserRole + 2)
+             for r in range(w.queue.proxy.rowCount())}
+    assert shown == {alice, seeded.leads["Bob"]}
+
+    panel.lead_tabs.setCurrentWidget(panel.attempts)
+    qtbot.keyClick(w, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert panel.notes.edit.isVisible() and w.focusWidget() is panel.notes.edit
