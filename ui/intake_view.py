@@ -52,6 +52,7 @@ PUBLIC_URL = "intake.public_url"
 
 # HTTP answers as a team lead reads them; the number stays for the sender's admin.
 STATUS_WORDS = {
+    200: "Robot: thanked, nothing kept",  # a web form's trap field was filled in
     400: "Bad event", 401: "Signature missing or wrong", 403: "Not allowed",
     404: "Unknown source", 413: "Too large (over 1 MiB)", 415: "Wrong content type",
     422: "Bad event", 429: "Too many events (over the rate)", 503: "Database was away",
@@ -59,7 +60,8 @@ STATUS_WORDS = {
 
 
 def status_text(status: int) -> str:
-    return f"{STATUS_WORDS.get(status, 'Refused')} ({status})"
+    words = STATUS_WORDS.get(status, "Refused")
+    return words if status < 300 else f"{words} ({status})"
 
 
 def source_url(base: str, name: str, path: str | None = None) -> str:

@@ -297,3 +297,17 @@ def test_a_database_away_goes_to_the_banner_not_a_crash(qtbot, sqlite_db: Databa
     assert known and not bugs
     assert page.sources_model.rowCount() == 0
     gone.dispose()
+
+
+def test_a_robot_caught_by_the_form_s_trap_reads_as_such(qtbot, sqlite_db: Database) -> None:
+    from qualdesk.services.intake.live.deliveries import keep_refusal
+    from qualdesk.services.intake.live.sources import add_source
+
+    add_source(sqlite_db, "web-form", "form")
+    keep_refusal(sqlite_db, "web-form", 200, "honeypot field filled in: a bot, nothing kept",
+                 "203.0.113.9", b"first_name=<b>Bot</b>&qd_hp=1")
+    page = _page(qtbot, _lead_ctx(sqlite_db))
+    row = _cells(page.refusals_model, 0)
+    assert row[1:5] == ["Robot: thanked, nothing kept",
+                        "honeypot field filled in: a bot, nothing kept", "203.0.113.9",
+                        "first_name=<b>Bot</b>&qd_hp=1"]
