@@ -26,6 +26,7 @@ from qualdesk.db.engine import Database
 from qualdesk.db.models import Attempt, Email, FollowUp, Lead, User
 from qualdesk.domain import designation as dz
 from qualdesk.domain.codes import VOICEMAIL
+from qualdesk.domain.email_address import address_problem
 from qualdesk.domain.records import Changes
 from qualdesk.errors import DatabaseUnavailable, InvalidInput, NotAllowed
 from qualdesk.services import audit, outbox, team_settings
@@ -101,7 +102,14 @@ def _check(s: Session, lead: Lead, rep: User) -> tuple[str, str]:
     if not rep.email:
         raise InvalidInput(f"rep {rep.name!r} has no email address for Reply-To; "
                            "nothing recorded (add one to the user)")
-    return (smtp_from or rep.email), rep.email
+    # Again where the addresses are used: a value that got in some other way must not
+    # add recipients or headers, and must fail here, before the voicemail is recorded.
+    for what, value in ((f"{who}'s email", lead.email), (f"rep {rep.name!r}'s email", rep.email),
+                        ("the team's smtp.from", smtp_from or None)):
+        if value is not None and address_problem(value) is not None:
+            raise InvalidInput(f"{what} {value!r} is not one e-mail address "
+                               f"({address_problem(value)}); nothing recorded: correct it first")
+    return (smtp_from or rep.email.strip()), rep.email.strip()
 
 
 def _lead(s: Session, lead_id: int) -> Lead:
@@ -119,7 +127,7 @@ def preview(db: Database, lead_id: int, rep_name: str) -> FollowUpPreview:
         folder = lead.campaign.templates or "default"
         mode = team_settings.get(s, "email.mode")
         name = " ".join(p for p in (lead.first_name, lead.last_name) if p) or (lead.company or "")
-        to_addr = lead.email or ""
+        to_addr = (lead.email or "").strip()
         email_only = not lead.phone
     rendered = render_followup(folder, ctx, email_only=email_only)
     return FollowUpPreview(lead_id, name, to_addr, from_addr, reply_to, mode, rendered,

@@ -16,6 +16,7 @@ from email.utils import format_datetime, make_msgid
 
 from sqlalchemy.orm import Session
 
+from qualdesk.domain.email_address import address_problem
 from qualdesk.errors import InvalidInput, KnownError
 from qualdesk.services import team_settings
 
@@ -64,8 +65,36 @@ def message_id_for(sender: str) -> str:
     return make_msgid(domain=domain)
 
 
+def check_sendable(e: OutgoingEmail) -> None:
+    """Refuse, for good, a row that is not one message to one address from one address.
+
+    The addresses are checked where they are used as well as where they entered: a row
+    written past the app (an old client, a hand-edited database) must not add recipients
+    or headers. ``MailError(permanent=True)``: the outbox marks the row failed, with why."""
+    for header, value in (("To", e.to_addr), ("From", e.from_addr), ("Reply-To", e.reply_to)):
+        if header == "Reply-To" and not value:
+            continue
+        problem = address_problem(value)
+        if problem is not None:
+            raise MailError(f"cannot be sent: its {header} {value!r} is not one e-mail address "
+                            f"({problem})", permanent=True)
+    if not e.subject.strip() or any(c in e.subject for c in "\r\n\x00"):
+        raise MailError(f"cannot be sent: its subject {e.subject!r} is empty or holds a line "
+                        "break", permanent=True)
+
+
 def build_message(e: OutgoingEmail, at: datetime) -> EmailMessage:
-    """multipart/alternative (text, then HTML), with Message-ID and the lead's id."""
+    """multipart/alternative (text, then HTML), with Message-ID and the lead's id.
+
+    Raises ``MailError(permanent=True)`` for a row that cannot make a message."""
+    check_sendable(e)
+    try:
+        return _build(e, at)
+    except (ValueError, TypeError, UnicodeError) as exc:  # a header the library refuses
+        raise MailError(f"cannot be sent: {exc}", permanent=True) from None
+
+
+def _build(e: OutgoingEmail, at: datetime) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = e.from_addr
     msg["To"] = e.to_addr

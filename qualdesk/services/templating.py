@@ -344,7 +344,8 @@ def render_followup(folder: str, ctx: MergeContext,
                     email_only: bool = False) -> RenderedFollowUp:
     env = env or make_env()
     files = EMAIL_ONLY_FILES if email_only else FOLLOWUP_FILES
-    out = {f: render_template(env, resolve_name(env, folder, f), ctx) for f in files}
+    with budget.budget_scope():  # the files share one budget: they are one follow-up
+        out = {f: render_template(env, resolve_name(env, folder, f), ctx) for f in files}
     prefix = "email_only" if email_only else "email"
     voicemail = "" if email_only else out["voicemail.txt.j2"].strip()
     subject = " ".join(out[f"{prefix}_subject.txt.j2"].split())

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from qualdesk import clock
 from qualdesk.db.engine import Database
 from qualdesk.db.models import User
+from qualdesk.domain.email_address import InvalidAddress, parse_address
 from qualdesk.domain.records import UserRecord
 from qualdesk.errors import InvalidInput, NotFound
 
@@ -25,8 +26,11 @@ def add_user(db: Database, name: str, role: str, email: str | None = None,
         raise InvalidInput("a user needs a name")
     if role not in ROLES:
         raise InvalidInput(f"unknown role {role!r} (known: {', '.join(ROLES)})")
-    if email is not None and "@" not in email:
-        raise InvalidInput(f"email {email!r} is not an address")
+    if email is not None:
+        try:
+            email = parse_address(email)
+        except InvalidAddress as exc:
+            raise InvalidInput(f"email {exc}") from None
     with db.session() as s:
         existing = s.scalar(select(User).where(func.lower(User.name) == name.lower()))
         if existing is not None:

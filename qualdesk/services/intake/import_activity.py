@@ -24,6 +24,7 @@ from qualdesk.db.engine import Database
 from qualdesk.db.models import Attempt, Disposition, Email, Lead, User
 from qualdesk.domain import designation as dz
 from qualdesk.domain.codes import VOICEMAIL, normalise_code
+from qualdesk.domain.email_address import row_reason
 from qualdesk.domain.phones import PhoneError, parse_phone
 from qualdesk.errors import InvalidInput, RowProblem
 from qualdesk.services import team_settings
@@ -32,7 +33,6 @@ from qualdesk.services.hand_raises import stamp_email
 from qualdesk.services.intake.csv_source import Table, read_table
 from qualdesk.services.intake.dates import DateError, parse_when
 from qualdesk.services.intake.header_aliases import map_headers
-from qualdesk.services.intake.lead_rows import EMAIL_RE
 from qualdesk.services.intake.outcome import CancelFlag, ImportResult, Progress, Warnings, tick
 
 _ALIASES = {
@@ -184,8 +184,9 @@ class _Checker:
             return self._find("id", raw, report, "lead_id")
         if get.get("lead_email"):
             raw = get["lead_email"]
-            if not EMAIL_RE.match(raw):
-                report("lead_email", "not an email address")
+            reason = row_reason(raw)
+            if reason:
+                report("lead_email", reason)
                 return None
             return self._find("email", raw.lower(), report, "lead_email")
         if get.get("lead_phone"):

@@ -3,22 +3,19 @@ lookup it needs (team zone, kinds, users) is handed in, so 10,000 rows cost no q
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from qualdesk.db.models import Campaign, HandRaise, Lead
 from qualdesk.domain.codes import DEFAULT_KIND_STRENGTH, normalise_code
+from qualdesk.domain.email_address import is_address, row_reason
 from qualdesk.domain.phones import Phone, PhoneError, parse_phone, region_for_country
 from qualdesk.errors import RowProblem
 from qualdesk.services.intake.dates import DateError, parse_when
 from qualdesk.services.intake.header_aliases import HeaderMap
 from qualdesk.services.intake.outcome import Warnings
 
-# Deliberately basic: one @, no spaces, a dot in the domain. Deliverability is the
-# mail server's job; this catches the cell that holds a name or a phone by mistake.
-EMAIL_RE = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>.]+$")
 _TRUE = frozenset({"1", "true", "yes", "y", "t", "x", "checked", "on"})
 _FALSE = frozenset({"", "0", "false", "no", "n", "f", "unchecked", "off"})
 DEFAULT_KIND = "contact_form"
@@ -143,14 +140,15 @@ class LeadRowParser:
     def _email(self, d: LeadDraft, get: dict[str, str]) -> None:
         raw = get.get("email", "")
         if raw:
-            if EMAIL_RE.match(raw):
+            reason = row_reason(raw)  # one address: the rule's one home
+            if not reason:
+                raw = raw.strip()
                 d.email, d.email_norm = raw, raw.lower()
             else:
-                d.problems.append(RowProblem(d.row, self._col("email"), raw,
-                                             "not an email address"))
+                d.problems.append(RowProblem(d.row, self._col("email"), raw, reason))
             return
         alt = get.get("email_alt", "")
-        if alt and EMAIL_RE.match(alt):
+        if alt and is_address(alt):
             d.email, d.email_norm = alt, alt.lower()
 
     def _phones(self, d: LeadDraft, get: dict[str, str]) -> None:
