@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import threading
@@ -46,6 +47,21 @@ from tests.pg_cluster import PgCluster  # noqa: E402
 def pct(values: list[float], p: float) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
+def cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) of a process and its live children (the workers):
+    steadier than wall time on a shared, loaded box."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if stat.parent.name == str(pid) or fields[1] == str(pid):
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
 
 
 def event(i: int, tag: str) -> bytes:
@@ -187,11 +203,15 @@ def main() -> int:
         secret = add_source(db, "bench", "json", rate_per_minute=1_000_000).secret
         assert secret
         with Receiver(url, workers=args.workers) as rcv:
+            assert rcv.proc is not None
+            cpu0 = cpu_s(rcv.proc.pid)
             wall, times = burst(rcv, secret, args.events, args.senders)
+            cpu = cpu_s(rcv.proc.pid) - cpu0
             print(f"burst: {args.events} events, {args.senders} senders, {args.workers} "
                   f"receiver process(es): {wall:.1f} s, "
                   f"{args.events / wall:.0f} accepted/s, p50 {1000 * pct(times, 50):.0f} ms, "
-                  f"p95 {1000 * pct(times, 95):.0f} ms to 2xx")
+                  f"p95 {1000 * pct(times, 95):.0f} ms to 2xx; receiver CPU "
+                  f"{1000 * cpu / args.events:.1f} ms per event")
             bwall, btimes = bare(bare_url, args.events, args.senders)
             print(f"bare INSERT: {bwall:.1f} s, {args.events / bwall:.0f} rows/s, "
                   f"p50 {1000 * pct(btimes, 50):.1f} ms, p95 {1000 * pct(btimes, 95):.1f} ms")

@@ -93,12 +93,16 @@ def test_a_test_token_proves_the_path_once(db: Database, receiver: Receiver, kin
         lead = s.scalars(select(Lead)).one()
         assert lead.email == test_email("src")
     assert lead.id in [row.lead_id for row in queue_rows(db, None).rows]
+    # The app's probe sends it with the kind's own content type: taken the same way.
+    media = "application/x-www-form-urlencoded" if kind == "form" else "application/json"
+    r = httpx.post(receiver.url("src"), content=test_event_body("src"),
+                   headers={"Content-Type": media, "X-QualDesk-Test": issue_test_token(db, "src")})
+    assert r.status_code == 200, r.text
     # Used once: a second post (another body) with the same token is refused.
     r = httpx.post(receiver.url("src"), content=test_event_body("src"), headers=headers)
     assert r.status_code == 401
     # The source kind's own body works too, and an expired token does not.
     own = test_event_body("src", kind)
-    media = "application/x-www-form-urlencoded" if kind == "form" else "application/json"
     r = httpx.post(receiver.url("src"), content=own,
                    headers={"Content-Type": media, "X-QualDesk-Test": issue_test_token(db, "src")})
     assert r.status_code == 200, r.text

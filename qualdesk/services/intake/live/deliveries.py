@@ -109,7 +109,7 @@ def receive(db: Database, name: str, body: bytes, auth: Auth,
         try:
             if form_event is not None:
                 events = [form_event]
-            elif src.kind == "mautic" and not (test and _ours(body)):
+            elif src.kind == "mautic" and not (test and is_test_json(body)):
                 events, ignored = parse_mautic(body, tz, now)
             else:
                 events = parse_json(body, tz, now)
@@ -160,7 +160,7 @@ def _context(db: Database, s: Session) -> tuple[dict[str, Any], Any]:
     return settings, ctx
 
 
-def _ours(body: bytes) -> bool:
+def is_test_json(body: bytes) -> bool:
     """A test delivery in our json format (``sources.test_event_body`` without a kind),
     which a test token may bring to a source of any kind."""
     return b'"qualdesk_test": true' in body[:4096]
