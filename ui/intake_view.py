@@ -266,6 +266,10 @@ class IntakeView(QWidget):
 
     def hideEvent(self, event: Any) -> None:
         self.poll_timer.stop()
+        if not event.spontaneous():
+            # The team lead moved to another page: a secret must not wait on screen for
+            # them. (A minimised window is spontaneous: they may be pasting it.)
+            self.secret_panel.clear()
         super().hideEvent(event)
 
     def _poll(self) -> None:

@@ -177,6 +177,10 @@ def test_the_sender_s_own_secret_and_a_refusal_in_the_dialog(qtbot, sqlite_db: D
     assert page.secret_panel.value.text() == "s3cret-from-mautic-webhook-form"
     page.secret_panel.hide_button.click()
     assert not page.secret_panel.showing
+    page.secret_panel.show_secret("mautic-eu", "another-secret-value-shown-once")
+    page.hide()  # another page of the app: the secret does not wait there
+    page.show()
+    assert not page.secret_panel.showing and page.secret_panel.value.text() == ""
 
 
 def test_a_new_secret_replaces_the_old_one_and_removing_asks_first(qtbot, sqlite_db: Database) -> None:
