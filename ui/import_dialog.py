@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -34,6 +33,14 @@ from PySide6.QtWidgets import (
 
 from qualdesk.domain.records import Changes
 from qualdesk.errors import KnownError, RowProblem
+from qualdesk.services.import_mapping import (
+    apply_mapping,
+    initial_mapping,
+    raise_hands_now,
+    save_mapping,
+    saved_mapping,
+    without_hand_raise,
+)
 from qualdesk.services.intake.csv_source import Table, read_table
 from qualdesk.services.intake.header_aliases import HeaderMap, map_headers
 from qualdesk.services.intake.import_activity import import_activity
@@ -41,6 +48,7 @@ from qualdesk.services.intake.import_leads import LeadImportOptions, import_lead
 from qualdesk.services.intake.outcome import ImportCancelled, ImportResult
 from qualdesk.services.intake.rejects import write_rejects
 from ui.context import AppContext
+from ui.import_mapping_table import MappingTable
 from ui.ops import deliver
 
 KIND_LEADS, KIND_ACTIVITY = "leads", "activity"
@@ -118,11 +126,22 @@ class ImportDialog(QDialog):
         form.addRow("Campaign", self.campaign)
         form.addRow("Default region", self.region)
 
-        self.mapping = QTableWidget(0, 2, self)
-        self.mapping.setObjectName("import_mapping")
-        self.mapping.setHorizontalHeaderLabels(["Column in the file", "Imported as"])
-        self.mapping.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.mapping.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.mapping = MappingTable(self)
+        # After an import: leads that came without a hand raise are cold; offer to say
+        # they did raise their hand (now).
+        self.cold_note = QLabel("", self)
+        self.cold_note.setObjectName("import_cold_note")
+        self.cold_note.setWordWrap(True)
+        self.cold_kind = QComboBox(self)
+        self.cold_kind.setObjectName("import_cold_kind")
+        for code in ("contact_form", "demo_request", "called_in", "asset_download", "chat"):
+            self.cold_kind.addItem(code.replace("_", " ").capitalize(), code)
+        self.cold_button = QPushButton("Treat them as hand raises &now", self)
+        self.cold_button.setObjectName("import_raise_now")
+        self.cold_button.clicked.connect(self.raise_hands_now)
+        self._cold_ids: list[int] = []
+        for w in (self.cold_note, self.cold_kind, self.cold_button):
+            w.setVisible(False)
 
         self.progress = QProgressBar(self)
         self.progress.setObjectName("import_progress")
@@ -171,6 +190,11 @@ class ImportDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(QLabel("Columns", self))
         layout.addWidget(self.mapping, 1)
+        cold_row = QHBoxLayout()
+        cold_row.addWidget(self.cold_note, 1)
+        cold_row.addWidget(self.cold_kind)
+        cold_row.addWidget(self.cold_button)
+        layout.addLayout(cold_row)
         layout.addLayout(prog_row)
         layout.addWidget(self.status)
         layout.addWidget(self.rejects, 1)
@@ -216,18 +240,13 @@ class ImportDialog(QDialog):
 
     def _on_preview(self, preview: _Preview) -> None:
         self._preview = preview
-        rows: list[tuple[str, str]] = []
-        if preview.headers is not None:
-            rows = [(h, f) for h, f in preview.headers.mapped]
-            rows += [(h, "not imported") for h in preview.headers.unknown]
-        else:
-            rows = [(h, h) for h in preview.table.headers]
-        self.mapping.setRowCount(len(rows))
-        for i, (h, f) in enumerate(rows):
-            self.mapping.setItem(i, 0, QTableWidgetItem(h))
-            self.mapping.setItem(i, 1, QTableWidgetItem(f))
         t = preview.table
-        self.status.setText(f"{len(t)} row(s), {t.encoding}, delimiter {t.delimiter!r}.")
+        chosen = initial_mapping(t.headers) if preview.headers is not None else None
+        self.mapping.set_columns(t.headers, chosen, t.rows[:3])
+        remembered = chosen is not None and saved_mapping(t.headers) is not None
+        self.status.setText(f"{len(t)} row(s), {t.encoding}, delimiter {t.delimiter!r}."
+                            + (" The mapping saved for files like this one is applied."
+                               if remembered else ""))
         self.run_button.setEnabled(True)
 
     # --- running ----------------------------------------------------------------
@@ -242,6 +261,9 @@ class ImportDialog(QDialog):
         db = self.ctx.db
         self._cancel.clear()
         cancelled = self._cancel.is_set
+        chosen = self.mapping.mapping()
+        cold: list[int] = []
+        self._cold_ids = cold
 
         def work() -> ImportResult:
             progress = self.sig_progress.emit
@@ -249,9 +271,13 @@ class ImportDialog(QDialog):
                 result = import_activity(db, table, skip_bad=skip_bad, default_region=region,
                                          progress=progress, cancel=cancelled)
             else:
+                mapped, overrides = apply_mapping(table, chosen)
                 opts = LeadImportOptions(campaign=campaign, default_region=region,
-                                         skip_bad=skip_bad)
-                result = import_leads(db, table, opts, progress=progress, cancel=cancelled)
+                                         skip_bad=skip_bad, mapping=overrides)
+                result = import_leads(db, mapped, opts, progress=progress, cancel=cancelled)
+                if result.applied:
+                    save_mapping(table.headers, chosen)  # the next file like it maps itself
+                    cold[:] = without_hand_raise(db, result.lead_ids)
             if rejects_path and result.applied and result.rejected:
                 write_rejects(rejects_path, table, result.rejected)
             return result
@@ -259,6 +285,27 @@ class ImportDialog(QDialog):
         self._set_running(True)
         self.status.setText("Importing…")
         self.ctx.runner.run(work, self._on_done, self._on_error)
+
+    def _show_cold(self) -> None:
+        n = len(self._cold_ids)
+        for w in (self.cold_note, self.cold_kind, self.cold_button):
+            w.setVisible(n > 0)
+        self.cold_note.setText(
+            f"{n} lead{'s' if n != 1 else ''} came without a hand raise: "
+            f"{'they are' if n != 1 else 'it is'} cold, in the leads list but in nobody's queue. "
+            "If they did ask to be contacted, say so:")
+
+    def raise_hands_now(self) -> None:
+        ids, kind, db = list(self._cold_ids), self.cold_kind.currentData(), self.ctx.db
+
+        def done(n: int) -> None:
+            self._cold_ids = []
+            self._show_cold()
+            self.status.setText(f"{n} lead{'s' if n != 1 else ''} now warm with a hand raise: "
+                                "in the queue, the clock running.")
+            self.ctx.sig_operation_executed.emit(Changes(queue=True), self)
+
+        self.ctx.runner.run(lambda: raise_hands_now(db, ids, kind), done, self._on_error)
 
     def cancel(self) -> None:
         self._cancel.set()
@@ -298,6 +345,7 @@ class ImportDialog(QDialog):
                 if self._rejects_path:
                     text += f" and saved to {Path(self._rejects_path).name}"
             self.status.setText(text + ".")
+            self._show_cold()
             self.run_button.setEnabled(False)
             self.good_rows_button.setEnabled(False)
             self.ctx.sig_operation_executed.emit(

@@ -52,10 +52,11 @@ def test_preview_refuse_then_import_good_rows(qtbot, sqlite_db: Database, tmp_pa
     d.ctx.sig_operation_executed.connect(lambda changes, initiator: seen.append(changes))
     qtbot.mouseClick(d.browse, qtbot_button())
     assert d.path.text() == str(src)
-    mapping = [(d.mapping.item(i, 0).text(), d.mapping.item(i, 1).text())
-               for i in range(d.mapping.rowCount())]
-    assert mapping == [("First Name", "first_name"), ("Company", "company"), ("Email", "email"),
-                       ("Phone Number", "phone"), ("Deal Stage", "not imported")]
+    assert d.mapping.mapping() == {"First Name": "first_name", "Company": "company",
+                                   "Email": "email", "Phone Number": "phone",
+                                   "Deal Stage": "keep_as_details"}
+    assert d.mapping.rows_as_text()[4] == ("Deal Stage", "Keep as lead details")
+    assert d.mapping.item(0, 2).text() == "Ann · Bob · Cy"  # the first rows beside each column
     assert d.run_button.isEnabled()
 
     qtbot.mouseClick(d.run_button, qtbot_button())
