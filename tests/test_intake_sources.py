@@ -171,3 +171,29 @@ def test_the_receiver_runs_with_an_admin_login_as_documented(
             assert conn.execute("SELECT count(*) FROM intake_refusals").fetchone() == (1,)
     finally:
         lead_db.dispose()
+
+
+def test_today_is_the_team_time_zones_day(db: Database, frozen: object) -> None:
+    from datetime import UTC, datetime
+
+    from qualdesk import clock
+    from qualdesk.db.models import IntakeDelivery, IntakeRefusal
+    from qualdesk.services import team_settings
+
+    # 2026-11-23 15:00 UTC is already 11-24 05:00 on Kiritimati (UTC+14).
+    team_settings.set_value(db, "team.timezone", "Pacific/Kiritimati")
+    add_source(db, "api", "json")
+    with db.session() as s:
+        src = s.scalar(select(IntakeSource).where(IntakeSource.name == "api"))
+        assert src is not None
+        for i, at in enumerate((datetime(2026, 11, 23, 9, 59, tzinfo=UTC),  # 11-23 23:59 there
+                                datetime(2026, 11, 23, 10, 1, tzinfo=UTC),  # 11-24 00:01
+                                clock.now())):
+            s.add(IntakeDelivery(source_id=src.id, body_sha256=f"{i:064d}", received_at=at,
+                                 events=2))
+        s.add(IntakeRefusal(source_id=src.id, source_name="api", at=clock.now(), status=401,
+                            reason="no X-QualDesk-Signature header"))
+    status = list_sources(db)[0]
+    assert (status.events_today, status.refused_today) == (4, 1)
+    assert status.last_event_at == clock.now()
+    assert status.last_refusal_reason == "no X-QualDesk-Signature header"
