@@ -165,11 +165,15 @@ def test_dead_engine_shows_a_banner_and_the_window_keeps_answering(
     calls = w.lead_panel.calls
     qtbot.keyClick(w, Qt.Key.Key_F2)
     assert controller.phone is not None and controller.phone.engine.proc is not None
+    seen: list[tuple[str, str, bool]] = []  # what the panel showed at each engine change
+    controller.sig_engine_state.connect(
+        lambda st, _d: seen.append((st, calls.engine_label.text(), calls.engine_label.isVisible())))
     os.kill(controller.phone.engine.proc.pid, signal.SIGKILL)
-    qtbot.waitUntil(lambda: calls.engine_label.isVisible(), timeout=5000)
-    assert "restarting" in calls.engine_label.text()
+    qtbot.waitUntil(lambda: any(st == "down" for st, _t, _v in seen), timeout=5000)
+    down = next(x for x in seen if x[0] == "down")
+    assert "restarting" in down[1] and down[2]  # the banner, shown while it restarts
     qtbot.keyClick(w, Qt.Key.Key_F1)  # the window answers keys meanwhile
-    qtbot.waitUntil(lambda: controller.state == "up", timeout=8000)
+    qtbot.waitUntil(lambda: controller.state == "up" and seen[-1][0] == "up", timeout=8000)
     assert not calls.engine_label.isVisible()
 
 
