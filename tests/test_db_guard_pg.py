@@ -238,6 +238,9 @@ def test_two_reps_one_lead_is_refused_naming_the_holder(team: Team) -> None:
         log_call(ana_db, held, "Ana", "connected")
     with pytest.raises(NotAllowed, match="held by Bo"):
         upsert_note(ana_db, held, "Ana", "mine now")
+    # a call Ana made before Bo's claim began (offline, replayed now) is not refused
+    before = datetime.now().astimezone() - timedelta(minutes=5)
+    assert not log_call(ana_db, held, "Ana", "no_answer", started_at=before).duplicate
     ana_db.dispose()
     # the team lead may override, and the override is audited with both names
     lee_db = team.db("Lee")

@@ -18,7 +18,7 @@ from qualdesk.domain.records import Changes
 from qualdesk.errors import InvalidInput, NotAllowed
 from qualdesk.services import audit
 from qualdesk.services.hand_raises import stamp_call
-from qualdesk.services.holds import check_not_held_by_other
+from qualdesk.services.holds import check_not_held_by_other, holder_of
 from qualdesk.services.leads import get_lead
 from qualdesk.services.notes import upsert_note_in
 from qualdesk.services.users import user_by_name
@@ -137,8 +137,9 @@ def log_disposition_in(
                          "follow-up (F6)")
     if code == "callback" and callback_at is None:
         raise InvalidInput("a callback needs the time the lead chose")
-    check_not_held_by_other(s, lead, rep.id, override_by, what="call")
-    if lead.owner_id is None and not closed:
+    check_not_held_by_other(s, lead, rep.id, override_by, what="call", at=started_at)
+    # (not when another rep holds it now: a call made before their claim stays history)
+    if lead.owner_id is None and not closed and holder_of(s, lead, rep.id) is None:
         lead.owner_id = rep.id
     body = (notes or "").strip()
     if callback_note:  # the callback's promise belongs with the call's notes

@@ -8,6 +8,8 @@ login is refused by the database as well (migration 0007), whatever client it us
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -20,22 +22,28 @@ from qualdesk.services.users import user_by_name
 MAY_OVERRIDE = frozenset({"lead", "admin"})
 
 
-def holder_of(s: Session, lead: Lead, rep_id: int | None) -> str | None:
-    """The name of whoever else holds ``lead`` under a live claim, or None."""
+def holder_of(s: Session, lead: Lead, rep_id: int | None,
+              at: datetime | None = None) -> str | None:
+    """The name of whoever else holds ``lead`` under a live claim, or None. ``at``: when
+    the call was made, if not now — a call made before that claim began (offline, and
+    replayed later) was not made on a lead someone held."""
     if lead.claimed_by_id is None or lead.claimed_by_id == rep_id:
         return None
     if lead.lease_expires_at is None or lead.lease_expires_at <= clock.now():
         return None  # a lapsed claim holds nothing
+    if at is not None and lead.claimed_at is not None and at < lead.claimed_at:
+        return None
     name = s.scalar(select(User.name).where(User.id == lead.claimed_by_id))
     return name or f"user {lead.claimed_by_id}"
 
 
 def check_not_held_by_other(s: Session, lead: Lead, rep_id: int | None,
-                            override_by: str | None = None, *, what: str = "call") -> None:
+                            override_by: str | None = None, *, what: str = "call",
+                            at: datetime | None = None) -> None:
     """Refuse ``what`` (a call, a follow-up, a callback, a note) by ``rep_id`` on a lead
     another rep holds; with ``override_by`` (a team lead's or admin's name) let it
-    through and audit the override."""
-    held_by = holder_of(s, lead, rep_id)
+    through and audit the override. ``at``: see ``holder_of``."""
+    held_by = holder_of(s, lead, rep_id, at)
     if held_by is None:
         return
     until = lead.lease_expires_at

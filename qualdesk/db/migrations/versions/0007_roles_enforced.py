@@ -78,12 +78,14 @@ END
 $$;
 
 -- Who holds a lead under a live claim, if not the login's person ("Rep 01 until 15:14 UTC").
-CREATE OR REPLACE FUNCTION qualdesk_held_by(lead integer) RETURNS text
+-- ``at``: when the call was made, if known — a call made before that claim began (an
+-- offline call replayed later) was not made on a lead someone held.
+CREATE OR REPLACE FUNCTION qualdesk_held_by(lead integer, at timestamptz DEFAULT NULL) RETURNS text
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $$
     SELECT u.name || ' until ' || to_char(l.lease_expires_at AT TIME ZONE 'UTC', 'HH24:MI') || ' UTC'
     FROM leads l JOIN users u ON u.id = l.claimed_by_id
     WHERE l.id = lead AND l.claimed_by_id IS DISTINCT FROM qualdesk_me()
-      AND l.lease_expires_at > now()
+      AND l.lease_expires_at > now() AND (at IS NULL OR l.claimed_at IS NULL OR at >= l.claimed_at)
 $$;
 """
 
@@ -215,7 +217,7 @@ BEGIN
             TG_TABLE_NAME, col USING ERRCODE = 'insufficient_privilege';
     END IF;
     IF TG_OP = 'INSERT' AND TG_ARGV[2] = 'held' THEN
-        holder := qualdesk_held_by(NEW.lead_id);
+        holder := qualdesk_held_by(NEW.lead_id, (to_jsonb(NEW) ->> 'started_at')::timestamptz);
         IF holder IS NOT NULL THEN
             RAISE EXCEPTION 'lead % is held by %: a call, note, callback or follow-up on it is theirs to make',
                 NEW.lead_id, holder USING ERRCODE = 'insufficient_privilege';
@@ -358,7 +360,7 @@ CONSTRAINT_TRIGGERS = {"qualdesk_owner_by_touch", "qualdesk_audit_undeclared"}
 
 FUNCTIONS = ["qualdesk_audit_undeclared()", "qualdesk_audit_request()",
              "qualdesk_email_identity()", "qualdesk_guard_row()", "qualdesk_owner_by_touch()",
-             "qualdesk_guard_lead()", "qualdesk_held_by(integer)", "qualdesk_rep_me()",
+             "qualdesk_guard_lead()", "qualdesk_held_by(integer, timestamptz)", "qualdesk_rep_me()",
              "qualdesk_login_role()", "qualdesk_me()"]
 
 
