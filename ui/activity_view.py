@@ -87,8 +87,9 @@ def details_text(details: Mapping[str, Any] | None, skip: tuple[str, ...] = ()) 
 
 
 def activity_text(r: Any) -> str:
-    """The kind in words; a hand raise says which kind ("Hand raise: demo request")."""
-    if r.kind == "hand_raise" and r.hand_raise:
+    """The kind in words; a hand raise without its rule says which kind it was (with a
+    rule, the next column says it: the lead panel is narrow)."""
+    if r.kind == "hand_raise" and r.hand_raise and not r.raised_hand:
         return f"Hand raise: {kind_words(r.hand_raise)}"
     return kind_label(r.kind)
 

@@ -60,7 +60,7 @@ def test_activity_newest_first_with_the_rule_that_raised_the_hand(qtbot, qtmodel
     text = [[m.data(m.index(r, c)) for c in (Col.ACTIVITY, Col.DETAILS, Col.SOURCE, Col.RAISED)]
             for r in range(m.rowCount())]
     assert text == [
-        ["Hand raise: demo request", "Wants a demo for 40 seats", "web", "demo request sent by web"],
+        ["Hand raise", "Wants a demo for 40 seats", "web", "demo request sent by web"],
         ["Email opened", "subject: Your guide", "web", ""],
         ["Page visit", "https://quinn.example/pricing", "web", "page visits — key page */pricing*"],
         ["Page visit", "https://quinn.example/blog/x", "web", ""],
