@@ -89,7 +89,7 @@ def test_audit_lists_every_change_to_a_lead(db_url: str, frozen, tmp_path: Path)
     assert r.code == 0 and r.out.strip() == f"wrote 7 audit entries to {out}"
     with out.open(newline="") as f:
         rows = list(csv.DictReader(f))
-    assert list(rows[0]) == ["id", "at", "lead", "user", "action", "field", "old", "new"]
+    assert list(rows[0]) == ["id", "at", "lead", "user", "action", "field", "old", "new", "by"]
     assert [(x["action"], x["old"], x["new"]) for x in rows][-1] == ("reassign", "ana", "bob")
 
     r = run(db_url, "audit", "999")

@@ -286,6 +286,8 @@ def test_cli_rep_and_by_are_bound_to_the_login(team: Team) -> None:
         ("attempt", "disposition", "Ana", None), ("attempt", "disposition", "Ana", None),
         ("attempt", "disposition", "Bo", "Lee")]
     assert ("reassign", "owner", "Lee", None) in team.audit(other)
+    r = run(team.url, "audit", str(lead), "--json")
+    assert [(e["user"], e["by"]) for e in r.json() if e["action"] == "attempt"][-1] == ("Bo", "Lee")
     # the schema owner's login (nobody's) acts for anyone, as before
     r = run(team.url, "log-call", str(other), "--rep", "Ana", "--disposition", "no_answer")
     assert r.code == 0, r.err

@@ -1,4 +1,5 @@
-"""Reading the audit log: every change to a lead — who, when, what, old -> new."""
+"""Reading the audit log: every change to a lead — who, when, what, old -> new, and
+``by``: whose login did it when a team lead or admin acted for someone else."""
 
 from __future__ import annotations
 
@@ -9,12 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import aliased
 
 from qualdesk.db.engine import Database
 from qualdesk.db.models import AuditEntry, Lead, User
 from qualdesk.errors import NotFound
 
-COLUMNS = ("id", "at", "lead", "user", "action", "field", "old", "new")
+COLUMNS = ("id", "at", "lead", "user", "action", "field", "old", "new", "by")
 
 
 @dataclass(frozen=True)
@@ -27,11 +29,12 @@ class AuditRecord:
     field: str | None
     old: str | None
     new: str | None
+    by: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {"id": self.id, "at": self.at.isoformat(), "lead": self.lead_id,
                 "user": self.user, "action": self.action, "field": self.field,
-                "old": self.old, "new": self.new}
+                "old": self.old, "new": self.new, "by": self.by}
 
 
 def audit_entries(db: Database, lead_id: int | None = None,
@@ -40,9 +43,12 @@ def audit_entries(db: Database, lead_id: int | None = None,
     with db.session(write=False) as s:
         if lead_id is not None and s.get(Lead, lead_id) is None:
             raise NotFound(f"no lead with id {lead_id}")
+        by = aliased(User)
         q = (select(AuditEntry.id, AuditEntry.at, AuditEntry.lead_id, User.name,
-                    AuditEntry.action, AuditEntry.field, AuditEntry.old, AuditEntry.new)
+                    AuditEntry.action, AuditEntry.field, AuditEntry.old, AuditEntry.new,
+                    by.name)
              .outerjoin(User, User.id == AuditEntry.user_id)
+             .outerjoin(by, by.id == AuditEntry.by_id)
              .order_by(AuditEntry.id.desc()))
         if lead_id is not None:
             q = q.where(AuditEntry.lead_id == lead_id)
