@@ -52,7 +52,7 @@ def dial_url(scheme: str, phone: str, ext: str | None = None) -> QUrl:
 
 
 def mmss(seconds: float) -> str:
-    s = max(0, int(seconds))
+    s = max(0, round(seconds))
     return f"{s // 60:02d}:{s % 60:02d}"
 
 
@@ -119,20 +119,19 @@ class CallControls(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.dial_button)
         top.addWidget(self.timer_label, 1)
-        top.addWidget(self.copy_button)
+        # One row for the call keys, what the phone says and its one-key proposal: the
+        # panel must not grow taller than a 720-pixel screen leaves it.
         call_row = QHBoxLayout()
         for b in (self.hangup_button, self.mute_button, self.hold_button, self.voicemail_button):
             call_row.addWidget(b)
-        call_row.addStretch(1)
-        hint_row = QHBoxLayout()
-        hint_row.addWidget(self.hint_label, 1)
-        hint_row.addWidget(self.confirm_button)
+        call_row.addWidget(self.hint_label, 1)
+        call_row.addWidget(self.confirm_button)
+        call_row.addWidget(self.copy_button)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.engine_label)
         lay.addLayout(top)
         lay.addLayout(call_row)
-        lay.addLayout(hint_row)
         lay.addLayout(self.grid)
 
         self.call_timer = QTimer(self)
@@ -251,17 +250,17 @@ class CallControls(QWidget):
         for b in self._buttons.values():
             b.setEnabled(self.isEnabled())
         for b in (self.hangup_button, self.mute_button, self.hold_button):
-            b.setVisible(self._via_engine() or live)
-            b.setEnabled(live)
-        self.voicemail_button.setVisible(self._via_engine() or live)
+            b.setVisible(live)  # in-call keys only in a call: the row is the hint's otherwise
+        self.voicemail_button.setVisible(live)
         self.voicemail_button.setEnabled(answered)
         self.copy_button.setVisible(self.phone is not None and self.call_started_at is None
                                     and bool(self.hint_label.text()))
         confirmable = self.proposal is not None and self.proposal.disposition in CONFIRMABLE
         self.confirm_button.setVisible(confirmable)
         if confirmable and self.proposal is not None and self.proposal.disposition:
-            self.confirm_button.setText(
-                f"Log {self.proposal.disposition.replace('_', ' ')} ({keymap.key_label('confirm_outcome')})")
+            self.confirm_button.setText(f"Log {self.proposal.disposition.replace('_', ' ')}")
+            self.confirm_button.setToolTip(keymap.tooltip(
+                "confirm_outcome", f"Log {self.proposal.disposition.replace('_', ' ')}"))
 
     def _key_disposition(self, code: str) -> None:
         if self.isEnabled() and self.isVisible():
@@ -352,7 +351,8 @@ class CallControls(QWidget):
                 self._voicemail_logged = True
                 self.sig_disposition.emit("left_voicemail")
             elif self.proposal.disposition in CONFIRMABLE:
-                self.hint_label.setText(f"{self.proposal.why.capitalize()}.")
+                self.hint_label.setText(f"{self.proposal.why.capitalize()} — "
+                                        f"{keymap.key_label('confirm_outcome')} logs it.")
             elif self.proposal.disposition == "connected":
                 self.hint_label.setText("Call ended: choose its disposition (1–9).")
             else:

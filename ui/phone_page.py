@@ -202,6 +202,9 @@ class PhonePage(QDialog):
 
     def _on_state(self, state: str, detail: str) -> None:
         text = STATE_TEXT.get(state, state)
+        if state == "up":
+            self.state_label.setText(f"Running (baresip {detail})" if detail else text)
+            return
         self.state_label.setText(f"{text}{': ' + detail if detail else ''}")
 
     def restart(self) -> None:
