@@ -50,7 +50,9 @@ class AuditModel(RowsModel):
         if col == Col.AT:
             at = r.at.astimezone(self._tz) if self._tz else r.at.astimezone()
             return at.strftime("%Y-%m-%d %H:%M:%S %Z")
-        value = {Col.USER: r.user or "system", Col.ACTION: r.action, Col.FIELD: r.field,
+        # a team lead acting for a rep: both names, as the database wrote them
+        who = f"{r.user or 'system'} (by {r.by})" if r.by else (r.user or "system")
+        value = {Col.USER: who, Col.ACTION: r.action, Col.FIELD: r.field,
                  Col.OLD: r.old, Col.NEW: r.new}[col]
         return value or ""
 
