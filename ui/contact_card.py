@@ -6,7 +6,15 @@ from datetime import datetime
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QPalette
-from PySide6.QtWidgets import QFormLayout, QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from qualdesk.domain.countdown import CountdownState, countdown, local_time_text
 from qualdesk.domain.designation import LABELS, Designation
@@ -59,6 +67,9 @@ class ContactCard(QFrame):
         self.clock_icon = QLabel("", self)
         self.clock_icon.setObjectName("lead_clock_icon")
         self.clock_state = CountdownState.NONE
+        self.edit_button = QPushButton("Edit…", self)
+        self.edit_button.setObjectName("contact_edit_button")
+        self.edit_button.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # keys stay on the call
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -74,6 +85,7 @@ class ContactCard(QFrame):
         head.addWidget(self.name, 1)
         head.addWidget(self.clock_icon)
         head.addWidget(self.clock)
+        head.addWidget(self.edit_button)
         lay.addLayout(head)
         lay.addWidget(self.role)
         lay.addWidget(self.warning)

@@ -37,6 +37,9 @@ BINDINGS: tuple[Binding, ...] = (
     Binding("queue_filter", ("Ctrl+F",), "Filter the queue by name, company or reason"),
     Binding("show_held", ("Ctrl+H",), "Show / hide leads held back, with why"),
     Binding("refresh", ("Ctrl+R",), "Reload the queue now"),
+    Binding("new_lead", ("Ctrl+Shift+N",),
+            "New lead: a person calls in (a known email or phone opens their lead)"),
+    Binding("edit_lead", ("Ctrl+Shift+E",), "Correct the lead's contact card"),
     Binding("dial", ("F5", "Ctrl+D"), "Dial the lead: through the app's phone when it is set "
             "up (ringing, connected, ended, with ring and talk time), else your desktop's phone"),
     Binding("hang_up", ("Ctrl+Shift+H",), "Hang up the call"),

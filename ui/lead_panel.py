@@ -135,6 +135,7 @@ class LeadPanel(QWidget):
         self.team_tz = "UTC"
         self._busy = False
         self._callback_dialog: CallbackDialog | None = None
+        self.edit_dialog: QWidget | None = None
         self.confirm_box: QWidget | None = None  # the open "are you sure", for tests
 
         self.placeholder = QLabel(f"Press {keymap.key_label('next_lead')} for your next lead.",
@@ -144,6 +145,8 @@ class LeadPanel(QWidget):
         self.placeholder.setWordWrap(True)
 
         self.card = ContactCard(self)
+        self.card.edit_button.setToolTip(keymap.tooltip("edit_lead"))
+        self.card.edit_button.clicked.connect(self.open_edit)
         self.calls = CallControls(self, opener)
         self.calls.sig_disposition.connect(self.disposition)
         self.designation = QComboBox(self)
@@ -202,6 +205,7 @@ class LeadPanel(QWidget):
         lay.addWidget(self.stack)
 
         for name, slot in (("notes", self.focus_notes), ("release", self.release),
+                           ("edit_lead", self.open_edit),
                            ("designation", self._focus_designation)):
             act = QAction(self)
             act.setObjectName(f"action_{name}")
@@ -350,6 +354,21 @@ class LeadPanel(QWidget):
     def focus_call_keys(self) -> None:
         target = self.calls.dial_button if self.calls.dial_button.isEnabled() else self.calls
         keymap.focus(target, Qt.FocusReason.OtherFocusReason)
+
+    def open_edit(self) -> None:
+        """Correct the contact card (Ctrl+Shift+E, or Edit on the card)."""
+        from ui.lead_edit_dialog import LeadFormDialog
+
+        if self.detail is None:
+            return
+        self.edit_dialog = LeadFormDialog(self.ctx, self.detail, self)
+        self.edit_dialog.sig_saved.connect(lambda *_a: self._after_edit())
+        self.edit_dialog.open()
+
+    def _after_edit(self) -> None:
+        if self.calls.call_started_at is None:
+            self.detail = None  # the phone may have changed: the call keys follow it
+        self.reload()
 
     def focus_notes(self) -> None:
         """Ctrl+L: the notes tab comes to the front first, then the cursor goes in."""

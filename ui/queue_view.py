@@ -146,6 +146,12 @@ class QueueView(QWidget):
         self.next_button.clicked.connect(self.next_lead)
         self.next_button.setDefault(False)
 
+        self.new_button = QPushButton("New lead…", self)
+        self.new_button.setObjectName("queue_new_lead_button")
+        self.new_button.setToolTip(keymap.tooltip("new_lead"))
+        self.new_button.clicked.connect(self.open_new_lead)
+        self._new_dialog: QWidget | None = None
+
         self.refresh_button = QPushButton("Refresh", self)
         self.refresh_button.setObjectName("queue_refresh_button")
         self.refresh_button.setToolTip(keymap.tooltip("refresh"))
@@ -182,6 +188,7 @@ class QueueView(QWidget):
         top.addWidget(self.next_button)
         top.addWidget(self.filter_edit, 1)
         top.addWidget(self.held_check)
+        top.addWidget(self.new_button)
         top.addWidget(self.refresh_button)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -194,6 +201,7 @@ class QueueView(QWidget):
         self._add_action("show_held", self.held_check.toggle)
         self._add_action("refresh", self.refresh)
         self._add_action("focus_queue", self.focus_table)
+        self._add_action("new_lead", self.open_new_lead)
 
         # ONE timer for every countdown on screen.
         self.tick_timer = QTimer(self)
@@ -335,6 +343,25 @@ class QueueView(QWidget):
         if not idx.isValid():
             return None
         return int(self.proxy.data(idx, LeadIdRole))
+
+    def open_new_lead(self) -> None:
+        """A person calls in: add them (or find them) and put them on screen at once."""
+        from ui.lead_edit_dialog import LeadFormDialog
+
+        dlg = LeadFormDialog(self.ctx, None, self.window())
+        dlg.sig_saved.connect(lambda lead_id, created: self.claim_lead_id(lead_id, created))
+        self._new_dialog = dlg
+        dlg.open()
+
+    def claim_lead_id(self, lead_id: int, created: bool = False) -> None:
+        rep = self.ctx.rep_name
+        if rep is None:
+            return
+        db = self.ctx.db
+        self.sig_status.emit(f"Lead {lead_id} added" if created else
+                             f"Already known: lead {lead_id} opened, its hand raise added")
+        self.ctx.runner.run(lambda: queue_svc.claim_lead(db, lead_id, rep), self._on_claimed,
+                            self._on_claim_error)
 
     def pin_lead(self, lead_id: object) -> None:
         """The lead on the rep's screen stays in the list whatever the filter says."""

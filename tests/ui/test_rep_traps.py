@@ -238,3 +238,53 @@ def test_the_lead_on_screen_has_its_clock_and_stays_in_the_queue(qtbot, ctx, see
     panel.lead_tabs.setCurrentWidget(panel.attempts)
     qtbot.keyClick(w, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
     assert panel.notes.edit.isVisible() and w.focusWidget() is panel.notes.edit
+
+
+def test_new_lead_when_a_person_calls_in_and_the_card_is_corrected(qtbot, ctx, seeded,
+                                                                   sqlite_db) -> None:
+    """A person calls in: Ctrl+Shift+N adds them with a called-in hand raise and puts them
+    on screen; a known email opens their lead instead. Ctrl+Shift+E corrects the card,
+    refusing a bad number in words and keeping what was typed."""
+    from qualdesk.db.models import HandRaise, Lead
+
+    w, _ = open_window(qtbot, ctx)
+    qtbot.keyClick(w, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier
+                   | Qt.KeyboardModifier.ShiftModifier)
+    dlg = _active(qtbot, w.queue._new_dialog)
+    assert QApplication.focusWidget() is dlg.edits["first_name"]
+    for name, text in (("first_name", "Zoe"), ("last_name", "Zed"), ("company", "Zeta AG"),
+                       ("email", "zoe@zeta.example"), ("phone", "+41 44 668 18 00")):
+        dlg.edits[name].setText(text)
+    qtbot.keyClick(dlg.edits["phone"], Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    panel = w.lead_panel
+    assert panel.lead_id is not None and panel.card.name.text() == "Zoe Zed"
+    zoe = panel.lead_id
+    _active(qtbot, w)
+    with sqlite_db.session(write=False) as s:
+        assert [h.kind for h in s.scalars(select(HandRaise).where(HandRaise.lead_id == zoe))] \
+            == ["called_in"]
+        row = s.get(Lead, zoe)
+        assert row is not None and row.time_zones == ["Europe/Zurich"]
+
+    qtbot.keyClick(w, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier
+                   | Qt.KeyboardModifier.ShiftModifier)
+    dlg = _active(qtbot, w.queue._new_dialog)
+    dlg.edits["first_name"].setText("Alice")
+    dlg.edits["last_name"].setText("Able")
+    dlg.edits["email"].setText("ALICE@acme.example")
+    dlg.submit()
+    assert panel.lead_id == seeded.leads["Alice"]  # no duplicate
+    _active(qtbot, w)
+
+    qtbot.keyClick(w, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier
+                   | Qt.KeyboardModifier.ShiftModifier)
+    edit = _active(qtbot, panel.edit_dialog)
+    edit.edits["phone"].setText("12")
+    edit.edits["title"].setText("COO")
+    edit.submit()
+    assert edit.isVisible() and "phone “12”" in edit.error.text()
+    assert edit.edits["title"].text() == "COO"  # kept
+    edit.edits["phone"].setText("+1 212 555 0111")
+    edit.submit()
+    assert not edit.isVisible()
+    qtbot.waitUntil(lambda: panel.card.phone.text() == "+12125550111", timeout=2000)
