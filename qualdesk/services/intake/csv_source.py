@@ -1,75 +1,140 @@
 """Reading the CSV files people actually have: BOM or none, Excel's cp1252, UTF-16 text
-exports, comma / semicolon / tab delimiters; anything else is refused with a clear reason."""
+exports, comma / semicolon / tab delimiters; anything else is refused with a clear reason.
+
+Honest about every byte:
+- the encoding is decided once, from the whole file, up front: UTF-16 by its BOM; UTF-8
+  when it decodes as UTF-8; Windows-1252 (Excel's) only when the file holds *no* UTF-8 at
+  all, and then with a warning naming it. A UTF-8 file with one bad byte is refused with
+  the line and byte offset: one byte never turns a whole file into mojibake;
+- a quote that is never closed swallows the rows after it: the file is refused, saying
+  where the quote opened and how many rows it swallowed;
+- NUL bytes inside cells (no database text can hold one) are removed with a warning
+  naming the rows and columns, on every engine alike;
+- the rows are streamed from the file, never held: ``Table.rows`` reads the file again
+  each time it is walked, so an import's memory does not grow with the row count.
+"""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
-from dataclasses import dataclass
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
+from typing import IO, Any
 
 from qualdesk.errors import InvalidInput
 
 DELIMITERS = (",", ";", "\t", "|")
+_CHUNK = 1 << 20
+# A valid UTF-8 sequence of two or more bytes: a file with even one of these is UTF-8.
+_UTF8_MULTI = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]"
+                         rb"|[\xe1-\xec\xee\xef][\x80-\xbf]{2}|\xed[\x80-\x9f][\x80-\xbf]"
+                         rb"|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
+                         rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}")
+_CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
+Opener = Callable[[], IO[bytes]]
+Record = tuple[str, ...]
+
+
+class FileRows(Sequence[Record]):
+    """A table's rows, read from the file each time they are walked (not kept in memory)."""
+
+    def __init__(self, walk: Callable[[], Iterator[tuple[int, Record]]], count: int) -> None:
+        self._walk, self._count = walk, count
+
+    def numbered(self) -> Iterator[tuple[int, Record]]:
+        return self._walk()
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[Record]:
+        return (cells for _, cells in self._walk())
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            start, stop, step = index.indices(self._count)
+            return tuple(islice(iter(self), start, stop, step))
+        if index < 0:
+            index += self._count
+        if not 0 <= index < self._count:
+            raise IndexError(index)
+        return next(islice(iter(self), index, None))
+
+
+class _Numbers(Sequence[int]):
+    def __init__(self, rows: FileRows) -> None:
+        self._rows = rows
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __iter__(self) -> Iterator[int]:
+        return (n for n, _ in self._rows.numbered())
+
+    def __getitem__(self, index: Any) -> Any:
+        return tuple(self)[index]
 
 
 @dataclass(frozen=True)
 class Table:
-    """A CSV's header and its records; ``rows[i]`` is spreadsheet row ``numbers[i]``."""
+    """A CSV's header and its records; ``rows[i]`` is spreadsheet row ``numbers[i]``.
+
+    ``warnings``: what reading changed or assumed (an encoding named, NULs removed)."""
 
     headers: tuple[str, ...]
-    rows: tuple[tuple[str, ...], ...]
-    numbers: tuple[int, ...]
+    rows: Sequence[Record]
+    numbers: Sequence[int]
     encoding: str
     delimiter: str
     name: str = ""
+    warnings: tuple[str, ...] = field(default=())
 
     def __len__(self) -> int:
         return len(self.rows)
+
+    def numbered(self) -> Iterator[tuple[int, Record]]:
+        """(spreadsheet row, cells) in file order, in one pass."""
+        if isinstance(self.rows, FileRows):
+            return self.rows.numbered()
+        return zip(self.numbers, self.rows, strict=True)
 
 
 def read_table(path: Path | str) -> Table:
     p = Path(path)
     try:
-        data = p.read_bytes()
+        with p.open("rb"):
+            pass
     except FileNotFoundError:
         raise InvalidInput(f"{p}: no such file") from None
     except IsADirectoryError:
         raise InvalidInput(f"{p}: is a folder, not a CSV file") from None
     except OSError as exc:
         raise InvalidInput(f"{p}: cannot be read ({exc.strerror})") from None
-    return parse_table(data, p.name)
+    return _table(lambda: p.open("rb"), p.name)
 
 
 def parse_table(data: bytes, name: str = "file") -> Table:
-    _refuse_non_text(data, name)
-    text, encoding = decode(data)
-    if not text.strip():
-        raise InvalidInput(f"{name}: the file is empty (expected a header row and lead rows)")
-    delimiter = sniff_delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        records = list(reader)
-    except csv.Error as exc:
-        raise InvalidInput(f"{name}: not readable as CSV (line {reader.line_num}: {exc})") from None
-    # Leading blank lines are not the header; a spreadsheet still counts them as rows.
-    first = 0
-    while first < len(records) and not any(c.strip() for c in records[first]):
-        first += 1
-    headers = tuple(h.strip() for h in records[first])
+    return _table(lambda: io.BytesIO(data), name)
+
+
+def _table(opener: Opener, name: str) -> Table:
+    with opener() as fh:
+        head = fh.read(64 * 1024)
+    _refuse_non_text(head, name)
+    encoding, warnings = detect_encoding(opener, name)
+    delimiter = sniff_delimiter(_first_text(opener, encoding))
+    scan = _Scan(opener, encoding, delimiter, name)
+    headers, count = scan.first_pass()
     _check_headers(headers, name)
-    rows: list[tuple[str, ...]] = []
-    numbers: list[int] = []
-    width = len(headers)
-    for i, rec in enumerate(records[first + 1:], start=first + 2):
-        if not any(c.strip() for c in rec):
-            continue  # a blank line: nothing to import, numbering still counts it
-        cells = tuple(rec[:width]) + ("",) * (width - len(rec))
-        if len(rec) > width and any(c.strip() for c in rec[width:]):
-            cells = tuple(rec)  # the row parser reports the extra cells
-        rows.append(cells)
-        numbers.append(i)
-    return Table(headers, tuple(rows), tuple(numbers), encoding, delimiter, name)
+    rows = FileRows(scan.rows, count)
+    label = "utf-8" if encoding == "utf-8-sig" else encoding
+    return Table(headers, rows, _Numbers(rows), label, delimiter, name,
+                 (*warnings, *scan.nul_warnings()))
 
 
 def _refuse_non_text(data: bytes, name: str) -> None:
@@ -82,23 +147,158 @@ def _refuse_non_text(data: bytes, name: str) -> None:
     if data[:5] == b"%PDF-":
         raise InvalidInput(f"{name}: this is a PDF, not a CSV file")
     head = data[:4096]
-    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return
+    # Text with a stray NUL in a cell is still text (its NULs are removed with a warning);
+    # a head full of NULs and control bytes is a binary file.
+    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
+    if b"\x00" in head and controls * 50 > len(head):
         raise InvalidInput(f"{name}: binary data, not a CSV text file")
 
 
+def detect_encoding(opener: Opener, name: str) -> tuple[str, tuple[str, ...]]:
+    """The file's one encoding, from all of its bytes (see the module doc)."""
+    with opener() as fh:
+        first = fh.read(4)
+        if first.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return "utf-16", ()
+        fh.seek(0)
+        decoder = codecs.getincrementaldecoder("utf-8")("strict")
+        offset, line, bad_at, bad_line, bad_byte, multi, high_bytes = 0, 1, -1, 0, 0, False, set()
+        while chunk := fh.read(_CHUNK):
+            if bad_at < 0:
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError as exc:
+                    bad_at = offset + exc.start
+                    bad_line = line + chunk.count(b"\n", 0, exc.start)
+                    bad_byte = chunk[exc.start]
+            multi = multi or bool(_UTF8_MULTI.search(chunk))
+            high_bytes.update(b for b in set(chunk) if b >= 0x80)
+            line += chunk.count(b"\n")
+            offset += len(chunk)
+        if bad_at < 0:
+            try:
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                bad_at, bad_line, bad_byte = offset - 1, line, 0
+    if bad_at < 0:
+        return "utf-8-sig", ()
+    if multi:
+        raise InvalidInput(
+            f"{name}: line {bad_line}, byte {bad_at}: 0x{bad_byte:02x} is not valid UTF-8, "
+            "but the rest of the file is UTF-8, so no other encoding was guessed; nothing "
+            "was imported: fix that line (or save the file again as 'CSV UTF-8') and import again")
+    if high_bytes & _CP1252_UNDEFINED:
+        return "latin-1", ("the file is not UTF-8 and holds bytes Windows-1252 does not "
+                           "define: it was read as Latin-1 (ISO-8859-1); check accented "
+                           "letters, or save it as 'CSV UTF-8' and import again",)
+    return "cp1252", ("the file is not UTF-8: it was read as Windows-1252 (Excel's encoding); "
+                      "check accented letters, or save it as 'CSV UTF-8' and import again",)
+
+
+def _text(fh: IO[bytes], encoding: str) -> io.TextIOWrapper:
+    return io.TextIOWrapper(fh, encoding=encoding, newline="", errors="strict")
+
+
+def _first_text(opener: Opener, encoding: str) -> str:
+    with opener() as fh, _text(fh, encoding) as t:
+        for line in t:
+            if line.strip():
+                return line
+    return ""
+
+
+class _Scan:
+    """The CSV records of one file, read in one streaming pass each time."""
+
+    def __init__(self, opener: Opener, encoding: str, delimiter: str, name: str) -> None:
+        self.opener, self.encoding, self.delimiter, self.name = opener, encoding, delimiter, name
+        self.width = 0
+        self.nuls: dict[str, list[int]] = {}
+
+    def _records(self) -> Iterator[tuple[int, int, list[str]]]:
+        """(first line, last line, cells) of every record, blank ones included."""
+        with self.opener() as fh, _text(fh, self.encoding) as t:
+            reader = csv.reader(t, delimiter=self.delimiter)
+            start = 1
+            try:
+                for rec in reader:
+                    yield start, reader.line_num, rec
+                    start = reader.line_num + 1
+            except csv.Error as exc:
+                raise InvalidInput(f"{self.name}: not readable as CSV (line {reader.line_num}: "
+                                   f"{exc})") from None
+            except UnicodeDecodeError as exc:
+                raise InvalidInput(f"{self.name}: not valid {self.encoding} text ({exc.reason} "
+                                   f"near line {reader.line_num})") from None
+
+    def first_pass(self) -> tuple[tuple[str, ...], int]:
+        """The header, the number of rows; refuses a quote that swallowed rows."""
+        headers: tuple[str, ...] | None = None
+        count = 0
+        for first, last, rec in self._records():
+            if headers is None:
+                if any(c.strip() for c in rec):
+                    headers = tuple(h.replace("\x00", "").strip() for h in rec)
+                    self.width = len(headers)
+                continue
+            if not any(c.strip() for c in rec):
+                continue
+            self._check_swallowed(first, last, rec)
+            for i, c in enumerate(rec):
+                if "\x00" in c:
+                    col = headers[i] if i < len(headers) and headers[i] else f"column {i + 1}"
+                    self.nuls.setdefault(col, []).append(first)
+            count += 1
+        if headers is None:
+            raise InvalidInput(f"{self.name}: the file is empty (expected a header row and "
+                               "lead rows)")
+        return headers, count
+
+    def _check_swallowed(self, first: int, last: int, rec: list[str]) -> None:
+        """A cell whose continuation lines each look like a whole row is a quote left open."""
+        if last == first or self.width < 2:
+            return
+        for i, cell in enumerate(rec):
+            lines = cell.split("\n")[1:]
+            rowlike = [ln for ln in lines if ln.count(self.delimiter) >= self.width - 1]
+            if lines and len(rowlike) * 2 >= len(lines):
+                raise InvalidInput(
+                    f"{self.name}: line {first}: a quote opened in column {i + 1} is never "
+                    f"closed, so it swallowed the {len(rowlike)} row(s) after it (lines "
+                    f"{first + 1}-{last}); nothing was imported: close the quote and import again")
+
+    def rows(self) -> Iterator[tuple[int, Record]]:
+        width = self.width
+        seen_header = False
+        for first, _last, rec in self._records():
+            if not any(c.strip() for c in rec):
+                continue  # a blank line: nothing to import, numbering still counts it
+            if not seen_header:
+                seen_header = True
+                continue
+            if any("\x00" in c for c in rec):
+                rec = [c.replace("\x00", "") for c in rec]
+            cells = tuple(rec[:width]) + ("",) * (width - len(rec))
+            if len(rec) > width and any(c.strip() for c in rec[width:]):
+                cells = tuple(rec)  # the row parser reports the extra cells
+            yield first, cells
+
+    def nul_warnings(self) -> tuple[str, ...]:
+        out = []
+        for col, rows in self.nuls.items():
+            shown = ", ".join(str(r) for r in rows[:8]) + (
+                f" and {len(rows) - 8} more" if len(rows) > 8 else "")
+            out.append(f"row{'s' if len(rows) > 1 else ''} {shown}: NUL bytes removed from "
+                       f"{col!r} (no database can store them)")
+        return tuple(out)
+
+
 def decode(data: bytes) -> tuple[str, str]:
-    """UTF-16 (with BOM), else UTF-8 with or without BOM, else Excel's Windows-1252."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
-    try:
-        return data.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252"), "cp1252"
-    except UnicodeDecodeError:
-        # cp1252 leaves five bytes undefined; Latin-1 maps every byte.
-        return data.decode("latin-1"), "latin-1"
+    """The text of ``data`` in its one encoding (see ``detect_encoding``)."""
+    encoding, _ = detect_encoding(lambda: io.BytesIO(data), "file")
+    return data.decode(encoding), ("utf-8" if encoding == "utf-8-sig" else encoding)
 
 
 def sniff_delimiter(text: str) -> str:

@@ -77,6 +77,8 @@ def import_activity(db: Database, source: Path | str | Table, *, skip_bad: bool 
     if not table.rows:
         raise InvalidInput(f"{table.name}: a header but no activity rows")
     warnings = Warnings()
+    for w in table.warnings:  # what reading the file assumed or changed (encoding, NULs)
+        warnings.add(f"file:{w}", w)
     for h in hm.unknown:
         warnings.add(f"col:{h}", f"column {h!r} is not an activity field; ignored")
     total = len(table.rows) * 2
@@ -84,7 +86,7 @@ def import_activity(db: Database, source: Path | str | Table, *, skip_bad: bool 
         checker = _Checker(s, table, hm.fields, default_region, warnings)
         rows: list[_Row] = []
         problems: list[RowProblem] = []
-        for i, (number, cells) in enumerate(zip(table.numbers, table.rows, strict=True)):
+        for i, (number, cells) in enumerate(table.numbered()):
             row, bad = checker.check(number, cells)
             problems.extend(bad)
             if row is not None and not bad:

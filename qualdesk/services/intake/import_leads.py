@@ -96,6 +96,8 @@ def _import(db: Database, source: Path | str | Table, opts: LeadImportOptions,
     if not table.rows:
         raise InvalidInput(f"{table.name}: a header but no lead rows")
     warnings = Warnings()
+    for w in table.warnings:  # what reading the file assumed or changed (encoding, NULs)
+        warnings.add(f"file:{w}", w)
     for h in hm.unknown:
         warnings.add(f"col:{h}", f"column {h!r} is not a lead field; ignored "
                      f"(use --map '{h}=field' to import it)")
@@ -119,7 +121,7 @@ def _import(db: Database, source: Path | str | Table, opts: LeadImportOptions,
 def _read(table: Table, parser: LeadRowParser, meter: Meter) -> Iterator[list[LeadDraft]]:
     """The rows as drafts, ``_READ_CHUNK`` at a time, ticking every 250 rows."""
     chunk: list[LeadDraft] = []
-    for i, (number, cells) in enumerate(zip(table.numbers, table.rows, strict=True)):
+    for i, (number, cells) in enumerate(table.numbered()):  # one streaming pass
         chunk.append(parser.parse(number, cells))
         if i % 250 == 0:
             meter.read = i

@@ -22,7 +22,8 @@ def write_rejects(dest: Path | str, table: Table, problems: Iterable[RowProblem]
     for p in problems:
         reasons.setdefault(p.row, []).append(f"{p.field}: {p.reason}" + (
             f" ({p.value!r})" if p.value else ""))
-    by_number = dict(zip(table.numbers, table.rows, strict=True))
+    # Only the bad rows' cells are kept: the table itself is streamed from its file.
+    by_number = {n: cells for n, cells in table.numbered() if n in reasons}
     try:
         with open(dest, "w", encoding="utf-8-sig", newline="") as fh:
             w = csv.writer(fh)
