@@ -76,6 +76,7 @@ class CallControls(QWidget):
         self.presence: CallPresence | None = None
         self._campaign_id: int | None = None
         self._voicemail_logged = False
+        self._log_drop = True
         self._buttons: dict[str, QPushButton] = {}
         self._actions: list[QAction] = []
 
@@ -381,13 +382,27 @@ class CallControls(QWidget):
                 and not self.call.ended:
             self.engine.dtmf(key)
 
+    def can_drop_voicemail(self) -> bool:
+        call, ctx = self.call, self.ctx
+        return not (self.engine is None or ctx is None or call is None or call.answered_at is None
+                    or call.ended or ctx.rep_name is None)
+
     def drop_voicemail(self) -> None:
         """Play the rep's recording into the answered call; log left voicemail at once
         (the rep is free while it plays; the engine ends the call when it has played)."""
-        call, ctx = self.call, self.ctx
-        if self.engine is None or ctx is None or call is None or call.answered_at is None \
-                or call.ended or ctx.rep_name is None:
+        self._drop(log=True)
+
+    def drop_voicemail_for_followup(self) -> None:
+        """F6 on a greeting: the recording plays, and the follow-up logs the voicemail
+        with its email (so it is not logged twice)."""
+        self._drop(log=False)
+
+    def _drop(self, log: bool) -> None:
+        if not self.can_drop_voicemail():
             return
+        ctx = self.ctx
+        assert ctx is not None and ctx.rep_name is not None
+        self._log_drop = log
         from qualdesk.services.voicemails import voicemail_for
 
         db, rep, campaign = ctx.db, ctx.rep_name, self._campaign_id
@@ -407,7 +422,11 @@ class CallControls(QWidget):
         self._voicemail_logged = True
         if self.presence is not None:
             self.presence.voicemail_dropped(self.call)
-        self.sig_disposition.emit("left_voicemail")
+        if self._log_drop:
+            self.sig_disposition.emit("left_voicemail")
+        else:
+            self.hint_label.setText("Your voicemail is playing into the call; the follow-up "
+                                    "logs it with the email.")
 
     def copy_number(self) -> None:
         if self.phone:

@@ -110,6 +110,9 @@ class LeadActions(QObject):
         from ui.followup_dialog import FollowUpDialog
 
         if (lead := self._lead()) is not None:
+            calls = self.window.lead_panel.calls
+            if calls.can_drop_voicemail():  # on a greeting: the recording plays, no reading
+                calls.drop_voicemail_for_followup()
             self._show(FollowUpDialog(self.ctx, lead, self.window))
 
     def open_turn_over(self) -> None:

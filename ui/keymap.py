@@ -58,7 +58,8 @@ BINDINGS: tuple[Binding, ...] = (
     Binding("designation", ("Alt+G",), "Change the lead's designation"),
     Binding("release", ("Ctrl+Shift+R",), "Give the lead back to the queue without a call"),
     Binding("lead_tabs", ("Ctrl+Tab", "Ctrl+Shift+Tab"), "Next / previous tab of the lead panel"),
-    Binding("followup", ("F6",), "Voicemail + email: log the voicemail, read the script, send the email"),
+    Binding("followup", ("F6",), "Voicemail + email: log the voicemail, read the script (or, on "
+            "a greeting through the app's phone, drop your recording), send the email"),
     Binding("script_next", ("Return",), "In the script: next question"),
     Binding("script_back", ("Alt+Left",), "In the script: previous question"),
     Binding("script_choice", ("1 … 9",), "In the script: pick an answer"),

@@ -191,3 +191,31 @@ def test_phone_page_places_a_test_call(qtbot, ctx, seeded, far_end: FarEnd, phon
     page.test_button.click()
     qtbot.waitUntil(lambda: "SIP 200" in page.test_label.text(), timeout=6000)
     assert "answered" in page.test_label.text()
+
+
+def test_f6_on_a_greeting_drops_the_voicemail_and_opens_the_follow_up(
+        qtbot, ctx, seeded, far_end: FarEnd, phone_window, tmp_path: Path) -> None:  # noqa: ANN001
+    from ui.followup_dialog import FollowUpDialog
+
+    w, controller = phone_window
+    calls = w.lead_panel.calls
+    set_voicemail(ctx.db, ctx.rep_name, write_tone(tmp_path / "vm.wav", 600, 1.5))
+    qtbot.keyClick(w, Qt.Key.Key_F2)
+    alice = seeded.leads["Alice"]
+    before = set(far_end.heard())
+    far_end.will(ANSWER)
+    qtbot.keyClick(w.focusWidget(), Qt.Key.Key_F5)
+    qtbot.waitUntil(lambda: calls.voicemail_button.isEnabled(), timeout=5000)
+    qtbot.keyClick(w.focusWidget(), Qt.Key.Key_F6)
+    qtbot.waitUntil(lambda: any(isinstance(d, FollowUpDialog) and d.isVisible()
+                                for d in w.findChildren(FollowUpDialog)), timeout=3000)
+    assert w.lead_panel.lead_id == alice  # the follow-up logs the voicemail with its email
+    assert "playing" in calls.hint_label.text()
+    qtbot.waitUntil(lambda: controller.current is not None and controller.current.ended,
+                    timeout=6000)
+    with ctx.db.session(write=False) as s:
+        assert s.scalars(select(Attempt).where(Attempt.lead_id == alice)).first() is None
+    qtbot.wait(300)
+    new = [p for p in far_end.heard() if p not in before]
+    hz, _secs = max((dominant_hz(p) for p in new), key=lambda t: t[1])
+    assert abs(hz - 600) < 15
