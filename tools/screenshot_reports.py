@@ -191,6 +191,16 @@ def extra_shots(app, out: Path, size: str, dark: bool, pdf: bool) -> int:  # typ
         if size:
             w, h = (int(x) for x in size.lower().split("x"))
             suffix = f"-{w}" + ("-dark" if dark else "")
+            from ui.floor_view import FloorView
+
+            floor = FloorView(ctx)
+            floor.poll_timer.stop()
+            floor.resize(w, h)
+            floor.show()
+            floor.risk_table.selectRow(0)
+            app.processEvents()
+            floor.grab().save(str(out / f"screenshot-floor{suffix}.png"))
+            floor.close()
             for kind, group, section, name in (("sla", "campaign", 0, "sla"),
                                                ("funnel", None, 2, "funnel")):
                 reports.set_report(kind, group)

@@ -25,7 +25,7 @@ from PySide6.QtCore import (
     Qt,
     QTimer,
 )
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QBrush, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from qualdesk import clock
+from qualdesk.domain.countdown import countdown
 from qualdesk.services.queue import reassign
 from qualdesk.services.reports.floor import (
     AtRiskRow,
@@ -49,6 +50,8 @@ from qualdesk.services.reports.floor import (
     floor_snapshot,
 )
 from ui.context import AppContext
+from ui.icons import is_dark, state_colours, state_icon
+from ui.queue_model import clock_font
 from ui.rows_model import RowsModel
 
 Index = QModelIndex | QPersistentModelIndex
@@ -69,17 +72,19 @@ def minutes_text(minutes: float) -> str:
 
 class RepCol(IntEnum):
     REP = 0
-    ATTEMPTS = 1
-    CONNECTS = 2
-    FOLLOWUPS = 3
-    TURNED_OVER = 4
-    CURRENT = 5
-    HELD_FOR = 6
-    BEHIND = 7
+    STATE = 1
+    ATTEMPTS = 2
+    CONNECTS = 3
+    FOLLOWUPS = 4
+    TURNED_OVER = 5
+    CURRENT = 6
+    HELD_FOR = 7
+    BEHIND = 8
 
 
-REP_HEADERS = ("Rep", "Attempts today", "Live connects", "Voicemail + email", "Turned over",
-               "On lead now", "For", "Behind the clock")
+REP_HEADERS = ("Rep", "Now", "Attempts today", "Live connects", "Voicemail + email",
+               "Turned over", "On lead now", "For", "Behind the clock")
+STATE_ORDER = {"on_call": 0, "wrap_up": 1, "idle": 2, "away": 3, "signed_out": 4}
 
 
 class FloorRepModel(QAbstractTableModel):
@@ -123,7 +128,12 @@ class FloorRepModel(QAbstractTableModel):
             f = QFont()
             f.setBold(True)
             return f
-        if role == Qt.ItemDataRole.TextAlignmentRole and col not in (RepCol.REP, RepCol.CURRENT):
+        if role == Qt.ItemDataRole.ToolTipRole and col == RepCol.STATE:
+            return ("From the rep's phone where there is one; otherwise from what they do: "
+                    "a call open, wrap-up (3 min after a call), idle (active in the last "
+                    "15 min or holding a lead), away, signed out (nothing for an hour)")
+        if role == Qt.ItemDataRole.TextAlignmentRole and col not in (RepCol.REP, RepCol.STATE,
+                                                                     RepCol.CURRENT):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole and col == RepCol.BEHIND:
             return "Hand raises they own past the deadline without a call and an email"
@@ -132,13 +142,15 @@ class FloorRepModel(QAbstractTableModel):
     def _value(self, r: RepFloorRow, col: RepCol, native: bool) -> Any:
         if col == RepCol.REP:
             return r.name
+        if col == RepCol.STATE:
+            if r is self._totals:
+                return "" if not native else 9
+            # the phone's state where there is one, the rep's activity otherwise
+            return STATE_ORDER[r.state.code] if native else r.state_text(clock.now())
         if col == RepCol.CURRENT:
-            phone = r.phone_text(clock.now())  # the rep's phone: on a call 3:05, wrap-up…
             if r.current_lead_id is None:
-                lead = r.current_lead or ""
-            else:
-                lead = f"{r.current_lead} (#{r.current_lead_id})"
-            return f"{lead} — {phone}" if lead and phone else lead or phone
+                return r.current_lead or ""
+            return f"{r.current_lead} (#{r.current_lead_id})"
         if col == RepCol.HELD_FOR:
             held = r.held_minutes(clock.now())
             if native:
@@ -152,10 +164,10 @@ class FloorRepModel(QAbstractTableModel):
         return value
 
     def tick(self) -> None:
-        if self.rowCount():
-            self.dataChanged.emit(self.index(0, RepCol.HELD_FOR),
-                                  self.index(self.rowCount() - 1, RepCol.HELD_FOR),
-                                  [Qt.ItemDataRole.DisplayRole])
+        if self.rowCount():  # the call clocks and the "for" column count up
+            for col in (RepCol.STATE, RepCol.HELD_FOR):
+                self.dataChanged.emit(self.index(0, col), self.index(self.rowCount() - 1, col),
+                                      [Qt.ItemDataRole.DisplayRole])
 
 
 class RiskCol(IntEnum):
@@ -197,19 +209,29 @@ class AtRiskModel(RowsModel):
                     RiskCol.OWNER: r.owner or ""}.get(col, self._text(r, col, now))
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(r, col, now)
-        if role == Qt.ItemDataRole.FontRole and col == RiskCol.CLOCK:
-            f = QFont()
-            f.setBold(True)
-            return f
+        if col == RiskCol.CLOCK:  # the queue's clock: its icon, colours, font and text
+            cd = countdown(r.deadline_at, now)
+            if role == Qt.ItemDataRole.DecorationRole:
+                return state_icon(cd.state, is_dark())
+            if role in (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole):
+                colours = state_colours(cd.state, is_dark())
+                if colours is None:
+                    return None
+                return QBrush(colours[0] if role == Qt.ItemDataRole.BackgroundRole else colours[1])
+            if role == Qt.ItemDataRole.FontRole:
+                return clock_font()
+            if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
+                return f"{cd.words}: {cd.text}"
         return None
 
     def _text(self, r: AtRiskRow, col: RiskCol, now: Any) -> str:
         if col == RiskCol.CLOCK:
-            left = r.minutes_left(now)
-            # text and sign as well as colour: a breached clock counts up
-            if left > 0:
-                return f"◷ {minutes_text(left)} left"
-            return "⚠ breached just now" if left > -1 else f"⚠ breached {minutes_text(left)} ago"
+            # as the queue shows it: the time left, a breached clock counting up with "+",
+            # the state's icon beside it (text, symbol and colour)
+            cd = countdown(r.deadline_at, now)
+            if cd.seconds <= -48 * 3600:  # "+143:34:00" reads as noise: days and hours
+                return "+" + minutes_text(-cd.seconds / 60)
+            return cd.clock
         if col == RiskCol.LEAD:
             return r.lead
         if col == RiskCol.COMPANY:
@@ -267,7 +289,7 @@ class FloorView(QWidget):
 
         self.rep_table.horizontalHeader().setSectionResizeMode(RepCol.CURRENT, QHeaderView.ResizeMode.Stretch)
         self.risk_table.horizontalHeader().setSectionResizeMode(RiskCol.COMPANY, QHeaderView.ResizeMode.Stretch)
-        self.risk_label = QLabel("At risk: deadline within 15 min or breached — unowned first, "
+        self.risk_label = QLabel("deadline within 15 min or breached — unowned first, "
                                  "then the saveable ones, then the freshest breaches")
         self.risk_label.setObjectName("floor_risk_label")
         self.reassign_to = QComboBox()
@@ -282,8 +304,26 @@ class FloorView(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.summary, 1)
         top.addWidget(self.refresh_button)
+        # Reassigning without the mouse: Alt+K to the list, arrows to a lead, Enter to the
+        # rep box (Alt+T), arrows to a rep, Enter (or Alt+A) to reassign.
+        self.risk_jump = QLabel("At ris&k:")
+        self.risk_jump.setBuddy(self.risk_table)
+        to_label = QLabel("Reassign &to")
+        to_label.setBuddy(self.reassign_to)
+        enter = QShortcut(QKeySequence(Qt.Key.Key_Return), self.risk_table,
+                          context=Qt.ShortcutContext.WidgetShortcut)
+        enter.activated.connect(self.reassign_to.setFocus)
+        enter2 = QShortcut(QKeySequence(Qt.Key.Key_Enter), self.risk_table,
+                           context=Qt.ShortcutContext.WidgetShortcut)
+        enter2.activated.connect(self.reassign_to.setFocus)
+        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):  # Enter in the rep box reassigns
+            go = QShortcut(QKeySequence(key), self.reassign_to,
+                           context=Qt.ShortcutContext.WidgetShortcut)
+            go.activated.connect(self._reassign_clicked)
         risk_bar = QHBoxLayout()
+        risk_bar.addWidget(self.risk_jump)
         risk_bar.addWidget(self.risk_label, 1)
+        risk_bar.addWidget(to_label)
         risk_bar.addWidget(self.reassign_to)
         risk_bar.addWidget(self.reassign_button)
         lower = QWidget()

@@ -8,7 +8,7 @@ A handful of grouped queries, merged into frozen records for the floor view.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
@@ -27,6 +27,7 @@ from qualdesk.db.models import (
     User,
 )
 from qualdesk.domain.designation import OPEN
+from qualdesk.domain.rep_state import AWAY, OPEN_CALL, RepState, rep_state
 from qualdesk.services import team_settings
 from qualdesk.services.queue import day_start
 
@@ -48,6 +49,10 @@ class RepFloorRow:
     behind_clock: int = 0
     phone_state: str | None = None  # from the rep's phone (phone_states): idle, on_call, …
     phone_since: datetime | None = None
+    state: RepState = RepState("signed_out", None)  # phone first, activity otherwise
+
+    def state_text(self, now: datetime) -> str:
+        return self.state.label(now)
 
     def phone_text(self, now: datetime) -> str:
         """"on a call 3:05", "wrap-up 0:40", "idle"; "" without a phone."""
@@ -127,7 +132,9 @@ def _rep_rows(s: Session, now: datetime, since: datetime) -> tuple[list[RepFloor
     for lid, by, first, last, company, at in s.execute(
         select(Lead.id, Lead.claimed_by_id, Lead.first_name, Lead.last_name, Lead.company,
                Lead.claimed_at)
-        .where(Lead.claimed_by_id.is_not(None), Lead.lease_expires_at > now)
+        # a lapsed lease, or a lead already turned over or closed, is nobody's screen now
+        .where(Lead.claimed_by_id.is_not(None), Lead.lease_expires_at > now,
+               Lead.designation.in_([d.value for d in OPEN]))
         .order_by(Lead.claimed_at)
     ):
         held[by] = (lid, _name(first, last, company), at)
@@ -148,17 +155,55 @@ def _rep_rows(s: Session, now: datetime, since: datetime) -> tuple[list[RepFloor
     phones = {rid: (st, since) for rid, st, since in s.execute(
         select(PhoneState.rep_id, PhoneState.state, PhoneState.since)
         .where(PhoneState.updated_at >= now - STALE))}
+    activity = _activity(s, now)
     rows = []
     for uid, name in users:
         h = held.get(uid)
         ph = phones.get(uid)
+        call_started, call_end, last = activity.get(uid, (None, None, None))
+        state = rep_state(now, phone_state=ph[0] if ph else None, phone_since=ph[1] if ph else None,
+                          call_started=call_started, last_call_end=call_end,
+                          last_activity=max((t for t in (last, h[2] if h else None) if t),
+                                            default=None),
+                          holds_claim=h is not None)
         rows.append(RepFloorRow(
             rep_id=uid, name=name, attempts=att.get(uid, (0, 0))[0], connects=att.get(uid, (0, 0))[1],
             followups=int(fus.get(uid, 0)), turned_over=int(tos.get(uid, 0)),
             current_lead_id=h[0] if h else None, current_lead=h[1] if h else None,
             claimed_at=h[2] if h else None, behind_clock=int(behind.get(uid, 0)),
-            phone_state=ph[0] if ph else None, phone_since=ph[1] if ph else None))
+            phone_state=ph[0] if ph else None, phone_since=ph[1] if ph else None, state=state))
     return rows, int(behind.get(None, 0))
+
+
+def _activity(s: Session, now: datetime) -> dict[int, tuple[datetime | None, ...]]:
+    """Per rep: the start of a call still open, the end of the last call, the last sign
+    of work (a call started or ended, a follow-up) within the last hours."""
+    since = now - OPEN_CALL - AWAY
+    out: dict[int, list[datetime | None]] = {}
+    for rep_id, opened, ended, started in s.execute(
+        select(Attempt.rep_id,
+               func.max(case((Attempt.ended_at.is_(None), Attempt.started_at))),
+               func.max(Attempt.ended_at), func.max(Attempt.started_at))
+        .where(Attempt.started_at >= since, Attempt.started_at <= now,
+               Attempt.rep_id.is_not(None))
+        .group_by(Attempt.rep_id)
+    ):
+        out[rep_id] = [opened, ended, max((t for t in (ended, started) if t), default=None)]
+    for rep_id, at in s.execute(select(FollowUp.rep_id, func.max(FollowUp.at))
+                                .where(FollowUp.at >= since, FollowUp.at <= now)
+                                .group_by(FollowUp.rep_id)):
+        row = out.setdefault(rep_id, [None, None, None])
+        row[2] = max((t for t in (row[2], at) if t), default=None)
+    return {k: tuple(_utc(t) for t in v) for k, v in out.items()}
+
+
+def _utc(t: datetime | None) -> datetime | None:
+    # SQLite's max() hands back text or naive datetimes; the UTC type is skipped there
+    if t is None or isinstance(t, datetime) and t.tzinfo is not None:
+        return t
+    if isinstance(t, str):
+        t = datetime.fromisoformat(t)
+    return t.replace(tzinfo=UTC) if t.tzinfo is None else t
 
 
 def _at_risk(s: Session, now: datetime) -> list[AtRiskRow]:
