@@ -22,10 +22,8 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -40,11 +38,11 @@ from qualdesk import clock
 from qualdesk.domain.countdown import age_text
 from qualdesk.domain.records import Changes
 from ui.campaigns_view import Col, RecordTableModel
+from ui.campaigns_view import _table as record_table
 from ui.context import AppContext
 from ui.hand_raise_rules_editor import HandRaiseRulesEditor
 from ui.intake_dialogs import KIND_SHORT, AddSourceDialog, ConfirmDialog
 from ui.intake_secret import SecretPanel
-from ui.rows_model import RowsModel
 
 Index = QModelIndex | QPersistentModelIndex
 DEFAULT_BASE = "http://127.0.0.1:8470"
@@ -100,18 +98,10 @@ def _ts(at: datetime | None) -> float:
     return at.timestamp() if at else 0.0
 
 
-def _table(model: RowsModel, name: str, parent: QWidget) -> QTableView:
-    t = QTableView(parent)
-    t.setObjectName(name)
-    t.setModel(model)
-    t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    t.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+def _table(model: RecordModel, name: str, parent: QWidget) -> QTableView:
+    t = record_table(model, name, parent)  # the configuration pages' read-only table
     t.setAlternatingRowColors(True)
     t.setWordWrap(False)
-    t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    t.horizontalHeader().setStretchLastSection(True)
-    t.verticalHeader().hide()
     return t
 
 
