@@ -51,7 +51,11 @@ def run(db_url: str | None, rep: str | None, demo: bool) -> int:
     from ui.icons import app_icon
 
     install_file_log()
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    from ui.launcher import QT_ARGS
+
+    # Qt's own options (-style, -platform …) reach Qt; the desktop's palette and colour
+    # scheme are Qt's to follow (nothing here sets a palette or a style).
+    app = QApplication.instance() or QApplication([*sys.argv[:1], *QT_ARGS])
     assert isinstance(app, QApplication)
     app.setApplicationName("QualDesk")
     app.setOrganizationName("QualDesk")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from qualdesk import clock
 from qualdesk.domain.countdown import CountdownState, countdown, local_time_text
 from qualdesk.domain.designation import LABELS, Designation
 from qualdesk.domain.records import LeadDetail
@@ -39,6 +40,7 @@ class ContactCard(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self._detail: LeadDetail | None = None
         self._team_tz = "UTC"
+        self._repainting = False
 
         self.name = _label(self, "contact_name")
         f = QFont(self.font())
@@ -91,6 +93,15 @@ class ContactCard(QFrame):
         lay.addWidget(self.warning)
         lay.addLayout(form)
         self.warning.hide()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.PaletteChange and not self._repainting:
+            self._repainting = True  # our own setPalette on the clock must not recurse
+            try:
+                self._tick_clock(clock.now())
+            finally:
+                self._repainting = False
+        super().changeEvent(event)
 
     def set_detail(self, detail: LeadDetail | None, now: datetime, team_tz: str = "UTC") -> None:
         self._detail = detail

@@ -31,6 +31,7 @@ from qualdesk.offline.resilient import QUEUED
 from qualdesk.services import followup as fsvc
 from qualdesk.services.followup import FollowUpPreview, FollowUpResult
 from ui.context import AppContext
+from ui.icons import paper_palette
 
 
 def render_preview(ctx: AppContext, lead_id: int) -> FollowUpPreview:
@@ -89,6 +90,7 @@ class FollowUpDialog(QDialog):
         form.addRow("Subject:", self.subject)
         self.html = QTextBrowser(objectName="followup_html")
         self.html.setOpenLinks(False)
+        self.html.setPalette(paper_palette(self.html.palette()))
         self.text = QPlainTextEdit(objectName="followup_text")
         self.text.setReadOnly(True)
         self.tabs = QTabWidget(objectName="followup_tabs")

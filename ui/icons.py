@@ -42,6 +42,20 @@ def is_dark(palette: QPalette | None = None) -> bool:
     return pal.color(QPalette.ColorRole.Window).lightness() < 128
 
 
+# An email is read on its own page: white, as the recipient's mail client shows it, so
+# its own dark text stays readable when the desktop is dark (the preview must not lie).
+_PAPER = ("#ffffff", "#222222")
+
+
+def paper_palette(base: QPalette) -> QPalette:
+    """``base`` with a mail page's background and text, for an email's preview."""
+    pal = QPalette(base)
+    for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+        pal.setColor(group, QPalette.ColorRole.Base, QColor(_PAPER[0]))
+        pal.setColor(group, QPalette.ColorRole.Text, QColor(_PAPER[1]))
+    return pal
+
+
 def state_colours(state: CountdownState, dark: bool | None = None) -> tuple[QColor, QColor] | None:
     """(background, foreground) for a countdown state; ``None`` for no clock."""
     if state is CountdownState.NONE:

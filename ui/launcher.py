@@ -12,8 +12,50 @@ from collections.abc import Sequence
 T0 = time.perf_counter()  # cold start is measured from the launcher's import
 
 
+# Qt's own command-line options (QGuiApplication / QApplication): they go to Qt, not to
+# our parser. Those that take a value, then those that stand alone.
+QT_VALUE_OPTIONS = frozenset({"style", "stylesheet", "platform", "platformpluginpath",
+                              "platformtheme", "plugin", "qwindowgeometry", "qwindowtitle",
+                              "qwindowicon", "display", "session", "geometry", "qmljsdebugger"})
+QT_FLAG_OPTIONS = frozenset({"reverse", "nograb", "dograb", "sync", "widgetcount"})
+QT_ARGS: list[str] = []  # what ``ui.app.run`` hands to QApplication
+
+
+def split_qt_args(argv: Sequence[str]) -> tuple[list[str], list[str]]:
+    """(our arguments, Qt's): ``-style fusion``, ``-style=fusion``, ``--platform xcb`` …"""
+    ours: list[str] = []
+    qt: list[str] = []
+    items = list(argv)
+    i = 0
+    while i < len(items):
+        arg = items[i]
+        name = arg.lstrip("-").split("=", 1)[0]
+        if arg.startswith("-") and arg != "-" and name in QT_VALUE_OPTIONS:
+            if "=" in arg:
+                qt.append(arg)
+            elif i + 1 < len(items):
+                qt.extend(items[i:i + 2])
+                i += 1
+            else:
+                ours.append(arg)  # no value: our parser says what is wrong
+        elif arg.startswith("-") and name in QT_FLAG_OPTIONS:
+            qt.append(arg)
+        else:
+            ours.append(arg)
+        i += 1
+    return ours, qt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    import sys
+
+    from qualdesk.cli import _opens_the_app
     from qualdesk.cli import main as cli_main
     from ui.app import run_from_args
 
-    return cli_main(argv, app_runner=run_from_args)
+    given = list(sys.argv[1:] if argv is None else argv)
+    ours, qt = split_qt_args(given)
+    if not _opens_the_app(ours):  # only the app takes Qt's options: commands keep theirs
+        ours, qt = given, []
+    QT_ARGS[:] = qt
+    return cli_main(ours, app_runner=run_from_args)

@@ -12,6 +12,7 @@ import time
 from typing import Any
 
 from PySide6.QtCore import (
+    QEvent,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -44,6 +45,7 @@ from qualdesk.services import queue as queue_svc
 from qualdesk.services.queue_rows import QueueRows, queue_rows
 from ui import keymap
 from ui.context import AppContext
+from ui.icons import is_dark
 from ui.queue_model import PINNED_MARK, Column, FilterRole, LeadIdRole, QueueModel
 
 Index = QModelIndex | QPersistentModelIndex
@@ -343,6 +345,12 @@ class QueueView(QWidget):
         if not idx.isValid():
             return None
         return int(self.proxy.data(idx, LeadIdRole))
+
+    def changeEvent(self, event: QEvent) -> None:
+        # The desktop switched light/dark: the clocks take the other colour set.
+        if event.type() == QEvent.Type.PaletteChange:
+            self.model.set_dark(is_dark(self.palette()))
+        super().changeEvent(event)
 
     def open_new_lead(self) -> None:
         """A person calls in: add them (or find them) and put them on screen at once."""

@@ -16,7 +16,9 @@ from PySide6.QtWidgets import QApplication
 
 
 def arm(timeout_s: float, t0: float) -> None:
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    from ui.launcher import QT_ARGS
+
+    app = QApplication.instance() or QApplication([*sys.argv[:1], *QT_ARGS])
     deadline = time.perf_counter() + timeout_s
     poll = QTimer(app)
     poll.setInterval(20)
@@ -34,6 +36,7 @@ def arm(timeout_s: float, t0: float) -> None:
             "queue_loaded": bool(loaded),
             "queue_rows": queue.model.offered_count() if loaded else None,
             "ready_s": round(time.perf_counter() - t0, 3),
+            "style": app.style().name(),
         }), flush=True)
         app.exit(0 if loaded else 3)
 

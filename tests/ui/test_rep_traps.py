@@ -288,3 +288,61 @@ def test_new_lead_when_a_person_calls_in_and_the_card_is_corrected(qtbot, ctx, s
     edit.submit()
     assert not edit.isVisible()
     qtbot.waitUntil(lambda: panel.card.phone.text() == "+12125550111", timeout=2000)
+
+
+def test_qt_options_reach_qt(tmp_path) -> None:
+    """Dark palette item: ``-style`` / ``-platform`` on the command line are Qt's; they
+    used to be dropped (QApplication got only the program name)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from ui.launcher import split_qt_args
+
+    assert split_qt_args(["-style", "fusion", "--db", "x", "-platform=offscreen", "app"]) == (
+        ["--db", "x", "app"], ["-style", "fusion", "-platform=offscreen"])
+    assert split_qt_args(["lead", "add", "--title", "CTO"])[1] == []
+    env = {**os.environ, "QUALDESK_DATA_DIR": str(tmp_path / "d"),
+           "QUALDESK_CONFIG_DIR": str(tmp_path / "c"), "QT_QPA_PLATFORM": "minimal"}
+    out = subprocess.run(
+        [sys.executable, "-m", "ui", "--db", f"sqlite:///{tmp_path / 'q.db'}", "-platform",
+         "offscreen", "app", "--demo", "--rep", "Alex Rivera", "-style", "windows",
+         "--smoke-test", "60"], capture_output=True, text=True, env=env, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    line = json.loads(out.stdout.strip().splitlines()[-1])
+    assert line["queue_loaded"] and line["style"].lower() == "windows"
+
+
+def test_dark_desktop_palette_is_followed_and_the_email_stays_readable(qtbot, ctx, seeded,
+                                                                       sqlite_db) -> None:
+    """The desktop turns dark: the clocks take their dark colours at once, and the email
+    preview is shown on its own white page (it was #222 text on a dark base)."""
+    from PySide6.QtGui import QColor, QPalette
+
+    from ui.followup_dialog import FollowUpDialog
+    from ui.icons import state_colours
+
+    app = QApplication.instance()
+    old = app.palette()
+    dark = QPalette(old)
+    for role, colour in ((QPalette.ColorRole.Window, "#202124"), (QPalette.ColorRole.Base,
+                         "#18191b"), (QPalette.ColorRole.Text, "#e8e8e8"),
+                         (QPalette.ColorRole.WindowText, "#e8e8e8")):
+        dark.setColor(role, QColor(colour))
+    try:
+        w, _ = open_window(qtbot, ctx)
+        qtbot.keyClick(w, Qt.Key.Key_F2)
+        app.setPalette(dark)
+        qtbot.waitUntil(lambda: w.queue.model._dark, timeout=2000)
+        card = w.lead_panel.card
+        want = state_colours(card.clock_state, True)
+        assert want is not None
+        assert card.clock.palette().color(card.clock.backgroundRole()) == want[0]
+        dlg = FollowUpDialog(ctx, seeded.leads["Alice"], w)
+        qtbot.addWidget(dlg)
+        pal = dlg.html.palette()
+        assert pal.color(QPalette.ColorRole.Base).lightness() > 200
+        assert pal.color(QPalette.ColorRole.Text).lightness() < 80
+    finally:
+        app.setPalette(old)
