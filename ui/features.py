@@ -209,6 +209,8 @@ def install(window: MainWindow) -> None:
         window.add_page(title, widget, f"page_{name}")
         window.feature_pages[name] = widget
     if role == "sales":
+        # Sales work their turned-over leads, not a rep's queue: no queue page for them.
+        window.pages.removeTab(window.pages.indexOf(window.workspace))
         window.pages.setCurrentWidget(window.feature_pages["sales"])
 
     window.sync_status = SyncStatusWidget(ctx, window)

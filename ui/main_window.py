@@ -180,9 +180,11 @@ class MainWindow(QMainWindow):
         self.tray = Tray(app_icon(), self)
         self.tray.sig_notified.connect(self._on_notified)
         self.tray.sig_clicked.connect(self._bring_to_front)
-        self.alerts = AlertScheduler(self.ctx.db, self.ctx.rep_name, self)
-        self.alerts.sig_new_alerts.connect(self._on_alerts)
-        self.alerts.start()
+        if self.ctx.user is None or self.ctx.user.role != "sales":
+            # breach and callback alerts are for the qualifying team, not for sales
+            self.alerts = AlertScheduler(self.ctx.db, self.ctx.rep_name, self)
+            self.alerts.sig_new_alerts.connect(self._on_alerts)
+            self.alerts.start()
         self.live = LiveRefresh(self.ctx.db, self)
         self.live.sig_remote_change.connect(self._on_remote_change)
         self.live.sig_remote_span.connect(self._on_remote_span)

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from enum import IntEnum
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QLocale, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -19,11 +19,11 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QPlainTextEdit,
     QPushButton,
     QSpinBox,
     QSplitter,
     QTableView,
+    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -35,7 +35,7 @@ from qualdesk.services.verdicts import accept, reject
 from ui.context import AppContext
 from ui.incubate_dialog import REASONS, from_qdate, to_qdate
 from ui.rows_model import RowsModel
-from ui.turnover_dialog import snapshot_text
+from ui.sales_handoff import handoff_html, local_text
 
 Index = QModelIndex | QPersistentModelIndex
 SortRole = Qt.ItemDataRole.UserRole + 1
@@ -84,7 +84,7 @@ class TurnOverModel(RowsModel):
         if col == Column.COMPANY:
             return r.company or ""
         if col == Column.TURNED_OVER:
-            return f"{r.at:%Y-%m-%d %H:%M} UTC"
+            return local_text(r.at)  # the locale's date and time, this machine's zone
         if col == Column.BY:
             return r.by or ""
         if col == Column.OWNER:
@@ -115,12 +115,14 @@ class SalesView(QWidget):
         self.pending_only.toggled.connect(self.refresh)
         self.scope = QLabel("", self)
         self.scope.setObjectName("sales_scope")
-        self.detail = QPlainTextEdit(self)
+        self.detail = QTextBrowser(self)
         self.detail.setObjectName("sales_detail")
-        self.detail.setReadOnly(True)
         self.error = QLabel("", self)
         self.error.setObjectName("sales_error")
         self.error.setWordWrap(True)
+        self.done = QLabel("", self)  # the success message after a verdict
+        self.done.setObjectName("sales_done")
+        self.done.setWordWrap(True)
 
         self.weighting = QSpinBox(self)
         self.weighting.setObjectName("sales_weighting")
@@ -141,6 +143,8 @@ class SalesView(QWidget):
         self.retouch = QDateEdit(self)
         self.retouch.setObjectName("sales_retouch")
         self.retouch.setCalendarPopup(True)
+        # typed or picked, in the desktop locale's date format
+        self.retouch.setDisplayFormat(QLocale().dateFormat(QLocale.FormatType.ShortFormat))
         self.retouch.setDate(to_qdate(clock.now().date() + timedelta(days=90)))
         self.retouch.setEnabled(False)
         self.set_retouch.toggled.connect(self.retouch.setEnabled)
@@ -177,6 +181,7 @@ class SalesView(QWidget):
         lay.addLayout(top)
         lay.addWidget(split, 1)
         lay.addWidget(verdict)
+        lay.addWidget(self.done)
         lay.addWidget(self.error)
 
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
@@ -235,7 +240,7 @@ class SalesView(QWidget):
         pending = r is not None and r.designation == "turned_over"
         self.accept_button.setEnabled(pending)
         self.reject_button.setEnabled(pending)
-        self.detail.setPlainText(snapshot_text(r.snapshot) if r is not None else "")
+        self.detail.setHtml(handoff_html(r.snapshot) if r is not None else "")
 
     def _accept(self) -> None:
         r = self.selected()
@@ -243,8 +248,19 @@ class SalesView(QWidget):
             return
         db, weighting, by = self.ctx.db, self.weighting.value(), self.ctx.rep_name
         self.error.setText("")
-        self.ctx.run_op(lambda: accept(db, r.lead_id, weighting, by), initiator=self,
-                        on_error=self._failed)
+        self.done.setText("")
+        from ui.dialog_buttons import confirm
+
+        def accepted(_: object = None) -> None:
+            self.done.setText(f"✓ Accepted {r.lead_name}: now a marketing-generated "
+                              f"opportunity ({weighting} %).")
+            self.weighting.setValue(0)
+
+        self.confirm_box = confirm(
+            self, "Confirm acceptance", f"Accept {r.lead_name} as an opportunity "
+            f"({weighting} % weighting)?", "Accept",
+            lambda: self.ctx.run_op(lambda: accept(db, r.lead_id, weighting, by),
+                                    initiator=self, on_error=self._failed, on_done=accepted))
 
     def _reject(self) -> None:
         r = self.selected()
@@ -257,6 +273,7 @@ class SalesView(QWidget):
         when: date | None = from_qdate(self.retouch.date()) if self.set_retouch.isChecked() else None
         db, by = self.ctx.db, self.ctx.rep_name
         self.error.setText("")
+        self.done.setText("")
         from ui.dialog_buttons import confirm
 
         # A rejection sends the lead back to qualifying: asked first, as every final step.
@@ -264,7 +281,17 @@ class SalesView(QWidget):
             self, "Confirm rejection", f"Reject this lead and send it back to the qualifying "
             f"team ({reason})?", "Reject",
             lambda: self.ctx.run_op(lambda: reject(db, r.lead_id, reason, when, by),
-                                    initiator=self, on_error=self._failed))
+                                    initiator=self, on_error=self._failed,
+                                    on_done=lambda _=None: self._rejected(r.lead_name, reason)))
+
+    def _rejected(self, name: str, reason: str) -> None:
+        """Said, and the form cleared for the next lead."""
+        self.done.setText(f"✓ Rejected {name} ({reason}): back with the qualifying team, "
+                          "incubating until the re-touch date.")
+        self.reason.setCurrentIndex(0)
+        self.reason.setEditText(self.reason.itemText(0))
+        self.set_retouch.setChecked(False)
+        self.retouch.setDate(to_qdate(clock.now().date() + timedelta(days=90)))
 
     def _failed(self, exc: BaseException) -> None:
         self.error.setText(str(exc))

@@ -24,7 +24,7 @@ def _titles(w) -> list[str]:
 @pytest.mark.parametrize(("role", "pages"), [
     ("rep", ["My queue"]),
     ("lead", ["My queue", "Floor", "Reports", "Simulator", "Sales", "Campaigns", "Intake"]),
-    ("sales", ["My queue", "Sales"]),
+    ("sales", ["Sales"]),  # sales get no rep queue
 ])
 def test_pages_follow_the_role(qtbot, sqlite_db, seeded, role: str, pages: list[str]) -> None:
     who = seeded.rep if role == "rep" else add_user(sqlite_db, f"P {role}", role, email="p@x.test")

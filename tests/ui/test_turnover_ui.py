@@ -74,9 +74,22 @@ def test_turnover_dialog_then_sales_accepts_and_rejects(qtbot, sqlite_db: Databa
     assert view.model.rowCount() == 2 and view.scope.text() == "Turned over to Sam"
     assert view.select_lead(ada)
     assert "Hand-off note: Call her Tuesday" in view.detail.toPlainText()
+    # readable: BANT as a short table, then notes, body language, attempts; local dates
+    shown = view.detail.toPlainText()
+    assert "<table" in view.detail.toHtml() and "Budget" in shown
+    assert shown.index("BANT") < shown.index("Notes") < shown.index("Digital body language") \
+        < shown.index("Attempts")
+    from PySide6.QtCore import QLocale
+
+    assert view.retouch.displayFormat() == QLocale().dateFormat(QLocale.FormatType.ShortFormat)
+    assert "UTC" not in view.model.data(view.model.index(0, 2))  # the locale's time, not UTC
     view.weighting.setValue(40)
     qtbot.mouseClick(view.accept_button, Qt.MouseButton.LeftButton)
+    assert designation(db, ada) == "turned_over"  # asked first: nothing happens yet
+    view.confirm_box.findChild(QPushButton, "confirm_yes").click()
     assert designation(db, ada) == "accepted"
+    assert view.done.text().startswith("✓ Accepted Ada") and "(40 %)" in view.done.text()
+    assert view.weighting.value() == 0  # cleared for the next lead
     with db.session(write=False) as s:
         opp = s.scalar(select(Opportunity).where(Opportunity.lead_id == ada))
         assert opp is not None and (opp.weighting, opp.marketing_generated) == (40, True)
@@ -94,6 +107,9 @@ def test_turnover_dialog_then_sales_accepts_and_rejects(qtbot, sqlite_db: Databa
         lead = s.get(Lead, bo)
         assert lead is not None and lead.designation == "incubating"
         assert lead.retouch_at == datetime(2027, 1, 10, tzinfo=UTC)
+    assert view.done.text().startswith("✓ Rejected Bo") and "(not ready)" in view.done.text()
+    # the reject form is cleared for the next lead
+    assert not view.set_retouch.isChecked() and view.reason.currentText() == view.reason.itemText(0)
     assert view.model.rowCount() == 0 and not view.accept_button.isEnabled()
     view.pending_only.setChecked(False)
     assert view.model.rowCount() == 2

@@ -1,0 +1,87 @@
+"""The hand-off as sales reads it: who, BANT as a short table, the rep's notes, the
+digital body language and the attempts, with dates and times in the desktop locale's
+format (and zone)."""
+
+from __future__ import annotations
+
+import html
+from datetime import UTC, datetime
+from typing import Any
+
+from PySide6.QtCore import QDateTime, QLocale, QTimeZone
+
+BANT_ORDER = ("budget", "authority", "need", "timeframe")
+
+
+def _plain(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, list | tuple):
+        return ", ".join(_plain(x) for x in v)
+    if isinstance(v, dict):
+        return ", ".join(f"{str(k).replace('_', ' ')} {_plain(x)}" for k, x in v.items() if _plain(x))
+    return str(v)
+
+
+def local_text(iso: str | datetime | None, locale: QLocale | None = None) -> str:
+    """An ISO time (UTC) in the locale's short date and time, in this machine's zone."""
+    if not iso:
+        return ""
+    try:
+        t = iso if isinstance(iso, datetime) else datetime.fromisoformat(str(iso))
+    except ValueError:
+        return str(iso)
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=UTC)
+    q = QDateTime.fromSecsSinceEpoch(int(t.timestamp()), QTimeZone.systemTimeZone())
+    return (locale or QLocale()).toString(q, QLocale.FormatType.ShortFormat)
+
+
+def handoff_html(snap: dict[str, Any], locale: QLocale | None = None) -> str:
+    e = html.escape
+    lead = snap.get("lead", {})
+    name = " ".join(p for p in (lead.get("first_name"), lead.get("last_name")) if p) or "(no name)"
+    parts = [f"<h3>{e(name)}</h3>",
+             f"<p>{e(lead.get('title') or '')}{' at ' if lead.get('title') else ''}"
+             f"<b>{e(lead.get('company') or '(no company)')}</b><br>"
+             f"Email {e(lead.get('email') or '–')} · Phone {e(lead.get('phone') or '–')}<br>"
+             f"Campaign {e(snap.get('campaign', {}).get('name') or '–')} · marketing generated · "
+             f"Level I {'met' if snap.get('level1_met') else '<b>not met</b>'}</p>"]
+    bant = snap.get("bant", {})
+    keys = [k for k in BANT_ORDER if k in bant] + sorted(k for k in bant if k not in BANT_ORDER)
+    rows = "".join(f"<tr><th align='left'>{e(k.capitalize())}</th><td>{e(_plain(bant[k]) or '–')}</td></tr>"
+                   for k in keys)
+    parts.append("<h4>BANT</h4>" + (f"<table cellpadding='3' border='1' cellspacing='0'>{rows}</table>"
+                                    if rows else "<p>–</p>"))
+    answers = snap.get("answers", {})
+    if answers:
+        parts.append("<h4>Answers</h4><ul>" + "".join(f"<li>{e(str(k))}: {e(_plain(v))}</li>"
+                                                      for k, v in answers.items()) + "</ul>")
+    notes = snap.get("notes", [])
+    parts.append(f"<h4>Notes ({len(notes)})</h4>" + ("<ul>" + "".join(
+        f"<li><i>{e(local_text(n.get('at'), locale))} {e(n.get('author') or '')}</i>: "
+        f"{e(n.get('body', ''))}</li>" for n in notes) + "</ul>" if notes else "<p>–</p>"))
+    body = snap.get("body_language", [])
+    parts.append("<h4>Digital body language</h4>" + ("<ul>" + "".join(
+        f"<li>{e(local_text(h.get('at'), locale))} — {e(h.get('label') or h.get('kind') or '')}"
+        + (f": {e(_plain(h['details']))}" if h.get("details") else "") + "</li>" for h in body)
+        + "</ul>" if body else "<p>–</p>"))
+    a = snap.get("attempts", {})
+    att = [f"{a.get('count', 0)} call attempt{'s' if a.get('count', 0) != 1 else ''}"]
+    if a.get("last_disposition"):
+        att.append(f"last: {str(a['last_disposition']).replace('_', ' ')}")
+    if a.get("first_touch_at"):
+        att.append(f"first call {local_text(a['first_touch_at'], locale)}")
+    parts.append("<h4>Attempts</h4><p>" + e(", ".join(att)) + "</p>")
+    handoff = snap.get("handoff")
+    if handoff:
+        line = (f"Turned over {local_text(handoff.get('at'), locale)} by {handoff.get('by') or '–'} "
+                f"to {handoff.get('to')}")
+        parts.append(f"<p><i>{e(line)}</i></p>")
+        if handoff.get("override_reason"):
+            parts.append(f"<p>Override: {e(handoff['override_reason'])}</p>")
+        if handoff.get("note"):
+            parts.append(f"<p>Hand-off note: {e(handoff['note'])}</p>")
+    return "\n".join(parts)
