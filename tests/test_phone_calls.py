@@ -177,3 +177,26 @@ def test_no_trunk_set_says_how(sqlite_db: Database) -> None:
     assert run(url, "config", "set", "calling.window_end", "23:59").code == 0
     r = run(url, "call", str(lead), "--rep", "Ann")
     assert r.code == 1 and "sip.dial_uri" in r.err
+
+
+def test_call_from_a_fresh_machine_without_sound_or_settings(sqlite_db: Database, far_end: FarEnd,
+                                                             tmp_path: Path) -> None:
+    """The real console command on a machine with no headset settings, no sound device
+    and no interface named: the engine finds the address that reaches the trunk and a
+    silent stand-in microphone, and the call goes through."""
+    import os
+
+    from tests.cli_helpers import run_process
+
+    url = sqlite_db.url
+    team_for_calls(url, far_end)
+    lead = make_lead(sqlite_db)
+    env = {k: v for k, v in os.environ.items() if k != "QUALDESK_SIP_INTERFACE"}
+    env["QUALDESK_CONFIG_DIR"] = str(tmp_path / "fresh-config")
+    env["XDG_RUNTIME_DIR"] = str(tmp_path / "no-runtime")  # no PulseAudio/PipeWire socket
+    far_end.will(ANSWER, after=0.2)
+    r = run_process(url, "call", str(lead), "--rep", "Ann", "--ring-timeout", "5", "--talk",
+                    "0.5", "--json", env=env)
+    assert r.code == 0, r.err
+    out = r.json()
+    assert (out["outcome"], out["sip_code"], out["disposition"]) == ("answered", 200, "connected")

@@ -41,6 +41,7 @@ class CallRecord:
     reason: str = ""
     hung_up_here: bool = False  # the rep (or a timer) ended it, not the far end
     ring_timed_out: bool = False
+    voicemail_started: bool = False  # the rep dropped the recording into the call
     voicemail_played: bool = False  # the recording played to its end into the call
     engine_died: bool = False
     dialled_mono: float = 0.0
@@ -129,12 +130,14 @@ class CallTracker:
                     rec = replace(rec, ringing_at=now, ringing_mono=mono)
                 rec = replace(rec, state=ANSWERED, answered_at=now, answered_mono=mono,
                               sip_code=200, reason="OK", call_id=call_id or rec.call_id)
-            elif kind == "AUDIO_ERROR" and END_OF_FILE in param:
+            elif kind == "AUDIO_ERROR" and END_OF_FILE in param and rec.voicemail_started:
                 rec = replace(rec, voicemail_played=True)
             elif kind == "CALL_CLOSED":
                 code, reason = parse_status(param)
                 if END_OF_FILE in param:
-                    rec = replace(rec, voicemail_played=True, hung_up_here=True)
+                    # The source file ended: the voicemail if one was dropped, else the
+                    # stand-in microphone of a machine without a headset ran out.
+                    rec = replace(rec, voicemail_played=rec.voicemail_started, hung_up_here=True)
                 if code is None and rec.answered_at is None and rec.ringing_at is not None \
                         and rec.hung_up_here:
                     code = 487  # our CANCEL while it rang: the far end ends it "487 Request Terminated"

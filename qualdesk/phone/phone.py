@@ -154,6 +154,7 @@ class Phone:
         cur = self.tracker.current
         if cur is None or cur.ended or cur.answered_at is None:
             raise EngineError("a voicemail drops into an answered call (the greeting's beep)")
+        self.tracker.mark(voicemail_started=True)
         self._ok(self.engine.command("ausrc", f"aufile,{wav_path}"), "play the voicemail")
 
     @staticmethod
