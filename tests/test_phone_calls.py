@@ -200,3 +200,11 @@ def test_call_from_a_fresh_machine_without_sound_or_settings(sqlite_db: Database
     assert r.code == 0, r.err
     out = r.json()
     assert (out["outcome"], out["sip_code"], out["disposition"]) == ("answered", 200, "connected")
+
+
+def test_dial_uri_setting_is_checked(sqlite_db: Database) -> None:
+    url = sqlite_db.url
+    r = run(url, "config", "set", "sip.dial_uri", "trunk.example.com")
+    assert r.code == 1 and "{e164}" in r.err
+    assert run(url, "config", "set", "sip.dial_uri", "sip:{e164}@trunk.example.com").code == 0
+    assert run(url, "config", "get", "sip.dial_uri").out.strip().endswith("sip:{e164}@trunk.example.com")
