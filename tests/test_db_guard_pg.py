@@ -323,3 +323,19 @@ def test_tables_added_later_are_guarded_too(team: Team) -> None:
         _refused(c, "DELETE FROM voicemail_recordings")
         with pytest.raises(Refused), c.transaction():
             c.execute("LOCK TABLE phone_states")
+
+
+def test_a_rep_group_login_that_is_nobodys_may_change_nothing(team: Team) -> None:
+    """A login put in qualdesk_rep by hand, with no person behind it, has no identity for
+    the guards or the audit: it may read, not write."""
+    login = f"qdg_ghost_{uuid.uuid4().hex[:6]}"
+    admin = create_engine(normalise_url(pg_admin_url()), isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f"CREATE ROLE {login} LOGIN PASSWORD 'pw' IN ROLE qualdesk_rep"))
+    admin.dispose()
+    lead = team.lead("pat@acme.test")
+    url = make_url(team.url).set(drivername="postgresql", username=login, password="pw")
+    with psycopg.connect(url.render_as_string(hide_password=False), autocommit=True) as c:
+        assert c.execute("SELECT count(*) FROM leads").fetchone() == (1,)
+        assert "may not change anything" in _refused(
+            c, "UPDATE leads SET first_name = 'x' WHERE id = %s", lead)

@@ -27,6 +27,7 @@ from sqlalchemy import (
     literal,
     null,
     select,
+    text,
 )
 from sqlalchemy.orm import Session
 
@@ -43,9 +44,21 @@ REQUESTS = Table(
 )
 
 
+# Engines known to have the view (checked once each; a schema older than 0007 has none).
+_WITH_VIEW: set[int] = set()
+
+
 def target(conn: Connection) -> Table:
-    """Where this connection writes audit rows: the view on PostgreSQL, the table on SQLite."""
-    return REQUESTS if conn.dialect.name == "postgresql" else AuditEntry.__table__  # type: ignore[return-value]
+    """Where this connection writes audit rows: the view on PostgreSQL, the table on SQLite
+    (and on a PostgreSQL schema not yet upgraded to 0007, whose logins all may)."""
+    table: Table = AuditEntry.__table__  # type: ignore[assignment]
+    if conn.dialect.name != "postgresql":
+        return table
+    if id(conn.engine) not in _WITH_VIEW:
+        if conn.scalar(text("SELECT to_regclass('audit_requests')")) is None:
+            return table
+        _WITH_VIEW.add(id(conn.engine))
+    return REQUESTS
 
 
 def _s(v: Any) -> str | None:

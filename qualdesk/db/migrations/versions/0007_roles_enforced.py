@@ -49,12 +49,15 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $$
     SELECT COALESCE(
         (SELECT CASE WHEN u.active THEN u.role ELSE 'inactive' END FROM users u
          WHERE u.db_login = session_user::text ORDER BY u.id LIMIT 1),
-        -- a member of a person's group that no person owns is the most restricted
-        (SELECT 'nobody' FROM pg_catalog.pg_auth_members m
+        -- a rep group member that no person owns is the most restricted; sales keep
+        -- to their grants
+        (SELECT CASE WHEN bool_or(g.rolname = 'qualdesk_rep') THEN 'nobody' ELSE 'sales' END
+         FROM pg_catalog.pg_auth_members m
          JOIN pg_catalog.pg_roles g ON g.oid = m.roleid
          JOIN pg_catalog.pg_roles r ON r.oid = m.member
          WHERE r.rolname = session_user::text
-           AND g.rolname IN ('qualdesk_rep', 'qualdesk_sales') LIMIT 1))
+           AND g.rolname IN ('qualdesk_rep', 'qualdesk_sales')
+         HAVING count(*) > 0))
 $$;
 
 -- The rep a guarded login is; NULL for logins the guards leave to their grants (team
