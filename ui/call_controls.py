@@ -188,11 +188,14 @@ class CallControls(QWidget):
         self._sync_enabled()
 
     def _on_engine_error(self, message: str) -> None:
-        cur = self.engine.current if self.engine else None
-        if cur is not None and not cur.ended and cur.voicemail_played is False and \
-                self.call is None and "already in progress" in message:
+        if "already in progress" in message:
             message = "your voicemail is still playing into the last call; it ends by itself"
         self.hint_label.setText(f"Phone: {message}")
+
+    def engine_voicemail_playing(self) -> bool:
+        """A dropped voicemail still playing (dropped here, or seen by the engine)."""
+        cur = self.engine.current if self.engine is not None else None
+        return cur is not None and not cur.ended and (cur.voicemail_started or self._voicemail_logged)
 
     def _via_engine(self) -> bool:
         return self.engine is not None and self.engine.available
@@ -268,10 +271,8 @@ class CallControls(QWidget):
             self._emit_disposition(code)
 
     def _emit_disposition(self, code: str) -> None:
-        # One key ends the call: a live call (not a voicemail playing) is hung up first.
-        if self.call is not None and not self.call.ended and self.engine is not None \
-                and code != "left_voicemail":
-            self.engine.hangup()
+        # One key ends the call: once it is logged the lead leaves the screen, and
+        # ``reset`` hangs up a call still live (not a voicemail playing).
         self.sig_disposition.emit(code)
 
     def confirm_outcome(self) -> None:
@@ -470,6 +471,10 @@ class CallControls(QWidget):
         its disposition."""
         if self.presence is not None:
             self.presence.lead_left(self.call)
+        call = self.call
+        if call is not None and not call.ended and self.engine is not None \
+                and not self.engine_voicemail_playing():
+            self.engine.hangup()  # the lead left the screen (given back): so does its call
         self.call_timer.stop()
         self.call_started_at = None
         self.call = None

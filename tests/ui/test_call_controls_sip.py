@@ -219,3 +219,21 @@ def test_f6_on_a_greeting_drops_the_voicemail_and_opens_the_follow_up(
     new = [p for p in far_end.heard() if p not in before]
     hz, _secs = max((dominant_hz(p) for p in new), key=lambda t: t[1])
     assert abs(hz - 600) < 15
+
+
+def test_a_disposition_during_a_live_call_hangs_it_up(qtbot, ctx, seeded, far_end: FarEnd,
+                                                      phone_window) -> None:  # noqa: ANN001
+    w, controller = phone_window
+    calls = w.lead_panel.calls
+    qtbot.keyClick(w, Qt.Key.Key_F2)
+    alice = seeded.leads["Alice"]
+    far_end.will(ANSWER)
+    qtbot.keyClick(w.focusWidget(), Qt.Key.Key_F5)
+    qtbot.waitUntil(lambda: calls.timer_label.text().startswith("Connected"), timeout=5000)
+    qtbot.keyClick(w.focusWidget(), Qt.Key.Key_6)  # not interested: logged, next lead
+    qtbot.waitUntil(lambda: w.lead_panel.lead_id != alice, timeout=3000)
+    qtbot.waitUntil(lambda: controller.current is not None and controller.current.ended,
+                    timeout=3000)
+    assert controller.current.hung_up_here
+    qtbot.waitUntil(lambda: _attempt(ctx, alice).sip_code == 200, timeout=3000)
+    assert _attempt(ctx, alice).disposition == "not_interested"
