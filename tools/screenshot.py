@@ -3,8 +3,11 @@
     QT_QPA_PLATFORM=offscreen python tools/screenshot.py [--db URL] [--rep NAME] [--out docs]
 
 Without ``--db`` it builds a throwaway SQLite database with the demo data. Saves
-``screenshot-queue.png`` (the queue with live clocks) and ``screenshot-lead-panel.png``
-(the lead claimed with F2, notes typed).
+``screenshot-queue.png`` (the queue with live clocks), ``screenshot-lead-panel.png``
+(the lead claimed with F2, notes typed), ``screenshot-script-stepper.png`` (the script
+at its BANT step) and ``screenshot-followup-preview.png`` (F6). ``--size 1280x720``
+sets the window (default 1400x820), ``--dark`` the desktop's dark colour scheme,
+``--suffix -dark`` names the files apart.
 """
 
 from __future__ import annotations
@@ -23,7 +26,11 @@ def main() -> int:
     ap.add_argument("--db")
     ap.add_argument("--rep", default="Alex Rivera")
     ap.add_argument("--out", default=str(Path(__file__).resolve().parents[1] / "docs"))
+    ap.add_argument("--size", default="1400x820")
+    ap.add_argument("--dark", action="store_true")
+    ap.add_argument("--suffix", default="")
     args = ap.parse_args()
+    width, height = (int(v) for v in args.size.lower().split("x"))
     tmp = tempfile.mkdtemp(prefix="qualdesk-shot-")
     os.environ.setdefault("QUALDESK_DATA_DIR", str(Path(tmp) / "data"))
     os.environ.setdefault("QUALDESK_CONFIG_DIR", str(Path(tmp) / "config"))
@@ -38,6 +45,11 @@ def main() -> int:
     from ui.ops import SyncRunner
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    if args.dark:  # as a dark desktop does: Fusion follows the colour scheme
+        from PySide6.QtCore import Qt
+
+        app.setStyle("Fusion")
+        app.styleHints().setColorScheme(Qt.ColorScheme.Dark)
     db = Database(args.db or f"sqlite:///{Path(tmp) / 'shot.sqlite3'}")
     db.ensure_ready()
     if not args.db:
@@ -50,22 +62,44 @@ def main() -> int:
         return True
 
     w = MainWindow(ctx, no_phone)
-    w.resize(1400, 820)
+    w.resize(width, height)
     w.show()
     w.queue.held_check.setChecked(True)
     for _ in range(5):
         app.processEvents()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    w.grab().save(str(out / "screenshot-queue.png"))
+    sfx = args.suffix
 
+    def settle() -> None:
+        for _ in range(8):
+            app.processEvents()
+
+    def save(widget: object, name: str) -> None:
+        settle()
+        path = out / f"screenshot-{name}{sfx}.png"
+        widget.grab().save(str(path))  # type: ignore[attr-defined]
+        print(f"saved {path} ({w.width()}x{w.height()})")
+
+    save(w, "queue")
     w.queue.next_lead()
     w.lead_panel.calls.dial()
     w.lead_panel.notes.edit.setPlainText("Evaluating two vendors; wants pricing for 40 seats.")
-    for _ in range(5):
-        app.processEvents()
-    w.grab().save(str(out / "screenshot-lead-panel.png"))
-    print(f"saved {out / 'screenshot-queue.png'} and {out / 'screenshot-lead-panel.png'}")
+    save(w, "lead-panel")
+
+    script = w.script
+    w.lead_actions.show_script()
+    for _ in range(12):
+        if script.step == "bant":
+            break
+        script.next()
+    save(w, "script-stepper")
+
+    w.lead_actions.open_followup()
+    dlg = w.lead_actions._dialog
+    settle()
+    save(dlg, "followup-preview")
+    dlg.close()
     w.close()
     db.dispose()
     return 0

@@ -7,8 +7,8 @@ from datetime import datetime
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import (
-    QFormLayout,
     QFrame,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -73,15 +73,23 @@ class ContactCard(QFrame):
         self.edit_button.setObjectName("contact_edit_button")
         self.edit_button.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # keys stay on the call
 
-        form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.addRow("Phone", self.phone)
-        form.addRow("Email", self.email)
-        form.addRow("Their time", self.local_time)
-        form.addRow("Time zones", self.zones)
-        form.addRow("Campaign", self.campaign)
-        form.addRow("Designation", self.designation)
-        form.addRow("Owner", self.owner)
+        # Two pairs a row: the card stays short, so at 1280x720 the script and the notes
+        # below it keep their room.
+        form = QGridLayout()
+        form.setHorizontalSpacing(12)
+        form.setVerticalSpacing(2)
+        pairs = (("Phone", self.phone), ("Their time", self.local_time),
+                 ("Email", self.email), ("Time zones", self.zones),
+                 ("Campaign", self.campaign), ("Designation", self.designation),
+                 ("Owner", self.owner))
+        for i, (text, value) in enumerate(pairs):
+            r, c = divmod(i, 2)
+            caption = QLabel(text, self)
+            caption.setBuddy(value)
+            form.addWidget(caption, r, c * 2)
+            form.addWidget(value, r, c * 2 + 1)
+        form.setColumnStretch(1, 3)
+        form.setColumnStretch(3, 2)
         lay = QVBoxLayout(self)
         head = QHBoxLayout()
         head.addWidget(self.name, 1)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QStackedWidget,
     QTabWidget,
@@ -178,8 +179,13 @@ class LeadPanel(QWidget):
 
         self.lead_tabs = QTabWidget(self)
         self.lead_tabs.setObjectName("lead_tabs")
+        self.lead_tabs.setElideMode(Qt.TextElideMode.ElideNone)
+        self.lead_tabs.setUsesScrollButtons(True)  # only when the panel is too narrow
         self.lead_tabs.addTab(notes_page, "Call notes")
+        self.lead_tabs.setTabToolTip(0, "Call notes, saved as you type (Ctrl+L)")
         self.lead_tabs.addTab(self.timeline, "Digital body language")
+        self.lead_tabs.setTabToolTip(1, "Digital body language: the lead's hand raises and "
+                                        "activity")
         self.lead_tabs.addTab(self.attempts, "Attempts")
         self.lead_tabs.addTab(self.emails, "Emails")
         self.lead_tabs.addTab(self.callbacks, "Callbacks")
@@ -203,6 +209,10 @@ class LeadPanel(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.stack)
+        # A fixed floor, not the content's: a lead with a long name or email must not
+        # push the splitter (it jumped between leads).
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 56)
+        content.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
         for name, slot in (("notes", self.focus_notes), ("release", self.release),
                            ("edit_lead", self.open_edit),

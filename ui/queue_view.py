@@ -22,7 +22,16 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QAction, QFontMetrics, QKeySequence, QPainter, QPalette, QPen, QShortcut
+from PySide6.QtGui import (
+    QAction,
+    QFontMetrics,
+    QKeySequence,
+    QPainter,
+    QPalette,
+    QPen,
+    QResizeEvent,
+    QShortcut,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -245,9 +254,15 @@ class QueueView(QWidget):
             Column.KIND: ch * 9, Column.AGE: ch * 5, Column.CAMPAIGN: ch * 9,
             Column.ATTEMPTS: ch * 3, Column.DESIGNATION: ch * 7,
         }
+        self._base_widths: dict[Column, int] = {}
         for col, w in widths.items():
-            hh.resizeSection(int(col), max(w, fm.horizontalAdvance(self.model.headerData(
-                int(col), Qt.Orientation.Horizontal)) + ch * 2))
+            self._base_widths[col] = max(w, fm.horizontalAdvance(self.model.headerData(
+                int(col), Qt.Orientation.Horizontal)) + ch * 2)
+            hh.resizeSection(int(col), self._base_widths[col])
+        # Room to spare (a wide screen, the splitter moved): it goes to the columns that
+        # are cut first, why it is here and the company, up to what they usually need.
+        self._grow = ((Column.REASON, ch * 30, 0.65), (Column.COMPANY, ch * 12, 0.25),
+                      (Column.NAME, ch * 6, 0.10))
         hh.setStretchLastSection(True)
         hh.setMinimumSectionSize(fm.horizontalAdvance("000"))
 
@@ -345,6 +360,17 @@ class QueueView(QWidget):
         if not idx.isValid():
             return None
         return int(self.proxy.data(idx, LeadIdRole))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        hh = self.table.horizontalHeader()
+        spare = self.table.viewport().width() - sum(self._base_widths.values())
+        for col, most, share in self._grow:
+            extra = max(0, min(most, int(spare * share)))
+            hh.resizeSection(int(col), self._base_widths[col] + extra)
 
     def changeEvent(self, event: QEvent) -> None:
         # The desktop switched light/dark: the clocks take the other colour set.

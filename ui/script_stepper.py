@@ -17,11 +17,13 @@ from PySide6.QtWidgets import (
     QAbstractButton,
     QButtonGroup,
     QCheckBox,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
     QRadioButton,
+    QScrollArea,
     QStackedWidget,
     QTextBrowser,
     QVBoxLayout,
@@ -98,15 +100,26 @@ class ScriptStepper(QWidget):
         self.bant_form = BantForm(self)
         self.bant_form.sig_bant_edited.connect(self._on_bant_edited)
 
+        # The step scrolls inside its page: a long question or the BANT form never
+        # grows the window past a 1280x720 screen (it used to reach 857 px).
+        body = QWidget(objectName="stepper_step_body")
+        bl = QVBoxLayout(body)
+        bl.setContentsMargins(0, 0, 0, 0)
+        bl.addWidget(self.progress)
+        bl.addWidget(self.step_text)
+        bl.addWidget(self.hint)
+        bl.addWidget(self.answer)
+        bl.addWidget(self.choices)
+        bl.addWidget(self.bant_form)
+        bl.addStretch(1)
+        self.scroll = QScrollArea(objectName="stepper_scroll")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setWidget(body)
         step_page = QWidget(objectName="stepper_step_page")
         sl = QVBoxLayout(step_page)
-        sl.addWidget(self.progress)
-        sl.addWidget(self.step_text)
-        sl.addWidget(self.hint)
-        sl.addWidget(self.answer)
-        sl.addWidget(self.choices)
-        sl.addWidget(self.bant_form)
-        sl.addStretch(1)
+        sl.addWidget(self.scroll, 1)
         nav = QHBoxLayout()
         self.back_btn = QPushButton("◀ Back (Alt+Left)", objectName="stepper_back")
         self.back_btn.setToolTip("Previous step (Alt+Left)")
@@ -213,6 +226,7 @@ class ScriptStepper(QWidget):
         the rep's focus on the call keys, not pull it into a hidden tab."""
         if self.isVisible():
             widget.setFocus()
+            self.scroll.ensureWidgetVisible(widget)
 
     def _show_step(self, step: str) -> None:
         assert self.state is not None

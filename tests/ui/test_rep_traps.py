@@ -346,3 +346,32 @@ def test_dark_desktop_palette_is_followed_and_the_email_stays_readable(qtbot, ct
         assert pal.color(QPalette.ColorRole.Text).lightness() < 80
     finally:
         app.setPalette(old)
+
+
+def test_1280x720_the_bant_step_fits_and_the_splitter_stays(qtbot, ctx, seeded,
+                                                            sqlite_db) -> None:
+    """Trap 7: at 1280x720 entering the BANT step grew the window to 857 px; the step now
+    scrolls inside the script tab, and a lead with a long name or email leaves the
+    splitter where the rep put it."""
+    from qualdesk.db.models import Lead
+
+    with sqlite_db.session() as s:
+        bob = s.get(Lead, seeded.leads["Bob"])
+        assert bob is not None
+        bob.email = "bartholomew.brown-featherstonehaugh@beta-industries-holding.example"
+        bob.company = "Beta Industries Holding und Verwaltungsgesellschaft mbH"
+    w, _ = open_window(qtbot, ctx)
+    w.resize(1280, 720)
+    qtbot.wait(50)
+    qtbot.keyClick(w, Qt.Key.Key_F2)
+    qtbot.keyClick(w.focusWidget(), Qt.Key.Key_F3)
+    script = w.script
+    while script.step != "bant":
+        script.next()
+    qtbot.wait(50)
+    assert w.height() <= 720 and w.width() <= 1280
+    assert script.scroll.verticalScrollBar().maximum() > 0  # it scrolls instead of growing
+    sizes = w.workspace.sizes()
+    w.lead_panel.set_lead(seeded.leads["Bob"])
+    qtbot.wait(50)
+    assert w.workspace.sizes() == sizes and w.height() <= 720
