@@ -36,6 +36,7 @@ from qualdesk.errors import KnownError, RowProblem
 from qualdesk.services.import_mapping import (
     apply_mapping,
     initial_mapping,
+    names_a_lead,
     raise_hands_now,
     save_mapping,
     saved_mapping,
@@ -262,6 +263,11 @@ class ImportDialog(QDialog):
         self._cancel.clear()
         cancelled = self._cancel.is_set
         chosen = self.mapping.mapping()
+        if kind == KIND_LEADS and not names_a_lead(chosen):
+            # said here, in the dialog's words (the service would advise --map)
+            self.status.setText("Map at least one column to a name, the company, an email or "
+                                "a phone (\"Imported as\" above): nothing names a lead yet.")
+            return
         cold: list[int] = []
         self._cold_ids = cold
 

@@ -83,6 +83,13 @@ def initial_mapping(headers: Iterable[str]) -> dict[str, str]:
     return out
 
 
+def names_a_lead(mapping: Mapping[str, str]) -> bool:
+    """Does some column feed a field that names a lead (what the import requires)?"""
+    from qualdesk.services.intake import import_leads
+
+    return bool(set(mapping.values()) & set(import_leads._IDENTITY_FIELDS))
+
+
 def _check(headers: list[str], mapping: Mapping[str, str]) -> None:
     allowed = set(FIELDS) | {IGNORE, KEEP}
     for column, field in mapping.items():

@@ -73,3 +73,13 @@ def test_two_columns_for_one_field_are_refused_in_words(qtbot, sqlite_db: Databa
     assert "'First' and 'Job' both feed 'first_name'" in d.status.text()
     with sqlite_db.session(write=False) as s:
         assert s.scalar(select(Lead.id)) is None  # nothing half-applied
+
+
+def test_nothing_naming_a_lead_is_said_in_the_dialogs_words(qtbot, sqlite_db: Database, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    d = _dialog(qtbot, sqlite_db)
+    d.set_path(str(_file(tmp_path, "y.csv", ["Ann,Able,ann@acme.test,CFO,CA,2026-03-01"])))
+    for column in ("First", "Surname", "Email"):
+        d.mapping.set_field(column, "ignore")
+    d.run_import()
+    assert d.status.text().startswith("Map at least one column to a name")
+    assert "--map" not in d.status.text()
