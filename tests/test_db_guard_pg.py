@@ -135,6 +135,13 @@ def test_a_reps_login_cannot_steal_hoard_or_rewrite_leads(team: Team) -> None:
                      " IN SHARE ROW EXCLUSIVE MODE", " IN ROW SHARE MODE"):
             with pytest.raises(Refused), c.transaction():
                 c.execute(f"LOCK TABLE leads{mode}")
+        # a temporary table of the login's own never stands in for the team's
+        c.execute("CREATE TEMP TABLE settings (key text, value text)")
+        c.execute("INSERT INTO settings VALUES ('claim.lease_minutes', '99999999')")
+        c.execute("CREATE TEMP TABLE audit_log (LIKE public.audit_log)")
+        c.execute("CREATE TEMP TABLE users (LIKE public.users)")
+        _refused(c, "UPDATE leads SET claimed_by_id = %s, claimed_at = now(), "
+                    "lease_expires_at = now() + interval '100 years' WHERE id = %s", ana, free)
         # a rep's own legitimate claim by hand is allowed, and audited by the database
         c.execute("UPDATE leads SET claimed_by_id = %s, claimed_at = now(), "
                   "lease_expires_at = now() + interval '10 minutes' WHERE id = %s", (ana, free))

@@ -38,17 +38,24 @@ depends_on = None
 # Names the drift test skips: they exist on PostgreSQL only, outside the ORM model.
 VIEW = "audit_requests"
 
+# SECURITY DEFINER functions put pg_temp last in their search_path: a login's own
+# temporary table named like ours (settings, audit_log…) must never stand in for it.
+# The identity functions run on every guarded row: plain SQL (every login may read
+# users and the role catalogue) with every name qualified, so no SECURITY DEFINER or
+# search_path switch is paid per call (it was ~10 us a row) and no temporary object of
+# the caller's can stand in for ours.
 IDENTITY = r"""
 CREATE OR REPLACE FUNCTION qualdesk_me() RETURNS integer
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $$
-    SELECT id FROM users WHERE db_login = session_user::text ORDER BY id LIMIT 1
+LANGUAGE sql STABLE AS $$
+    SELECT u.id FROM public.users u WHERE u.db_login OPERATOR(pg_catalog.=) session_user::text
+    ORDER BY u.id LIMIT 1
 $$;
 
 CREATE OR REPLACE FUNCTION qualdesk_login_role() RETURNS text
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $$
+LANGUAGE sql STABLE AS $$
     SELECT COALESCE(
-        (SELECT CASE WHEN u.active THEN u.role ELSE 'inactive' END FROM users u
-         WHERE u.db_login = session_user::text ORDER BY u.id LIMIT 1),
+        (SELECT CASE WHEN u.active THEN u.role ELSE 'inactive' END FROM public.users u
+         WHERE u.db_login OPERATOR(pg_catalog.=) session_user::text ORDER BY u.id LIMIT 1),
         -- a rep group member that no person owns is the most restricted; sales keep
         -- to their grants
         (SELECT CASE WHEN bool_or(g.rolname = 'qualdesk_rep') THEN 'nobody' ELSE 'sales' END
@@ -84,7 +91,7 @@ $$;
 -- ``at``: when the call was made, if known — a call made before that claim began (an
 -- offline call replayed later) was not made on a lead someone held.
 CREATE OR REPLACE FUNCTION qualdesk_held_by(lead integer, at timestamptz DEFAULT NULL) RETURNS text
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $$
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
     SELECT u.name || ' until ' || to_char(l.lease_expires_at AT TIME ZONE 'UTC', 'HH24:MI') || ' UTC'
     FROM leads l JOIN users u ON u.id = l.claimed_by_id
     WHERE l.id = lead AND l.claimed_by_id IS DISTINCT FROM qualdesk_me()
@@ -116,7 +123,7 @@ BEGIN
     ELSE
         IF OLD.claimed_by_id <> me AND OLD.lease_expires_at > now()
            AND (to_jsonb(NEW) - arrivals) IS DISTINCT FROM (to_jsonb(OLD) - arrivals) THEN
-            SELECT name INTO holder FROM users WHERE id = OLD.claimed_by_id;
+            SELECT name INTO holder FROM public.users WHERE id = OLD.claimed_by_id;
             RAISE EXCEPTION 'lead % is held by % until % UTC: only they (or a team lead) may change it now',
                 OLD.id, holder, to_char(OLD.lease_expires_at AT TIME ZONE 'UTC', 'HH24:MI')
                 USING ERRCODE = 'insufficient_privilege';
@@ -129,7 +136,7 @@ BEGIN
         END IF;
         IF OLD.owner_id <> me
            AND (to_jsonb(NEW) - worked) IS DISTINCT FROM (to_jsonb(OLD) - worked) THEN
-            SELECT name INTO holder FROM users WHERE id = OLD.owner_id;
+            SELECT name INTO holder FROM public.users WHERE id = OLD.owner_id;
             RAISE EXCEPTION 'lead % is %''s: only they (or a team lead) may change it',
                 OLD.id, holder USING ERRCODE = 'insufficient_privilege';
         END IF;
@@ -145,7 +152,7 @@ BEGIN
     END IF;
     IF NEW.lease_expires_at IS NOT NULL
        AND (TG_OP = 'INSERT' OR NEW.lease_expires_at IS DISTINCT FROM OLD.lease_expires_at) THEN
-        horizon := COALESCE((SELECT value FROM settings WHERE key = 'claim.lease_minutes'), '15')::int
+        horizon := COALESCE((SELECT value FROM public.settings WHERE key = 'claim.lease_minutes'), '15')::int
                    * interval '1 minute';
         IF NEW.lease_expires_at > now() + horizon + interval '1 minute' THEN
             RAISE EXCEPTION 'lead %: a claim lasts at most % (the team''s claim.lease_minutes)',
@@ -159,7 +166,7 @@ $$;
 -- At commit: a rep's login made a lead its own only by working it (as the app does on
 -- the first attempt or follow-up), not by a bare UPDATE over the team's free leads.
 CREATE OR REPLACE FUNCTION qualdesk_owner_by_touch() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
     me integer := qualdesk_rep_me();
 BEGIN
@@ -233,7 +240,7 @@ $$;
 
 EMAIL_IDENTITY = r"""
 CREATE OR REPLACE FUNCTION qualdesk_email_identity() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
     guarded integer := qualdesk_rep_me();
     sender integer := COALESCE(guarded, NEW.rep_id, qualdesk_me());
@@ -277,7 +284,7 @@ CREATE OR REPLACE VIEW audit_requests AS
     SELECT lead_id, user_id, at, action, field, old, new FROM audit_log WHERE false;
 
 CREATE OR REPLACE FUNCTION qualdesk_audit_request() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
     role text := qualdesk_login_role();
     me integer := qualdesk_me();
@@ -307,7 +314,7 @@ CREATE TRIGGER qualdesk_audit_request INSTEAD OF INSERT ON audit_requests
 -- same transaction (direct SQL, not the app) is audited from the login, field by field.
 -- A claim's renewal or a heartbeat (lease fields only) is not an event.
 CREATE OR REPLACE FUNCTION qualdesk_audit_undeclared() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
     me integer := qualdesk_rep_me();
     quiet text[] := ARRAY['lease_expires_at', 'claimed_at', 'updated_at', 'version',
