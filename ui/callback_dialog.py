@@ -6,12 +6,12 @@ Opened with ``open()``; the caller reads ``value()`` from its ``accepted`` handl
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
-from PySide6.QtCore import QDate, QDateTime, QTime
+from PySide6.QtCore import QDate, QEvent, QObject, Qt, QTime
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -24,39 +24,83 @@ from PySide6.QtWidgets import (
 )
 
 from qualdesk import clock
-from qualdesk.domain.calling_window import zone
+from qualdesk.domain.calling_window import CallingWindow, zone
 from qualdesk.domain.countdown import both_zones_text
 from qualdesk.services.calls import local_to_utc
 from ui import keymap
 from ui.dialog_buttons import action_buttons
+from ui.typed_dates import TypedDateEdit, TypedTimeEdit
 
 
-def default_local_time(now: datetime, lead_tz: str) -> datetime:
-    """Two hours from now in the lead's zone, on the next quarter hour (naive)."""
+def default_local_time(now: datetime, lead_tz: str,
+                       window: CallingWindow | None = None) -> datetime:
+    """Two hours from now in the lead's zone, on the next quarter hour (naive), moved
+    to the start of the lead's calling window when that falls outside it (a promise
+    must be one the rep may keep)."""
     tz = zone(lead_tz) or zone("UTC")
     local = (now + timedelta(hours=2)).astimezone(tz).replace(tzinfo=None, second=0, microsecond=0)
-    return local + timedelta(minutes=(15 - local.minute % 15) % 15)
+    local += timedelta(minutes=(15 - local.minute % 15) % 15)
+    w = window or CallingWindow()
+    if w.contains(local.time()):
+        return local
+    day = local.date() if local.time() < w.start else local.date() + timedelta(days=1)
+    return datetime.combine(day, w.start)
+
+
+def hours_warning(due: datetime, lead_tz: str, team_tz: str, window: CallingWindow,
+                  business: CallingWindow) -> str:
+    """Why this time is a bad promise, in words (empty: fine)."""
+    problems = []
+    if due <= clock.now():
+        problems.append("that is in the past")
+    lead_local = due.astimezone(zone(lead_tz) or zone("UTC"))
+    if not window.contains(lead_local.time()):
+        problems.append(f"outside the lead's calling window ({window.label()} their time)")
+    team_local = due.astimezone(zone(team_tz) or zone("UTC"))
+    if not business.contains(team_local.time()) or team_local.weekday() >= 5:
+        problems.append(f"outside the team's hours ({business.label()} {team_tz}, Monday to "
+                        "Friday): nobody may be there to call")
+    return "; ".join(problems)
 
 
 class CallbackDialog(QDialog):
     def __init__(self, lead_name: str, lead_tz: str | None, team_tz: str,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, window: CallingWindow | None = None,
+                 business: CallingWindow | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("callback_dialog")
         self.setWindowTitle(f"Call back {lead_name}")
         self.lead_tz = lead_tz if lead_tz and zone(lead_tz) else team_tz
         self.team_tz = team_tz
+        self.window_ = window or CallingWindow()
+        self.business = business or CallingWindow(time(8, 0), time(18, 0))
 
-        self.when = QDateTimeEdit(self)
-        self.when.setObjectName("callback_when")
-        self.when.setCalendarPopup(True)
-        self.when.setDisplayFormat("ddd dd MMM yyyy  HH:mm")
-        local = default_local_time(clock.now(), self.lead_tz)
+        # A date and a time of plain digits: typed digits fill the field they are in
+        # (a day-name section ate them before), Return goes on to the next field.
+        self.date = TypedDateEdit(self)
+        self.date.setObjectName("callback_date")
+        self.date.setCalendarPopup(True)
+        self.date.setDisplayFormat("yyyy-MM-dd")
+        self.time = TypedTimeEdit(self)
+        self.time.setObjectName("callback_time")
+        self.time.setDisplayFormat("HH:mm")
+        self.when = self.date  # the first field (tests and callers focus it)
+        self.day_name = QLabel("", self)
+        self.day_name.setObjectName("callback_day_name")
+        local = default_local_time(clock.now(), self.lead_tz, self.window_)
         self.set_local(local)
-        self.when.dateTimeChanged.connect(self._update_zones)
+        self.date.dateChanged.connect(self._update_zones)
+        self.time.timeChanged.connect(self._update_zones)
+        when_row = QHBoxLayout()
+        when_row.addWidget(self.date)
+        when_row.addWidget(self.time)
+        when_row.addWidget(self.day_name, 1)
         self.zones = QLabel("", self)
         self.zones.setObjectName("callback_both_zones")
         self.zones.setWordWrap(True)
+        self.warning = QLabel("", self)
+        self.warning.setObjectName("callback_warning")
+        self.warning.setWordWrap(True)
 
         self.mine = QRadioButton("Mine", self)
         self.mine.setObjectName("callback_mine")
@@ -77,10 +121,11 @@ class CallbackDialog(QDialog):
         self.note.setPlaceholderText("What was promised (optional)")
 
         form = QFormLayout()
-        form.addRow(f"When ({self.lead_tz}, their time)", self.when)
+        form.addRow(f"&When ({self.lead_tz}, their time)", when_row)
         form.addRow("", self.zones)
-        form.addRow("Who calls", scope)
-        form.addRow("Note", self.note)
+        form.addRow("", self.warning)
+        form.addRow("Who &calls", scope)
+        form.addRow("&Note", self.note)
         buttons = action_buttons(self, "callback", "Schedule", self.accept,
                                  ok_name="callback_schedule", cancel_name="callback_cancel")
         buttons.button(QDialogButtonBox.StandardButton.Ok).setToolTip(keymap.tooltip("callback_ok"))
@@ -89,16 +134,34 @@ class CallbackDialog(QDialog):
         lay = QVBoxLayout(self)
         lay.addLayout(form)
         lay.addWidget(buttons)
+        # The eye's order: date, time, who, note, Schedule; no stop on a read-only label.
+        order = (self.date, self.time, self.mine, self.anyone, self.note,
+                 buttons.button(QDialogButtonBox.StandardButton.Ok),
+                 buttons.button(QDialogButtonBox.StandardButton.Cancel))
+        for a, b in zip(order, order[1:], strict=False):
+            QWidget.setTabOrder(a, b)
+        for field in (self.date, self.time):
+            field.installEventFilter(self)
         self._update_zones()
-        self.when.setFocus()
+        self.date.setFocus()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # Return in the date or the time goes on (to the note at the end), so the promise
+        # is never scheduled before the rep reached the note; Ctrl+Enter schedules.
+        if (event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent)
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+                and not event.modifiers() & Qt.KeyboardModifier.ControlModifier):
+            (self.time if watched is self.date else self.note).setFocus()
+            return True
+        return super().eventFilter(watched, event)
 
     def set_local(self, local: datetime) -> None:
         """Set the wall-clock time in the lead's zone (naive)."""
-        self.when.setDateTime(QDateTime(QDate(local.year, local.month, local.day),
-                                        QTime(local.hour, local.minute)))
+        self.date.setDate(QDate(local.year, local.month, local.day))
+        self.time.setTime(QTime(local.hour, local.minute))
 
     def local_value(self) -> datetime:
-        d, t = self.when.date(), self.when.time()
+        d, t = self.date.date(), self.time.time()
         return datetime(d.year(), d.month(), d.day(), t.hour(), t.minute())
 
     def due_at(self) -> datetime:
@@ -110,9 +173,10 @@ class CallbackDialog(QDialog):
     def value(self) -> tuple[datetime, str, str | None]:
         return self.due_at(), self.scope(), (self.note.text().strip() or None)
 
-    def _update_zones(self) -> None:
+    def _update_zones(self, *_args: object) -> None:
         due = self.due_at()
-        text = both_zones_text(due, self.lead_tz, self.team_tz)
-        if due <= clock.now():
-            text += "  — ⚠ that is in the past"
-        self.zones.setText(text)
+        self.day_name.setText(f"{self.local_value():%A}")
+        self.zones.setText(both_zones_text(due, self.lead_tz, self.team_tz))
+        why = hours_warning(due, self.lead_tz, self.team_tz, self.window_, self.business)
+        self.warning.setText(f"⚠ {why[:1].upper()}{why[1:]}." if why else "")
+        self.warning.setVisible(bool(why))

@@ -70,7 +70,10 @@ BINDINGS: tuple[Binding, ...] = (
     Binding("import", ("Ctrl+O",), "Import leads or past activity from a CSV file"),
     Binding("export", ("Ctrl+E",), "Export turned-over leads for Salesforce, HubSpot or CSV"),
     Binding("quit", ("Ctrl+Q",), "Quit QualDesk"),
-    Binding("callback_ok", ("Return",), "In the callback editor: schedule it"),
+    Binding("callback_ok", ("Ctrl+Return",),
+            "In the callback editor: schedule it (Return in the note too; Return in the "
+            "date or time goes on to the next field)"),
+    Binding("dialog_ok", ("Ctrl+Return",), "In every dialog: confirm (OK, Schedule, Send…)"),
     Binding("callback_cancel", ("Esc",), "In the callback editor: cancel"),
 )
 

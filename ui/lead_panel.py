@@ -10,7 +10,7 @@ claim, and asks for the next lead.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from qualdesk import clock
+from qualdesk.domain.calling_window import CallingWindow
 from qualdesk.domain.designation import LABELS, Designation
 from qualdesk.domain.records import Changes, LeadDetail
 from qualdesk.errors import DatabaseUnavailable
@@ -114,6 +115,18 @@ FINAL_DISPOSITIONS = {
 _TYPING = (QLineEdit, QPlainTextEdit, QTextEdit, QAbstractSpinBox)
 
 
+def _hours(values: dict[str, Any], prefix: str, start: str, end: str) -> CallingWindow:
+    """The team setting pair ``PREFIX.start``/``.end`` (or ``_start``/``_end``)."""
+    def get(part: str, default: str) -> time:
+        raw = values.get(f"{prefix}.{part}") or values.get(f"{prefix}_{part}") or default
+        try:
+            return time.fromisoformat(str(raw))
+        except ValueError:
+            return time.fromisoformat(default)
+
+    return CallingWindow(get("start", start), get("end", end))
+
+
 def is_bare_digit(event: QKeyEvent) -> bool:
     mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
     return Qt.Key.Key_0 <= event.key() <= Qt.Key.Key_9 and mods == Qt.KeyboardModifier.NoModifier
@@ -134,6 +147,7 @@ class LeadPanel(QWidget):
         self.lead_id: int | None = None
         self.detail: LeadDetail | None = None
         self.team_tz = "UTC"
+        self.settings: dict[str, Any] = {}
         self._busy = False
         self._callback_dialog: CallbackDialog | None = None
         self.edit_dialog: QWidget | None = None
@@ -270,6 +284,7 @@ class LeadPanel(QWidget):
                            key="panel_settings")
 
     def _on_settings(self, values: dict[str, Any]) -> None:
+        self.settings = values
         self.team_tz = values.get("team.timezone", "UTC")
         self.calls.scheme = values.get("dial.scheme", "tel")
 
@@ -504,7 +519,9 @@ class LeadPanel(QWidget):
         assert self.detail is not None
         s = self.detail.summary
         tz = s.time_zones[0] if s.time_zones else None
-        dlg = CallbackDialog(s.name or f"lead {s.id}", tz, self.team_tz, self)
+        dlg = CallbackDialog(s.name or f"lead {s.id}", tz, self.team_tz, self,
+                             window=_hours(self.settings, "calling.window", "08:00", "21:00"),
+                             business=_hours(self.settings, "business", "08:00", "18:00"))
         self._callback_dialog = dlg
         dlg.accepted.connect(self._on_callback_accepted)
         dlg.finished.connect(self._on_callback_closed)

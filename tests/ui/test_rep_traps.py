@@ -375,3 +375,39 @@ def test_1280x720_the_bant_step_fits_and_the_splitter_stays(qtbot, ctx, seeded,
     w.lead_panel.set_lead(seeded.leads["Bob"])
     qtbot.wait(50)
     assert w.workspace.sizes() == sizes and w.height() <= 720
+
+
+def test_callback_editor_defaults_inside_the_window_takes_typed_digits_and_warns(
+        qtbot, ctx, seeded, frozen) -> None:
+    """Trap 9: the callback editor's default is a time the rep may call; typed digits land
+    in the field they are typed in; a time outside the team's hours is flagged; Return
+    in the date or time goes on instead of scheduling; Ctrl+Enter schedules."""
+    from datetime import datetime
+
+    from PySide6.QtWidgets import QDateTimeEdit
+
+    from ui.callback_dialog import CallbackDialog, default_local_time
+
+    late = datetime(2026, 11, 24, 1, 30, tzinfo=frozen.t.tzinfo)  # 20:30 in New York
+    assert default_local_time(late, "America/New_York") == datetime(2026, 11, 24, 8, 0)
+    frozen.advance(hours=10, minutes=30)  # 01:30 UTC
+    dlg = CallbackDialog("Alice Able", "America/New_York", "UTC")
+    qtbot.addWidget(dlg)
+    dlg.show()
+    assert dlg.local_value() == datetime(2026, 11, 24, 8, 0)
+    dlg.date.setFocus()
+    dlg.date.setSelectedSection(QDateTimeEdit.Section.YearSection)
+    qtbot.keyClicks(dlg.date, "2026-12-01")  # the "-" after a full month ate a digit
+    dlg.time.setFocus()
+    dlg.time.setSelectedSection(QDateTimeEdit.Section.HourSection)
+    qtbot.keyClicks(dlg.time, "19:30")
+    assert dlg.local_value() == datetime(2026, 12, 1, 19, 30)
+    assert dlg.warning.isVisible() and "outside the team's hours" in dlg.warning.text().lower()
+    qtbot.keyClick(dlg.time, Qt.Key.Key_Return)
+    assert dlg.isVisible() and dlg.focusWidget() is dlg.note
+    qtbot.keyClicks(dlg.note, "send the pricing first")
+    accepted: list[bool] = []
+    dlg.accepted.connect(lambda: accepted.append(True))
+    _active(qtbot, dlg)
+    qtbot.keyClick(dlg.note, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert accepted and dlg.value()[2] == "send the pricing first"

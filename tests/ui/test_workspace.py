@@ -96,7 +96,9 @@ def test_full_call_by_keyboard_only(qtbot, ctx, seeded, frozen) -> None:
     assert dlg is not None and dlg.isVisible()
     dlg.anyone.setChecked(True)
     due = dlg.due_at()
-    qtbot.keyClick(dlg.when, Qt.Key.Key_Return)  # schedule
+    qtbot.keyClick(dlg.when, Qt.Key.Key_Return)  # on to the time: nothing scheduled yet
+    assert dlg.isVisible() and dlg.focusWidget() is dlg.time
+    qtbot.keyClick(dlg.note, Qt.Key.Key_Return)  # schedule
     assert panel.lead_id == seeded.leads["Carol"]
     with ctx.db.session(write=False) as s:
         cb = s.scalars(select(Callback).where(Callback.lead_id == bob)).one()
