@@ -371,6 +371,21 @@ TRIGGERS = [
 ]
 CONSTRAINT_TRIGGERS = {"qualdesk_owner_by_touch", "qualdesk_audit_undeclared"}
 
+# Earlier revisions' SECURITY DEFINER functions (0005's owner copy) searched pg_temp
+# first too: a rep's TEMP TABLE hand_raises could have taken the owner copy's UPDATE.
+SAFE_SEARCH_PATH = r"""
+DO $$
+DECLARE f regprocedure;
+BEGIN
+    FOR f IN SELECT p.oid::regprocedure FROM pg_catalog.pg_proc p
+             WHERE p.prosecdef AND p.proname LIKE 'qualdesk\_%'
+               AND p.pronamespace = 'public'::regnamespace LOOP
+        EXECUTE format('ALTER FUNCTION %s SET search_path = public, pg_temp', f);
+    END LOOP;
+END
+$$;
+"""
+
 FUNCTIONS = ["qualdesk_audit_undeclared()", "qualdesk_audit_request()",
              "qualdesk_email_identity()", "qualdesk_guard_row()", "qualdesk_owner_by_touch()",
              "qualdesk_guard_lead()", "qualdesk_held_by(integer, timestamptz)", "qualdesk_rep_me()",
@@ -383,7 +398,7 @@ def upgrade() -> None:
         batch.create_foreign_key("fk_audit_log_by_id_users", "users", ["by_id"], ["id"])
     if op.get_bind().dialect.name != "postgresql":
         return
-    for ddl in (IDENTITY, GUARD_LEAD, GUARD_ROW, EMAIL_IDENTITY, AUDIT):
+    for ddl in (IDENTITY, GUARD_LEAD, GUARD_ROW, EMAIL_IDENTITY, AUDIT, SAFE_SEARCH_PATH):
         op.execute(ddl)
     for name, table, body in TRIGGERS:
         kind = "CONSTRAINT TRIGGER" if name in CONSTRAINT_TRIGGERS else "TRIGGER"
