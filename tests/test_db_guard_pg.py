@@ -346,3 +346,21 @@ def test_a_rep_group_login_that_is_nobodys_may_change_nothing(team: Team) -> Non
         assert c.execute("SELECT count(*) FROM leads").fetchone() == (1,)
         assert "may not change anything" in _refused(
             c, "UPDATE leads SET first_name = 'x' WHERE id = %s", lead)
+
+
+def test_a_sales_login_gives_verdicts_but_never_claims(team: Team) -> None:
+    add_user(team.owner, "Sam", "sales", email="sam@team.test")
+    login = f"qdg_sam_{uuid.uuid4().hex[:6]}"
+    pg_roles.grant_login(team.owner, "Sam", login, "pw")
+    url = make_url(team.url).set(username=login, password="pw").render_as_string(hide_password=False)
+    lead = team.lead("pat@acme.test", owner="Ana")
+    with team.owner.session(write=False) as s:
+        sam = s.scalar(select(User.id).where(User.name == "Sam"))
+    with psycopg.connect(url, autocommit=True) as c:
+        assert "does not claim" in _refused(
+            c, "UPDATE leads SET claimed_by_id = %s, lease_expires_at = now() "
+               "+ interval '100 years' WHERE id = %s", sam, lead)
+        assert "back to a qualifying rep" in _refused(
+            c, "UPDATE leads SET owner_id = %s WHERE id = %s", team.ids["Lee"], lead)
+        c.execute("UPDATE leads SET owner_id = %s, designation = 'incubating' WHERE id = %s",
+                  (team.ids["Bo"], lead))

@@ -103,7 +103,8 @@ GUARD_LEAD = r"""
 CREATE OR REPLACE FUNCTION qualdesk_guard_lead() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
-    me integer := qualdesk_rep_me();
+    r text := qualdesk_login_role();
+    me integer;
     -- what may change on a lead someone else holds: a new hand raise arriving on it
     arrivals text[] := ARRAY['last_hand_raise_at', 'updated_at', 'version'];
     -- ...and on a lead another rep owns (unclaimed): what a call on it implies
@@ -112,9 +113,26 @@ DECLARE
     horizon interval;
     holder text;
 BEGIN
-    IF me IS NULL THEN
+    IF r IS NULL OR r IN ('lead', 'admin') THEN
         RETURN NEW;
     END IF;
+    IF r = 'sales' THEN
+        -- sales give verdicts; a rejected lead goes back to a qualifying rep. They never
+        -- claim, nor hand a lead to anyone but a rep.
+        IF TG_OP = 'UPDATE' AND ((NEW.claimed_by_id IS NOT NULL
+                                  AND NEW.claimed_by_id IS DISTINCT FROM OLD.claimed_by_id)
+                                 OR NEW.lease_expires_at > COALESCE(OLD.lease_expires_at, '-infinity')) THEN
+            RAISE EXCEPTION 'lead %: a sales login does not claim leads', NEW.id
+                USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        IF TG_OP = 'UPDATE' AND NEW.owner_id IS DISTINCT FROM OLD.owner_id AND NEW.owner_id IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM public.users WHERE id = NEW.owner_id AND role = 'rep') THEN
+            RAISE EXCEPTION 'lead %: a sales login hands a lead back to a qualifying rep only', NEW.id
+                USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        RETURN NEW;
+    END IF;
+    me := qualdesk_rep_me();  -- refuses a login that may change nothing
     IF TG_OP = 'INSERT' THEN
         IF NEW.owner_id IS NOT NULL AND NEW.owner_id <> me THEN
             RAISE EXCEPTION 'a lead you add is yours or the team''s, not another person''s'
