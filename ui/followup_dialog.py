@@ -68,6 +68,7 @@ class FollowUpDialog(QDialog):
                                          objectName="followup_voicemail_box")
         self.voicemail = QPlainTextEdit(objectName="followup_voicemail")
         self.voicemail.setReadOnly(True)
+        self.voicemail.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # Tab skips read-only boxes
         # Room for a whole 20-30 s script (about seven lines): read aloud, not scrolled;
         # the rest of the height goes to the email.
         line = self.voicemail.fontMetrics().lineSpacing()
@@ -90,9 +91,11 @@ class FollowUpDialog(QDialog):
         form.addRow("Subject:", self.subject)
         self.html = QTextBrowser(objectName="followup_html")
         self.html.setOpenLinks(False)
+        self.html.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.html.setPalette(paper_palette(self.html.palette()))
         self.text = QPlainTextEdit(objectName="followup_text")
         self.text.setReadOnly(True)
+        self.text.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.tabs = QTabWidget(objectName="followup_tabs")
         self.tabs.addTab(self.html, "HTML")
         self.tabs.addTab(self.text, "Plain text")

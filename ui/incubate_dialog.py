@@ -11,7 +11,6 @@ from datetime import date, timedelta
 from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QDialog,
     QFormLayout,
     QLabel,
@@ -24,6 +23,7 @@ from qualdesk.services.incubation import incubate_op, reason_days
 from qualdesk.services.team_settings import get_value
 from ui.context import AppContext
 from ui.dialog_buttons import action_buttons, column, ok_of
+from ui.typed_dates import TypedDateEdit
 
 REASONS = ("bad timing", "no budget yet", "not ready", "no project this year")
 
@@ -53,7 +53,7 @@ class IncubateDialog(QDialog):
         self.reason.setEditable(True)
         self.reason.addItems(REASONS)
         self.reason.setToolTip("Why the lead is not ready; it travels with the lead's history")
-        self.until = QDateEdit(self)
+        self.until = TypedDateEdit(self)
         self.until.setObjectName("incubate_until")
         self.until.setCalendarPopup(True)
         self.until.setDisplayFormat("ddd dd MMM yyyy")

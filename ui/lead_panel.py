@@ -46,7 +46,7 @@ from qualdesk.services import team_settings
 from qualdesk.services.designations import set_designation
 from qualdesk.services.leads import lead_detail
 from qualdesk.services.reference_data import list_dispositions
-from ui import keymap
+from ui import keymap, labels
 from ui.call_controls import CallControls, UrlOpener
 from ui.callback_dialog import CallbackDialog
 from ui.contact_card import ContactCard
@@ -559,7 +559,7 @@ class LeadPanel(QWidget):
             return
         self.notes.finish()
         self.calls.logged(lead_id, code)  # a real call's answer/end times and SIP code
-        what = code.replace("_", " ")
+        what = labels.disposition(code).lower()
         self.sig_status.emit(f"Logged {what} on lead {lead_id}" if logged.queued_message is None
                              else f"{what.capitalize()} on lead {lead_id}: {logged.queued_message}")
         self.set_lead(None)

@@ -31,6 +31,7 @@ from qualdesk.domain.countdown import Countdown, age_text, countdown, local_time
 from qualdesk.domain.designation import LABELS, Designation
 from qualdesk.services.queue_rows import QueueRow
 from ui.icons import is_dark, state_colours, state_icon
+from ui.labels import hand_raise
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -284,7 +285,7 @@ class QueueModel(QAbstractTableModel):
         if col == Column.COMPANY:
             return r.company
         if col == Column.KIND:
-            return (r.kind or ("callback" if r.callback_due_at else "")).replace("_", " ")
+            return hand_raise(r.kind) if r.kind else ("callback" if r.callback_due_at else "")
         if col == Column.AGE:
             return self._timed(row)[1]
         if col == Column.CAMPAIGN:

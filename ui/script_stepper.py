@@ -38,6 +38,7 @@ from qualdesk.services.script_library import STEP_BANT, STEP_CLOSE, Question
 from ui import keymap
 from ui.bant_form import BantForm
 from ui.context import AppContext
+from ui.labels import designation
 
 STEP_OPENING = "opening"
 SAVE_DELAY_MS = 600
@@ -403,7 +404,7 @@ class ScriptStepper(QWidget):
         self.bant_form.set_marks(st.missing_parts)
         label = PROPOSED_LABEL.get(state.proposed or "", "")
         self.proposed.setText(f"Proposed: {label}" if label else
-                              f"Designation: {state.designation.replace('_', ' ')}")
+                              f"Designation: {designation(state.designation)}")
         self.hot_btn.setEnabled(state.designation in ("cold", "warm", "incubating"))
         if self.whole.isChecked():
             self._render_whole()

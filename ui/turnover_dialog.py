@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -21,10 +21,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from qualdesk.services.export_crm.common import attempts_text, bant_text, body_language_lines
+from qualdesk.services.export_crm.common import attempts_text, body_language_lines
 from qualdesk.services.turnover import TurnOverPreview, preview, turn_over_op
 from ui.context import AppContext
 from ui.dialog_buttons import action_buttons, column, ok_of
+from ui.labels import answer_key, bant_summary, designation
 
 
 def snapshot_text(snap: dict[str, Any]) -> str:
@@ -36,10 +37,11 @@ def snapshot_text(snap: dict[str, Any]) -> str:
         f"Email: {lead.get('email') or '-'}   Phone: {lead.get('phone') or '-'}",
         f"Campaign: {snap.get('campaign', {}).get('name') or '-'}   Marketing generated: yes",
         f"Level I qualified: {'yes' if snap.get('level1_met') else 'no'}",
-        f"BANT: {bant_text(snap.get('bant', {})) or '-'}",
+        f"BANT: {bant_summary(snap.get('bant', {})) or '-'}",
     ]
+    questions = snap.get("questions") or {}
     for k, v in snap.get("answers", {}).items():
-        lines.append(f"  {k}: {v}")
+        lines.append(f"  {answer_key(k, questions)}: {v}")
     lines.append("Digital body language:")
     lines.extend(f"  {x}" for x in body_language_lines(snap) or ["(none)"])
     lines.append(f"Attempts: {attempts_text(snap)}")
@@ -84,6 +86,7 @@ class TurnOverDialog(QDialog):
         self.preview = QPlainTextEdit(self)
         self.preview.setObjectName("turnover_preview")
         self.preview.setReadOnly(True)
+        self.preview.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # Tab skips a read-only box
         self.error = QLabel("", self)
         self.error.setObjectName("turnover_error")
         self.error.setWordWrap(True)
@@ -110,7 +113,7 @@ class TurnOverDialog(QDialog):
         self._preview = p
         self.setWindowTitle(f"Turn over {p.lead_name} to sales")
         if not p.can_turn_over:
-            self.level1.setText(f"✖ This lead is {p.designation.replace('_', ' ')}: "
+            self.level1.setText(f"✖ This lead is {designation(p.designation).lower()}: "
                                 f"it cannot be turned over")
         elif p.level1_met:
             self.level1.setText("✔ Level I qualified")
@@ -122,7 +125,8 @@ class TurnOverDialog(QDialog):
         for u in p.sales_owners:
             self.owner.addItem(u.name + (f" <{u.email}>" if u.email else ""), u.name)
         if not p.sales_owners:
-            self.error.setText("No sales owners are configured (add a user with role 'sales').")
+            self.error.setText("Nobody in sales can receive it yet: ask your team lead or "
+                               "admin to add a sales person to the team.")
         self.preview.setPlainText(snapshot_text(p.snapshot))
         self._validate()
         (self.override if not p.level1_met else self.note).setFocus()

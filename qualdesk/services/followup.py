@@ -89,8 +89,9 @@ def _check(s: Session, lead: Lead, rep: User) -> tuple[str, str]:
     if lead.do_not_call or lead.designation == dz.Designation.DO_NOT_CALL:
         raise NotAllowed(f"{who} is do-not-call: no voicemail, no email; nothing recorded")
     if lead.designation not in dz.OPEN:
-        raise NotAllowed(f"{who} is {lead.designation}: it is not worked by the qualifying team; "
-                         "nothing recorded")
+        label = dz.LABELS[dz.Designation(lead.designation)].lower()
+        raise NotAllowed(f"{who} is {label}: the qualifying team no longer works it, so "
+                         "nothing was recorded")
     if not (lead.email or "").strip():
         raise NotAllowed(f"{who} has no email address, so there is no follow-up email to send "
                          "and nothing was recorded: add the address on the contact card, or "

@@ -411,3 +411,23 @@ def test_callback_editor_defaults_inside_the_window_takes_typed_digits_and_warns
     _active(qtbot, dlg)
     qtbot.keyClick(dlg.note, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert accepted and dlg.value()[2] == "send the pricing first"
+
+
+def test_codes_are_shown_in_words(qtbot) -> None:
+    """Trap 10: what travels to sales reads "Budget: 40,000–60,000", not "low=40000", and
+    a script answer by its question, not "q_works:"; a waiting email says what to do in
+    the app and who can do it, not which command to type."""
+    from ui.labels import designation, disposition, hand_raise, mail_problem
+    from ui.turnover_dialog import snapshot_text
+
+    text = snapshot_text({
+        "lead": {"first_name": "Ada"}, "bant": {"budget": {"low": 40000, "high": 60000}},
+        "answers": {"q_works": "Spreadsheets"},
+        "questions": {"q_works": "What works well today?"}})
+    assert "Budget: 40,000–60,000" in text and "low=" not in text
+    assert "What works well today?: Spreadsheets" in text and "q_works" not in text
+    assert snapshot_text({"answers": {"q_pain_now": "slow"}}).count("Pain now: slow") == 1
+    assert (designation("turned_over"), disposition("dnc_request"), hand_raise("called_in")) \
+        == ("Turned over", "Do-not-call request", "Called in")
+    advice = mail_problem("smtp.host is not set (qualdesk config set smtp.host HOST)")
+    assert "qualdesk" not in advice and "team lead" in advice
