@@ -21,6 +21,7 @@ from qualdesk.domain.countdown import CountdownState, countdown, local_time_text
 from qualdesk.domain.designation import LABELS, Designation
 from qualdesk.domain.records import LeadDetail
 from ui.icons import is_dark, state_colours, state_icon
+from ui.labels import mail_problem
 from ui.queue_model import clock_font
 
 
@@ -139,11 +140,16 @@ class ContactCard(QFrame):
             self.designation.setText(s.designation)
         claim = f" · claimed by {detail.claimed_by}" if detail.claimed_by else ""
         self.owner.setText((s.owner or "unowned") + claim)
+        warnings = []
         if s.do_not_call:
-            self.warning.setText("⚠ Do not call: email only")
-            self.warning.show()
-        else:
-            self.warning.hide()
+            warnings.append("⚠ Do not call: email only")
+        waiting = [e for e in detail.emails if e.status in ("queued", "sending", "failed")]
+        if waiting:
+            e = waiting[-1]
+            warnings.append(f"✉ The email “{e.subject}” has not gone out: "
+                            f"{mail_problem(e.last_error)}")
+        self.warning.setText("\n".join(warnings))
+        self.warning.setVisible(bool(warnings))
         self.tick(now)
 
     def tick(self, now: datetime) -> None:

@@ -31,7 +31,7 @@ from qualdesk.domain.countdown import Countdown, age_text, countdown, local_time
 from qualdesk.domain.designation import LABELS, Designation
 from qualdesk.services.queue_rows import QueueRow
 from ui.icons import is_dark, state_colours, state_icon
-from ui.labels import hand_raise
+from ui.labels import hand_raise, mail_problem
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -89,6 +89,8 @@ _INF = math.inf
 _NCOLS = len(Column)
 
 
+MAIL_MARK = "✉ "  # an email to this lead waits in the outbox
+
 # The filter matches this prefix too, so the pinned row survives any filter text while
 # the matching stays in C++ (a Python filterAcceptsRow would run per row of 100,000).
 PINNED_MARK = "\x01"
@@ -122,6 +124,7 @@ class QueueModel(QAbstractTableModel):
         self._dark = is_dark()
         self._clock_font = clock_font()
         self._pinned: int | None = None  # the lead being worked: no filter hides it
+        self._mail: dict[int, str] = {}  # leads with an email waiting -> why it waits
         self._sort: tuple[int, Qt.SortOrder] = (-1, Qt.SortOrder.AscendingOrder)
 
     # --- loading ---------------------------------------------------------------------
@@ -180,6 +183,15 @@ class QueueModel(QAbstractTableModel):
 
     def held_rows_loaded(self) -> bool:
         return self._held_loaded == self._held
+
+    def set_mail_waiting(self, by_lead: dict[int, str]) -> None:
+        """Leads whose email has not gone out (queued or failed): marked in the name."""
+        if by_lead == self._mail:
+            return
+        self._mail = dict(by_lead)
+        if self._rows:
+            self.dataChanged.emit(self.index(0, Column.NAME),
+                                  self.index(len(self._rows) - 1, Column.NAME))
 
     def set_pinned(self, lead_id: int | None) -> None:
         """The lead on the rep's screen: its row matches every filter (``PINNED_MARK``)."""
@@ -269,6 +281,8 @@ class QueueModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and r.held:
             pal = QGuiApplication.palette()
             return QBrush(pal.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text))
+        if role == Qt.ItemDataRole.ToolTipRole and col == Column.NAME and r.lead_id in self._mail:
+            return "An email to this lead has not gone out: " + mail_problem(self._mail[r.lead_id])
         if role == Qt.ItemDataRole.ToolTipRole and col == Column.REASON:
             return ("Held back: " if r.held else "") + r.reason
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (Column.POSITION, Column.ATTEMPTS):
@@ -281,7 +295,7 @@ class QueueModel(QAbstractTableModel):
         if col == Column.COUNTDOWN:
             return self._timed(row)[0].clock  # the state's icon is beside it
         if col == Column.NAME:
-            return r.name
+            return f"{MAIL_MARK}{r.name}" if r.lead_id in self._mail else r.name
         if col == Column.COMPANY:
             return r.company
         if col == Column.KIND:

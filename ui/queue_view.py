@@ -51,10 +51,12 @@ from PySide6.QtWidgets import (
 from qualdesk import clock
 from qualdesk.domain.records import Changes
 from qualdesk.services import queue as queue_svc
+from qualdesk.services.mail_waiting import Waiting, waiting_emails
 from qualdesk.services.queue_rows import QueueRows, queue_rows
 from ui import keymap
 from ui.context import AppContext
 from ui.icons import is_dark
+from ui.labels import mail_problem
 from ui.queue_model import PINNED_MARK, Column, FilterRole, LeadIdRole, QueueModel
 
 Index = QModelIndex | QPersistentModelIndex
@@ -162,6 +164,7 @@ class QueueView(QWidget):
         self.new_button.setToolTip(keymap.tooltip("new_lead"))
         self.new_button.clicked.connect(self.open_new_lead)
         self._new_dialog: QWidget | None = None
+        self._mail_told: tuple[int, str] = (0, "")
 
         self.refresh_button = QPushButton("Refresh", self)
         self.refresh_button.setObjectName("queue_refresh_button")
@@ -309,8 +312,29 @@ class QueueView(QWidget):
         self.tick()
         self.loaded_once = True
         self.sig_loaded.emit(n)
+        db = self.ctx.db
+        self.ctx.run_query(lambda: waiting_emails(db), self._on_mail_waiting, key="mail_waiting",
+                           on_error=lambda _exc: None)
         if self.model.show_held and not self.model.held_rows_loaded():
             self.refresh()  # "Show held" was ticked while this load was on its way
+
+    def _on_mail_waiting(self, w: Waiting) -> None:
+        """Emails that have not gone out: marked on their leads, counted under the queue,
+        and a team lead (who can set the mail server up) is told why."""
+        self.model.set_mail_waiting(w.by_lead)
+        text = self.summary.text().split(" · ✉")[0]
+        if w.count:
+            text += f" · ✉ {w.count} email{'s' if w.count != 1 else ''} not sent yet"
+        self.summary.setText(text)
+        self.summary.setToolTip(mail_problem(w.reason) if w.count else "")
+        role = self.ctx.user.role if self.ctx.user else "rep"
+        told = (w.count, w.reason)
+        if w.count and role in ("lead", "admin") and told != self._mail_told:
+            self.ctx.runner.sig_error_known.emit(
+                f"{w.count} email{'s' if w.count != 1 else ''} to leads "
+                f"{'are' if w.count != 1 else 'is'} waiting in the outbox: "
+                f"{mail_problem(w.reason)} (Settings → Team setup, mail server)")
+        self._mail_told = told
 
     def _on_operation(self, changes: Changes, initiator: object) -> None:
         # A settings change that reorders the queue says so (``queue``): the campaigns

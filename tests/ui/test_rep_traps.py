@@ -431,3 +431,40 @@ def test_codes_are_shown_in_words(qtbot) -> None:
         == ("Turned over", "Do-not-call request", "Called in")
     advice = mail_problem("smtp.host is not set (qualdesk config set smtp.host HOST)")
     assert "qualdesk" not in advice and "team lead" in advice
+
+
+def test_an_email_that_did_not_go_out_shows_on_the_lead_the_queue_and_to_the_team_lead(
+        qtbot, ctx, seeded, sqlite_db) -> None:
+    """Trap 12: with no mail server set up the follow-up's email waits in the outbox; the
+    lead's card and the queue say so, and a team lead's window tells them what to do."""
+    from qualdesk.services.followup import run_followup
+    from qualdesk.services.users import add_user, get_user
+    from ui.context import AppContext
+    from ui.main_window import MainWindow
+    from ui.ops import SyncRunner
+    from ui.queue_model import Column
+
+    alice = seeded.leads["Alice"]
+    r = run_followup(sqlite_db, alice, ctx.rep_name)
+    assert r.email_status == "queued"
+    w, _ = open_window(qtbot, ctx)
+    w.queue.held_check.setChecked(True)  # just attempted: held back until the next try
+    model = w.queue.model
+    row = model.row_of_lead(alice)
+    assert row >= 0 and model.index(row, Column.NAME).data().startswith("✉")
+    assert "mail server is not set up" in model.index(row, Column.NAME).data(
+        Qt.ItemDataRole.ToolTipRole)
+    assert "1 email not sent yet" in w.queue.summary.text()
+    w.queue.select_lead(alice)
+    w.queue.claim_selected()
+    card = w.lead_panel.card
+    assert card.warning.isVisible() and "has not gone out" in card.warning.text()
+    assert "qualdesk" not in card.warning.text()
+
+    add_user(sqlite_db, "Lee Lead", "lead", email="lee@example.com")
+    lead_ctx = AppContext(sqlite_db, get_user(sqlite_db, "Lee Lead"), SyncRunner())
+    told: list[str] = []
+    lead_ctx.runner.sig_error_known.connect(told.append)
+    lw = MainWindow(lead_ctx)
+    qtbot.addWidget(lw)
+    assert any("waiting in the outbox" in m and "Team setup" in m for m in told)
