@@ -53,13 +53,16 @@ BINDINGS: tuple[Binding, ...] = (
     Binding("notes", ("Ctrl+L",), "Type notes (saved as you type)"),
     Binding("leave_notes", ("Esc",), "From the notes: back to the call keys"),
     Binding("disposition", ("1 … 9", "Alt+1 … Alt+9"),
-            "Disposition the call (digits outside the notes, Alt+digit anywhere), "
-            "then on to the next lead"),
-    Binding("designation", ("Alt+G",), "Change the lead's designation"),
+            "Disposition the call, then on to the next lead: digits on the call keys only "
+            "(never in the script, the BANT form, a text box or a dialog), Alt+digit anywhere; "
+            "do-not-call asks first"),
+    Binding("designation", ("Alt+G",),
+            "Change the lead's designation (do not call and disqualified ask first)"),
     Binding("release", ("Ctrl+Shift+R",), "Give the lead back to the queue without a call"),
     Binding("lead_tabs", ("Ctrl+Tab", "Ctrl+Shift+Tab"), "Next / previous tab of the lead panel"),
     Binding("followup", ("F6",), "Voicemail + email: log the voicemail, read the script (or, on "
-            "a greeting through the app's phone, drop your recording), send the email"),
+            "a greeting through the app's phone, drop your recording), send the email; a lead "
+            "with no valid phone gets the email alone"),
     Binding("script_next", ("Return",), "In the script: next question"),
     Binding("script_back", ("Alt+Left",), "In the script: previous question"),
     Binding("script_choice", ("1 … 9",), "In the script: pick an answer"),
@@ -127,8 +130,12 @@ class KeymapDialog(QDialog):
         self.setObjectName("keymap_dialog")
         self.setWindowTitle("Keyboard map")
         lay = QVBoxLayout(self)
-        lay.addWidget(QLabel("Everything on a call has a key. Digits disposition the call "
-                             "when the cursor is not in the notes; Alt+digit works everywhere."))
+        intro = QLabel("Everything on a call has a key. Digits disposition the call only "
+                       "on the call keys; in the script, the BANT form, a text box or a "
+                       "dialog they are yours to type. Alt+digit works everywhere. "
+                       "Ctrl+Enter confirms every dialog.")
+        intro.setWordWrap(True)
+        lay.addWidget(intro)
         table = QTableWidget(len(BINDINGS), 2, self)
         table.setObjectName("keymap_table")
         table.setHorizontalHeaderLabels(["Key", "What it does"])

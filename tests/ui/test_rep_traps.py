@@ -468,3 +468,15 @@ def test_an_email_that_did_not_go_out_shows_on_the_lead_the_queue_and_to_the_tea
     lw = MainWindow(lead_ctx)
     qtbot.addWidget(lw)
     assert any("waiting in the outbox" in m and "Team setup" in m for m in told)
+
+
+def test_the_rep_guide_keyboard_map_is_the_f1_map() -> None:
+    """The rep guide's table lists exactly what F1 shows (both read ``keymap.BINDINGS``)."""
+    from pathlib import Path
+
+    from ui.keymap import BINDINGS
+
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "rep-guide.md").read_text()
+    start = guide.index("| Key | What it does |")
+    rows = guide[start:guide.index("\n\n", start)].splitlines()[2:]
+    assert rows == [f"| {' / '.join(b.keys)} | {b.what} |" for b in BINDINGS]
