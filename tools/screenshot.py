@@ -21,6 +21,24 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
+def dark_palette():  # noqa: ANN201 (Qt is imported late, on purpose)
+    """A desktop's dark palette (KDE Breeze Dark's colours), for Xvfb, which has none."""
+    from PySide6.QtGui import QColor, QPalette
+
+    pal = QPalette()
+    roles = {"Window": "#2a2e32", "WindowText": "#fcfcfc", "Base": "#1b1e20",
+             "AlternateBase": "#232629", "Text": "#fcfcfc", "Button": "#31363b",
+             "ButtonText": "#fcfcfc", "Highlight": "#3daee9", "HighlightedText": "#fcfcfc",
+             "ToolTipBase": "#31363b", "ToolTipText": "#fcfcfc", "PlaceholderText": "#a1a9b1",
+             "Link": "#1d99f3", "Mid": "#404040", "Dark": "#202020", "Light": "#505050"}
+    for name, colour in roles.items():
+        pal.setColor(getattr(QPalette.ColorRole, name), QColor(colour))
+    for name in ("Text", "WindowText", "ButtonText"):
+        pal.setColor(QPalette.ColorGroup.Disabled, getattr(QPalette.ColorRole, name),
+                     QColor("#6e7175"))
+    return pal
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--db")
@@ -50,6 +68,8 @@ def main() -> int:
 
         app.setStyle("Fusion")
         app.styleHints().setColorScheme(Qt.ColorScheme.Dark)
+        if app.palette().color(app.palette().ColorRole.Window).lightness() >= 128:
+            app.setPalette(dark_palette())  # no desktop theme under Xvfb: what one sends
     db = Database(args.db or f"sqlite:///{Path(tmp) / 'shot.sqlite3'}")
     db.ensure_ready()
     if not args.db:

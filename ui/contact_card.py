@@ -132,13 +132,15 @@ class ContactCard(QFrame):
             phone += f" · mobile {detail.mobile}"
         self.phone.setText(phone)
         self.email.setText(s.email or "—")
-        self.zones.setText(", ".join(s.time_zones) or f"unknown (team zone {team_tz} assumed)")
+        self.zones.setText(", ".join(z.replace("_", " ") for z in s.time_zones)
+                           or f"unknown (team zone {team_tz} assumed)")
         self.campaign.setText(s.campaign)
         try:
             self.designation.setText(LABELS[Designation(s.designation)])
         except ValueError:
             self.designation.setText(s.designation)
-        claim = f" · claimed by {detail.claimed_by}" if detail.claimed_by else ""
+        claim = ("" if not detail.claimed_by else " (claimed)" if
+                 detail.claimed_by == s.owner else f" · claimed by {detail.claimed_by}")
         self.owner.setText((s.owner or "unowned") + claim)
         warnings = []
         if s.do_not_call:

@@ -254,7 +254,7 @@ class QueueView(QWidget):
             Column.COUNTDOWN: clock_fm.horizontalAdvance("✖ +0:00:00") + row_h + ch * 2,
             Column.LOCAL_TIME: fm.horizontalAdvance("00:00 AEDT") + ch,
             Column.NAME: ch * 10, Column.COMPANY: ch * 10, Column.REASON: ch * 22,
-            Column.KIND: ch * 9, Column.AGE: ch * 5, Column.CAMPAIGN: ch * 9,
+            Column.KIND: ch * 11, Column.AGE: ch * 5, Column.CAMPAIGN: ch * 9,
             Column.ATTEMPTS: ch * 3, Column.DESIGNATION: ch * 7,
         }
         self._base_widths: dict[Column, int] = {}
@@ -264,8 +264,8 @@ class QueueView(QWidget):
             hh.resizeSection(int(col), self._base_widths[col])
         # Room to spare (a wide screen, the splitter moved): it goes to the columns that
         # are cut first, why it is here and the company, up to what they usually need.
-        self._grow = ((Column.REASON, ch * 30, 0.65), (Column.COMPANY, ch * 12, 0.25),
-                      (Column.NAME, ch * 6, 0.10))
+        self._grow = ((Column.REASON, ch * 30, 0.55), (Column.COMPANY, ch * 12, 0.2),
+                      (Column.KIND, ch * 6, 0.15), (Column.NAME, ch * 6, 0.10))
         hh.setStretchLastSection(True)
         hh.setMinimumSectionSize(fm.horizontalAdvance("000"))
 
