@@ -154,3 +154,22 @@ def test_ending_claims_keeps_ownership_and_spares_others(db: Database, frozen) -
         assert a.claimed_by_id is None and a.owner_id == ana_id
         assert b.claimed_by_id is not None
     assert end_claims(db, "ana").leads == ()
+
+
+def test_a_dead_number_gets_the_email_only_follow_up(db: Database, frozen) -> None:
+    """Trap 6: after a wrong number, F6 leaves no voicemail on it (the queue already says
+    "no valid phone: email only")."""
+    from qualdesk.services.calls import log_disposition
+    from qualdesk.services.followup import preview, run_followup
+
+    _people(db)
+    lead = make_lead(db)
+    assert not preview(db, lead, "ana").email_only
+    log_disposition(db, lead, "ana", "wrong_number")
+    frozen.advance(minutes=1)
+    assert preview(db, lead, "ana").email_only
+    r = run_followup(db, lead, "ana", send_now=False)
+    assert r.attempt_id is None and r.followup_id is None
+    with db.session(write=False) as s:
+        assert list(s.scalars(select(Attempt.disposition).where(Attempt.lead_id == lead))) == \
+            ["wrong_number"]

@@ -13,7 +13,7 @@ from qualdesk import clock
 from qualdesk.db.engine import Database
 from qualdesk.db.models import Attempt, Callback, DesignationChange, Disposition, Lead, Note, User
 from qualdesk.domain import designation as dz
-from qualdesk.domain.codes import normalise_code
+from qualdesk.domain.codes import DEAD_NUMBER, normalise_code
 from qualdesk.domain.records import Changes
 from qualdesk.errors import InvalidInput, NotAllowed
 from qualdesk.services import audit
@@ -97,6 +97,16 @@ def record_attempt(
     lead.updated_at = clock.now()
     audit.record(s, lead.id, rep_id, "attempt", "disposition", None, disposition)
     return a
+
+
+def has_callable_number(s: Session, lead: Lead) -> bool:
+    """A number worth a voicemail: the lead has one, and no call found it dead (wrong or
+    bad number), as the queue judges it ("no valid phone: email only")."""
+    if not lead.phone:
+        return False
+    dead = s.scalar(select(Attempt.id).where(Attempt.lead_id == lead.id,
+                                             Attempt.disposition.in_(DEAD_NUMBER)).limit(1))
+    return dead is None
 
 
 def closed_during_call(s: Session, lead: Lead, started_at: datetime) -> bool:

@@ -30,7 +30,7 @@ from qualdesk.domain.email_address import address_problem
 from qualdesk.domain.records import Changes
 from qualdesk.errors import DatabaseUnavailable, InvalidInput, NotAllowed
 from qualdesk.services import audit, outbox, team_settings
-from qualdesk.services.calls import record_attempt
+from qualdesk.services.calls import has_callable_number, record_attempt
 from qualdesk.services.holds import check_not_held_by_other
 from qualdesk.services.leads import get_lead
 from qualdesk.services.mail_client import mailto_url, write_eml
@@ -129,7 +129,7 @@ def preview(db: Database, lead_id: int, rep_name: str) -> FollowUpPreview:
         mode = team_settings.get(s, "email.mode")
         name = " ".join(p for p in (lead.first_name, lead.last_name) if p) or (lead.company or "")
         to_addr = (lead.email or "").strip()
-        email_only = not lead.phone
+        email_only = not has_callable_number(s, lead)
     rendered = render_followup(folder, ctx, email_only=email_only)
     return FollowUpPreview(lead_id, name, to_addr, from_addr, reply_to, mode, rendered,
                            email_only)
