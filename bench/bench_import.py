@@ -10,6 +10,12 @@ and is steadier than the seconds on a shared machine. Progress: how many reports
 import made and the longest wait between two (what a progress bar would show).
 
     python bench/bench_import.py [--rows 100000] [--db URL | --pg ADMIN_URL] [--repeat N]
+    python bench/bench_import.py --memory 20000,80000 [--pg ADMIN_URL]
+
+``--memory``: peak RSS of a whole import (into a fresh database) in a child process of
+its own, per file size, and of reading the file alone, so growth with the row count
+shows (the child's ``resource.getrusage(RUSAGE_SELF).ru_maxrss``; its interpreter and
+imports are the part that does not grow).
 
 Each run prints the 1-minute load average at its start: on a shared box, compare runs
 made at similar loads, or the ratio.
@@ -133,8 +139,56 @@ def run_once(args: argparse.Namespace, src: Path, tmp: str, n: int) -> dict[str,
     return {"took": took, "base": base, "ratio": took / base, "gap": log.longest_gap()}
 
 
+def _child(mode: str, src: str, url: str) -> None:
+    """In a fresh process: read the file (``read``) or import it (``import``); prints the
+    process's own peak RSS in KiB (getrusage(RUSAGE_SELF).ru_maxrss on Linux)."""
+    import resource
+
+    if mode == "read":
+        from qualdesk.services.intake.csv_source import read_table
+
+        t = read_table(src)
+        rows = [len(t)] if isinstance(t.rows, tuple) else [sum(1 for _ in t.numbered())]
+        assert rows[0] > 0
+    else:
+        db = Database(url)
+        upgrade(db)
+        import_leads(db, Path(src), LeadImportOptions(skip_bad=True))
+    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+
+
+def peak_rss_mb(mode: str, src: Path, url: str) -> float:
+    import subprocess
+
+    out = subprocess.run([sys.executable, __file__, "--child", mode, str(src), url],
+                         check=True, capture_output=True, text=True).stdout
+    return int(out.split()[-1]) / 1024
+
+
+def memory(args: argparse.Namespace) -> int:
+    sizes = [int(x) for x in args.memory.split(",")]
+    print(f"{'rows':>8} {'file MB':>8} {'read MB':>8} {'import MB':>10} {'import/file':>12}")
+    for rows in sorted(sizes):
+        with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
+            src = Path(tmp) / "leads.csv"
+            generate(src, rows)
+            url = stack.enter_context(fresh_pg_database(args.pg)) if args.pg \
+                else f"sqlite:///{Path(tmp) / 'mem.sqlite3'}"
+            file_mb = src.stat().st_size / 2**20
+            read_mb = peak_rss_mb("read", src, url)
+            imp_mb = peak_rss_mb("import", src, url)
+            print(f"{rows:>8} {file_mb:>8.1f} {read_mb:>8.0f} {imp_mb:>10.0f} "
+                  f"{imp_mb / file_mb:>11.1f}x")
+    return 0
+
+
 def main() -> int:
+    if len(sys.argv) == 5 and sys.argv[1] == "--child":
+        _child(sys.argv[2], sys.argv[3], sys.argv[4])
+        return 0
     ap = argparse.ArgumentParser()
+    ap.add_argument("--memory", metavar="ROWS,ROWS",
+                    help="peak RSS of reading and importing files of these row counts")
     ap.add_argument("--rows", type=int, default=100_000)
     ap.add_argument("--db", help="database URL (default: a fresh SQLite file)")
     ap.add_argument("--pg", metavar="ADMIN_URL",
@@ -143,6 +197,8 @@ def main() -> int:
                     help="runs, each into a fresh database (a shared machine is noisy: "
                          "compare medians)")
     args = ap.parse_args()
+    if args.memory:
+        return memory(args)
     if args.db and args.repeat > 1:
         ap.error("--repeat needs a fresh database per run: use it without --db")
     runs = []
