@@ -6,8 +6,6 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QLabel
 from sqlalchemy import create_engine, text
 
 from qualdesk.db.engine import Database, normalise_url
@@ -133,23 +131,47 @@ def test_a_wrong_address_is_one_line(page: WelcomePage) -> None:
     assert db_step.result.text().startswith("⚠ write the database address first")
 
 
-def test_a_fresh_install_opens_on_the_welcome_page(qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
+# The real start in a process of its own: ``app.exec()`` run inside the test process
+# leaves Qt's offscreen platform unable to activate later tests' windows.
+_FRESH_START = """
+import json, sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QLabel
+from ui.app import run
+
+app = QApplication([sys.argv[0], "-platform", "offscreen"])
+seen = []
+
+def look():
+    tops = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
+    texts = [lbl.text() for w in tops for lbl in w.findChildren(QLabel)]
+    seen.append({"tops": [w.objectName() for w in tops],
+                 "advice": [t for t in texts if "qualdesk user add" in t]})
+    for w in tops:
+        if w.objectName() == "welcome_page":
+            w.close()
+    QTimer.singleShot(5000, app.quit)  # nothing closed: do not hang the test
+
+QTimer.singleShot(300, look)
+code = run(sys.argv[1], None, False)
+print(json.dumps({"code": code, "seen": seen}))
+"""
+
+
+def test_a_fresh_install_opens_on_the_welcome_page(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """``qualdesk app`` on an empty database: the welcome page, not a sign-in with
     nobody in it; closing it quits."""
-    from ui.app import run as run_app
+    import json
+    import subprocess
+    import sys
 
-    seen: list[str] = []
-
-    def look() -> None:
-        tops = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
-        seen.extend(w.objectName() for w in tops)
-        texts = [lbl.text() for w in tops for lbl in w.findChildren(QLabel)]
-        assert not [t for t in texts if "qualdesk user add" in t]
-        for w in tops:
-            if w.objectName() == "welcome_page":
-                w.close()
-
-    QTimer.singleShot(300, look)
-    assert run_app(f"sqlite:///{tmp_path / 'fresh.sqlite3'}", None, False) == 0
-    assert "welcome_page" in seen and "sign_in_dialog" not in seen
-    assert list_users(Database(f"sqlite:///{tmp_path / 'fresh.sqlite3'}")) == []
+    url = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+    done = subprocess.run([sys.executable, "-c", _FRESH_START, url], capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    assert out["code"] == 0
+    (first,) = out["seen"]
+    assert "welcome_page" in first["tops"] and "sign_in_dialog" not in first["tops"]
+    assert first["advice"] == []
+    assert list_users(Database(url)) == []
