@@ -51,7 +51,8 @@ def _random_queue(db: Database, frozen: FrozenClock, rng: random.Random, n: int 
     now = frozen.t
     # Few distinct moments, so deadlines and raised times tie often.
     moments = [now - timedelta(minutes=m) for m in (1, 20, 20, 45, 59, 61, 90, 150, 300)]
-    ids = []
+    ids: list[int] = []
+    dialled: list[int] = []  # only a lead with a phone has calls to log
     for i in range(n):
         zones = rng.choice([(DAY,), (DAY,), (DAY,), (NIGHT,), (DAY, NIGHT), (EDGE,), ()])
         phone = None if rng.random() < 0.06 else f"+1212555{i:04d}"
@@ -63,6 +64,8 @@ def _random_queue(db: Database, frozen: FrozenClock, rng: random.Random, n: int 
             kind2, strength2 = rng.choice(KINDS)
             _hand_raise(db, lid, kind2, strength2, rng.choice(moments))
         ids.append(lid)
+        if phone is not None:
+            dialled.append(lid)
     with db.session() as s:
         for lid in ids:
             lead = s.get(Lead, lid)
@@ -75,7 +78,7 @@ def _random_queue(db: Database, frozen: FrozenClock, rng: random.Random, n: int 
         due = now + timedelta(minutes=rng.choice([-70, -20, -16, -14, -3, -3, 30]))
         schedule_callback(db, lid, rng.choice(REPS), due, scope=rng.choice(["mine", "anyone"]))
     # Yesterday's attempts, and this morning's: caps, recycle delays, dead numbers.
-    for lid in rng.sample(ids, 10):
+    for lid in rng.sample(dialled, 10):
         frozen.t = now - timedelta(days=rng.choice([0, 1]), minutes=rng.choice([5, 30, 120]))
         log_call(db, lid, rng.choice(REPS), rng.choice(["no_answer", "busy", "left_voicemail",
                                                         "wrong_number", "no_answer"]))
@@ -102,10 +105,12 @@ def test_every_claim_is_the_head_of_the_ranked_queue(db: Database, frozen: Froze
         want, tier = _expected(db, rep)
         if db.is_postgres and (tier is None or tier <= Tier.BREACHED):
             got = claim_pg.fast_claim(db, rep, frozen.t)
-            assert (got[0] if got else None) == want, (seed, turn, rep, tier)
-            if got is None:
+            if tier is None:  # nothing in tiers 1-3: the walk says so, it does not give up
+                assert got is claim_pg.Walk.EMPTY, (seed, turn, rep)
                 continue
-            lead_id, _, entry = got
+            assert isinstance(got, claim_pg.Claimed), (seed, turn, rep, tier, got)
+            assert got.lead_id == want, (seed, turn, rep, tier)
+            lead_id, entry = got.lead_id, got.entry
             served_by_server += 1
             assert entry == q.rep_queue(db, rep).entries[0], (seed, turn)  # same reason shown
         else:
@@ -113,9 +118,13 @@ def test_every_claim_is_the_head_of_the_ranked_queue(db: Database, frozen: Froze
             assert claim.lead_id == want, (seed, turn, rep, tier)
             if claim.lead_id is None:
                 continue
-            lead_id = claim.lead_id
-        log_call(db, lead_id, rep, rng.choice(["no_answer", "no_answer", "busy", "left_voicemail",
-                                               "wrong_number", "connected"]))
+            lead_id, entry = claim.lead_id, claim.entry
+        if entry is not None and entry.next_action == "email_only":  # no call to log
+            with db.session() as s:
+                stamp_email(s, lead_id, frozen.t)
+        else:
+            log_call(db, lead_id, rep, rng.choice(["no_answer", "no_answer", "busy",
+                                                   "left_voicemail", "wrong_number", "connected"]))
         frozen.advance(minutes=rng.choice([0, 1, 4, 11]))
     if db.is_postgres:
         assert served_by_server >= 15, served_by_server  # the walk really was exercised
@@ -283,7 +292,7 @@ def test_what_the_walk_leaves_to_python(db: Database, frozen: FrozenClock) -> No
     frozen.t += timedelta(days=1)
     q.release(db, retry, "Ann")
     if db.is_postgres:
-        assert claim_pg.fast_claim(db, "Ann", frozen.t) is None
+        assert claim_pg.fast_claim(db, "Ann", frozen.t) is claim_pg.Walk.EMPTY
     claim = q.claim_next(db, "Ann")
     assert claim.lead_id == retry and claim.entry is not None and claim.entry.tier == Tier.RETOUCH
 
@@ -292,12 +301,12 @@ def test_what_the_walk_leaves_to_python(db: Database, frozen: FrozenClock) -> No
                     raised_at=frozen.t - timedelta(minutes=30))
     make_lead(db, email="f@x.test", raised_at=frozen.t - timedelta(minutes=5))
     if db.is_postgres:
-        assert claim_pg.fast_claim(db, "Ann", frozen.t) is None
+        assert claim_pg.fast_claim(db, "Ann", frozen.t) is claim_pg.Walk.UNAVAILABLE
     assert q.claim_next(db, "Ann").lead_id == odd
 
     team_settings.set_value(db, "queue.policy", "fifo")
     if db.is_postgres:
-        assert claim_pg.fast_claim(db, "Ann", frozen.t) is None
+        assert claim_pg.fast_claim(db, "Ann", frozen.t) is claim_pg.Walk.UNAVAILABLE
     assert q.claim_next(db, "Ann").lead_id is not None
 
 
@@ -310,7 +319,7 @@ def test_an_unreachable_server_is_reported_as_usual(frozen: FrozenClock) -> None
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]  # free once closed: nobody listens there
     db = Database(f"postgresql://nobody@127.0.0.1:{port}/qualdesk")
-    assert claim_pg.fast_claim(db, "Ann", frozen.t) is None
+    assert claim_pg.fast_claim(db, "Ann", frozen.t) is claim_pg.Walk.UNAVAILABLE
     with pytest.raises(DatabaseUnavailable):
         q.claim_next(db, "Ann")
     db.dispose()
@@ -341,7 +350,7 @@ def test_a_killed_claim_connection_is_replaced(pg_template: str, frozen: FrozenC
         assert q.claim_next(db, "Ann").lead_id == second  # through the pool
         log_call(db, second, "Ann", "connected")
         got = claim_pg.fast_claim(db, "Ann", frozen.t)  # a new connection of its own
-        assert got is not None and got[0] == third
+        assert isinstance(got, claim_pg.Claimed) and got.lead_id == third
         with claim_line(db).connection() as pg:
             assert pg.info.backend_pid != pid
             # A client stalled between the claim's two round trips cannot hold its lead

@@ -103,7 +103,7 @@ def test_rep_login_is_refused_by_the_schema(pg_url: str, monkeypatch: pytest.Mon
     # The server-side claim runs under the rep's own grants (it does not fall back)...
     rep_db = Database(rep_url)
     got = claim_pg.fast_claim(rep_db, "Ana", frozen.t)
-    assert got is not None and got[0] == lead
+    assert isinstance(got, claim_pg.Claimed) and got.lead_id == lead
     rep_db.dispose()
     # ...the CLI, connected as the rep, works for the rep's job and defaults --rep to Ana...
     r = run(rep_url, "claim-next", "--json")

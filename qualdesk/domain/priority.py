@@ -133,12 +133,21 @@ def _mins(delta: timedelta) -> str:
     return f"{total // 60}h{total % 60:02d}m" if total >= 60 else f"{total} min"
 
 
+def lease_held(claimed_by_id: int | None, lease_expires_at: datetime | None, now: datetime) -> bool:
+    """THE lease rule: a claim holds its lead while ``now < lease_expires_at`` — at the
+    lease's last instant the lead is free again. A claim with no expiry holds nothing:
+    every writer sets both together (claim, heartbeat) or clears both (release,
+    reassign), so a claimer without a lease is a row some other tool left half-written,
+    and holding it forever would strand the lead; the database guard (0007) reads it the
+    same way. ``qualdesk.services.claims`` builds every SQL copy from this definition."""
+    return claimed_by_id is not None and lease_expires_at is not None and now < lease_expires_at
+
+
 def _visible_to(c: Candidate, rep_id: int | None, now: datetime) -> str | None:
     """``None`` if the rep may see the lead; a reason if someone else holds it."""
     if c.owner_id is not None and rep_id is not None and c.owner_id != rep_id:
         return "owned by another rep"
-    leased = c.lease_expires_at is not None and c.lease_expires_at > now
-    if c.claimed_by_id is not None and leased and c.claimed_by_id != rep_id:
+    if c.claimed_by_id != rep_id and lease_held(c.claimed_by_id, c.lease_expires_at, now):
         return "claimed by another rep"
     return None
 
@@ -247,17 +256,38 @@ def ts(d: datetime | None) -> float:
     return d.timestamp() if d is not None else float("inf")
 
 
-def _sort_key(e: QueueEntry, c: Candidate) -> tuple:
-    if e.tier == Tier.CALLBACK:
-        return (1, ts(c.callback_due_at), 0.0, c.lead_id)
-    if e.tier == Tier.IN_CLOCK:
-        return (2, ts(c.open_deadline), -c.open_strength, c.lead_id)
-    if e.tier == Tier.BREACHED:
-        return (3, -ts(c.open_raised_at), -c.recent_strength, c.lead_id)
-    return (4, ts(c.retouch_at or c.last_attempt_at), 0.0, c.lead_id)
+@dataclass(frozen=True)
+class TierOrder:
+    """How one tier is ordered: by a time (``at``, a ``Candidate`` field), earliest or
+    newest first, then the stronger hand raise (``strength``), then the lead id."""
+
+    tier: Tier
+    at: str
+    newest_first: bool
+    strength: str | None
 
 
-def _fifo_key(e: QueueEntry, c: Candidate) -> tuple:
+# THE tier order (DESIGN.md, "Default queue order"). ``sort_key`` reads it; the claim's
+# walk on PostgreSQL and the claim slice build their ORDER BYs from it (services.claims).
+TIER_ORDER: tuple[TierOrder, ...] = (
+    TierOrder(Tier.CALLBACK, "callback_due_at", newest_first=False, strength=None),
+    TierOrder(Tier.IN_CLOCK, "open_deadline", newest_first=False, strength="open_strength"),
+    TierOrder(Tier.BREACHED, "open_raised_at", newest_first=True, strength="recent_strength"),
+)
+_ORDER = {o.tier: o for o in TIER_ORDER}
+
+
+def sort_key(e: QueueEntry, c: Candidate) -> tuple:
+    """The priority policy's order; re-touches (tier 4): least recently tried first."""
+    o = _ORDER.get(e.tier)
+    if o is None:
+        return (int(e.tier), ts(c.retouch_at or c.last_attempt_at), 0.0, c.lead_id)
+    at = ts(getattr(c, o.at))
+    return (int(e.tier), -at if o.newest_first else at,
+            -getattr(c, o.strength) if o.strength else 0.0, c.lead_id)
+
+
+def fifo_key(e: QueueEntry, c: Candidate) -> tuple:
     first = c.first_raised_at or c.open_raised_at or c.retouch_at or c.last_attempt_at
     return (first.timestamp() if first else float("inf"), c.lead_id)
 
@@ -277,6 +307,6 @@ def rank(
             placed.append((r, c))
         elif isinstance(r, Held):
             held.append(r)
-    key = _fifo_key if p.order == "fifo" else _sort_key
+    key = fifo_key if p.order == "fifo" else sort_key
     placed.sort(key=lambda ec: key(*ec))
     return QueueResult([e for e, _ in placed], held)

@@ -26,36 +26,51 @@ pass may still be turned down, never the reverse). ``tests/test_claim_pg.py`` cl
 after lead on random queues full of ties and edge cases and checks every claim against
 ``rank``; loosening or tightening any check fails it. Anything the walk does not cover
 (re-touches, the fifo policy, an unknown rep, a zone PostgreSQL does not know) returns
-``None``: the caller falls back to ranking in Python.
+``Walk.UNAVAILABLE``: the caller falls back to ranking in Python; ``Walk.EMPTY`` says
+the rep has nothing in tiers 1-3 (then only re-touches are left to rank).
 """
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
+from sqlalchemy import literal_column
+
 from qualdesk.db.engine import Database
 from qualdesk.domain.codes import DEAD_NUMBER, VOICEMAIL
-from qualdesk.domain.designation import OPEN
+from qualdesk.domain.follow_up import open_sql
 from qualdesk.domain.priority import (
     CALLBACK_WINDOW_GRACE_MINUTES,
     QueueEntry,
     QueuePolicy,
+    Tier,
     classify,
 )
 from qualdesk.services import team_settings
+from qualdesk.services.candidates import (
+    ATTEMPT_NAMES,
+    CALLBACK,
+    HAND_RAISE,
+    LEAD,
+    Layout,
+    candidate,
+    policy_from,
+)
 from qualdesk.services.claim_line import ClaimLine, claim_line
+from qualdesk.services.claim_rules import free_for, newest_first_tiers, order_sql, pg_text
 from qualdesk.settings import SPECS
 
 log = logging.getLogger(__name__)
 
-_OPEN_HR = "({a}.first_call_at IS NULL OR {a}.first_email_at IS NULL)"
+_OPEN_HR = "(" + open_sql("{a}") + ")"
 _SETTINGS = ("team.timezone", "calling.window_start", "calling.window_end",
              "queue.callback_handover_minutes", "claim.lease_minutes", "queue.policy")
-_DESIGNATIONS = ", ".join(f"'{d.value}'" for d in sorted(OPEN, key=lambda d: d.value))
 _DEAD = ", ".join(f"'{c}'" for c in sorted(DEAD_NUMBER))
 
 
@@ -107,9 +122,17 @@ def _window(at: str) -> str:
 
 
 # Another rep's lead, or one claimed under a live lease, is not this rep's to take.
-_FREE = (f"l.designation IN ({_DESIGNATIONS}) AND (l.owner_id IS NULL OR l.owner_id = cfg.rep) "
-         "AND (l.claimed_by_id IS NULL OR l.lease_expires_at IS NULL "
-         "OR l.lease_expires_at <= cfg.now OR l.claimed_by_id = cfg.rep)")
+# Generated from ``claim_rules.free_for`` (the lease rule of ``priority.lease_held``).
+class _L:
+    """The lead as this statement names it (``l``), for ``free_for``."""
+
+    designation = literal_column("l.designation")
+    owner_id = literal_column("l.owner_id")
+    claimed_by_id = literal_column("l.claimed_by_id")
+    lease_expires_at = literal_column("l.lease_expires_at")
+
+
+_FREE = pg_text(free_for(_L, literal_column("cfg.rep"), literal_column("cfg.now")))
 
 # The walks' bounds name the moment itself, not cfg.now: an index condition needs a value.
 _NOW = "%(now)s::timestamptz"
@@ -127,12 +150,13 @@ def _tier(tier: int, order: str, owner: str, bound: str) -> str:
             f"WHERE {_OPEN_HR.format(a='s')} AND s.lead_owner_id {owner}{bound} ORDER BY {order})")
 
 
-_CLOCK = "s.deadline_at, s.strength DESC, s.lead_id"
-_RECENT = "s.raised_at DESC, s.strength DESC, s.lead_id"
+_CLOCK = order_sql(Tier.IN_CLOCK, "s")
+_RECENT = order_sql(Tier.BREACHED, "s")
+_CB_ORDER = order_sql(Tier.CALLBACK, "s")
 _IN_CLOCK = f" AND s.deadline_at > {_NOW}"
 _STREAM = f"""(
     (SELECT s.lead_id, 1 AS tier, s.due_at AS at, 0 AS strength FROM callbacks s
-     WHERE o.mine IS NULL AND s.done_at IS NULL AND s.due_at <= {_NOW} ORDER BY s.due_at, s.lead_id)
+     WHERE o.mine IS NULL AND s.done_at IS NULL AND s.due_at <= {_NOW} ORDER BY {_CB_ORDER})
     UNION ALL {_tier(2, _CLOCK, "IS NULL AND o.mine IS NULL", _IN_CLOCK)}
     UNION ALL {_tier(2, _CLOCK, "= o.mine", _IN_CLOCK)}
     UNION ALL {_tier(3, _RECENT, "IS NULL AND o.mine IS NULL", "")}
@@ -188,12 +212,21 @@ _WALK = f"""SELECT l.id AS lead, s.tier, s.at, s.strength, l.was, l.held FROM {_
 # The first of the two walks' leads in queue order (the lead's id decides a tie, so what
 # follows it — who held the lead when it was locked, and whether under a live lease —
 # rides along without changing the order).
-_FIRST = (f"min(ARRAY[w.tier, CASE WHEN w.tier < 3 THEN {_us('w.at')} ELSE -{_us('w.at')} END, "
-          "-w.strength, w.lead, w.was, w.held])")
+_NEWEST_FIRST = ", ".join(map(str, newest_first_tiers()))
+_FIRST = (f"min(ARRAY[w.tier, CASE WHEN w.tier IN ({_NEWEST_FIRST}) THEN -{_us('w.at')} "
+          f"ELSE {_us('w.at')} END, -w.strength, w.lead, w.was, w.held])")
 _PICK = f"""SELECT ARRAY[({_FIRST})[4], ({_FIRST})[1], ({_FIRST})[5], ({_FIRST})[6]]::int[] AS got
     FROM cfg CROSS JOIN LATERAL (VALUES (NULL::int), (cfg.rep)) o(mine)
     CROSS JOIN LATERAL ({_WALK}) w WHERE cfg.policy = 'priority' HAVING count(*) > 0"""
 
+
+# ``candidates.LEAD`` as the claimed row (``t``) and its campaign (``cm``) name it.
+_LEAD_SQL = {"lead_id": "t.id", "time_zones": "t.time_zones::text",
+             **{n: f"cm.{n}" for n in ("same_day_live_attempts", "min_gap_minutes",
+                                       "daily_cap", "lifetime_cap")}}
+# The claim's answer, part by part (``_judged`` reads it by these names).
+_ROW = Layout(("lead", len(LEAD)), ("hrs", 1), ("att", len(ATTEMPT_NAMES)),
+              ("cb", len(CALLBACK)), ("cfg", 7), ("tier", 1), ("expires", 1))
 
 _CLAIM = f"""WITH {_CFG},
 pick AS MATERIALIZED ({_PICK}),
@@ -207,13 +240,10 @@ audit_row AS (INSERT INTO audit_requests (lead_id, user_id, at, action, field, o
         (SELECT u.name FROM users u WHERE u.id = pick.got[3]), cfg.rep_name
     FROM taken, cfg, pick WHERE NOT (pick.got[3] = cfg.rep AND pick.got[4] = 1)),
 change_row AS (INSERT INTO change_log (at, kind, lead_id) SELECT cfg.now, 'claim', taken.id FROM taken, cfg)
-SELECT t.id, t.designation, t.owner_id, t.claimed_by_id, t.lease_expires_at, t.do_not_call,
-    t.phone, t.email, t.time_zones::text, t.retouch_at, cm.same_day_live_attempts,
-    cm.min_gap_minutes, cm.daily_cap, cm.lifetime_cap,
-    (SELECT json_agg(json_build_array(h.lead_id, h.kind, h.strength, h.raised_at, h.deadline_at,
-                                      h.first_call_at, h.first_email_at))
+SELECT {", ".join(_LEAD_SQL.get(n, "t." + n) for n in LEAD.names)},
+    (SELECT json_agg(json_build_array({", ".join("h." + n for n in HAND_RAISE.names)}))
      FROM hand_raises h WHERE h.lead_id = t.id AND {_OPEN_HR.format(a='h')}),
-    att.total, att.today, att.live_today, att.last_at, att.dead, cb.due_at, cb.rep_id, cb.scope,
+    {", ".join("att." + n for n in ATTEMPT_NAMES)}, {", ".join("cb." + n for n in CALLBACK.names)},
     cfg.rep, cfg.tz, cfg.ws_raw, cfg.we_raw, cfg.handover_raw, cfg.lease_raw, cfg.policy,
     pick.got[2], cfg.now + cfg.lease
 FROM taken t JOIN campaigns cm ON cm.id = t.campaign_id CROSS JOIN cfg CROSS JOIN pick
@@ -260,10 +290,25 @@ _DEFAULTS = tuple(_literal(str(SPECS[k].default)) for k in _SETTINGS)
 _TRIES = 16
 
 
-def fast_claim(db: Database, rep_name: str, now: datetime) -> tuple[int, datetime, QueueEntry] | None:
-    """Claim the rep's next lead in tiers 1-3 on the server: (lead, lease end, entry), or
-    ``None`` when the walk has nothing for the rep or cannot run (then nothing changed, and
-    the Python path ranks — and reports an unreachable database in its usual words)."""
+class Walk(enum.Enum):
+    """What a walk that claimed nothing found (nothing changed either way)."""
+
+    EMPTY = "empty"  # nothing in tiers 1-3 is this rep's to take now
+    UNAVAILABLE = "unavailable"  # the walk could not run or judge: rank in Python
+
+
+@dataclass(frozen=True)
+class Claimed:
+    lead_id: int
+    lease_expires_at: datetime
+    entry: QueueEntry
+
+
+def fast_claim(db: Database, rep_name: str, now: datetime) -> Claimed | Walk:
+    """Claim the rep's next lead in tiers 1-3 on the server: ``Claimed``; ``Walk.EMPTY``
+    when the walk has nothing for the rep there; ``Walk.UNAVAILABLE`` when it cannot run
+    (another policy, a zone the server does not know, no connection...) — then the Python
+    path ranks, and reports an unreachable database in its usual words."""
     import psycopg  # here, not at import: a SQLite client never loads psycopg
 
     rep = _literal(rep_name.strip().lower())
@@ -272,7 +317,7 @@ def fast_claim(db: Database, rep_name: str, now: datetime) -> tuple[int, datetim
     try:
         with line.connection() as pg:
             if pg is None:
-                return None
+                return Walk.UNAVAILABLE
             if _NAME not in line.prepared:
                 pg.execute(_SESSION + "; " + _PREPARE, prepare=False)
                 line.prepared.add(_NAME)
@@ -282,19 +327,22 @@ def fast_claim(db: Database, rep_name: str, now: datetime) -> tuple[int, datetim
                     cur = pg.execute(_EXECUTE.format(_literal(now), rep, passed, *_DEFAULTS), prepare=False)
                     cur.nextset()  # past BEGIN's result to the claim's
                     row = cur.fetchone()
-                    verdict = None if row is None else _judged(row, now)
-                    if not isinstance(verdict, int):
-                        pg.execute("COMMIT" if verdict else "ROLLBACK", prepare=False)
+                    if row is None:  # the walk met nothing — or another policy rules
+                        pg.execute("ROLLBACK", prepare=False)
+                        return Walk.EMPTY if _walks_policy(pg, rep_name) else Walk.UNAVAILABLE
+                    verdict = _judged(row, now)
+                    if isinstance(verdict, Claimed):
+                        pg.execute("COMMIT", prepare=False)
                         return verdict
                     pg.execute("ROLLBACK", prepare=False)  # not this one: walk on past it
                     skip.append(verdict)
-                return None
+                return Walk.UNAVAILABLE
             finally:
                 if not pg.closed and pg.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
                     pg.execute("ROLLBACK", prepare=False)  # failed inside: nothing was claimed
     except (psycopg.Error, ValueError) as exc:
         _give_up(line, exc)
-        return None
+        return Walk.UNAVAILABLE
 
 
 def _give_up(line: ClaimLine, exc: Exception) -> None:
@@ -314,28 +362,36 @@ def _give_up(line: ClaimLine, exc: Exception) -> None:
         log.warning("server-side claim failed (%s); ranking in Python", exc)
 
 
-def _judged(row: Any, now: datetime) -> tuple[int, datetime, QueueEntry] | int:
-    """The claimed lead judged by the domain's own rules: (lead, lease end, entry) when it
-    is this rep's to call now from the place the walk met it; else what to skip next —
-    the lead's id times four, plus the tier when the lead stands elsewhere in the queue."""
-    from qualdesk.services.queue import _candidate
+def _walks_policy(pg: Any, rep_name: str) -> bool:
+    """Whether an empty answer means "nothing there": the rep exists and the team's queue
+    order is the one the walk walks (``priority``; under ``fifo`` it is "not mine to say")."""
+    policy, known = pg.execute(
+        "SELECT (SELECT value FROM settings WHERE key = 'queue.policy'), "
+        "EXISTS (SELECT 1 FROM users WHERE lower(name) = %s)",
+        (rep_name.strip().lower(),), prepare=False).fetchone()
+    return bool(known) and (policy or str(SPECS["queue.policy"].default)) == "priority"
 
-    lead, hrs_json, att, cb = row[:14], row[14], row[15:20], row[20:23]
-    rep, tz, ws, we, handover, lease, policy, tier, expires = row[23:32]
-    hrs = [(h[0], h[1], h[2], *map(_ts, h[3:])) for h in hrs_json or ()]
-    cand = _candidate(lead, hrs, att if att[0] else None, cb if cb[0] is not None else None, {})
-    entry = classify(cand, rep, now, _policy(tz, ws, we, handover, lease, policy))
+
+def _judged(row: Any, now: datetime) -> Claimed | int:
+    """The claimed lead judged by the domain's own rules: ``Claimed`` when it is this
+    rep's to call now from the place the walk met it; else what to skip next — the lead's
+    id times four, plus the tier when the lead stands elsewhere in the queue."""
+    lead, (hrs_json,), att, cb = row[_ROW["lead"]], row[_ROW["hrs"]], row[_ROW["att"]], row[_ROW["cb"]]
+    cfg, (tier,), (expires,) = row[_ROW["cfg"]], row[_ROW["tier"]], row[_ROW["expires"]]
+    rep = cfg[0]
+    times = slice(HAND_RAISE.index("raised_at"), None)  # JSON gives times as text
+    hrs = [(*h[:times.start], *map(_ts, h[times])) for h in hrs_json or ()]
+    cand = candidate(lead, hrs, att if att[0] else None, cb if cb[0] is not None else None, {})
+    entry = classify(cand, rep, now, _policy(*cfg[1:]))
     if not isinstance(entry, QueueEntry):
         return lead[0] * 4
     if int(entry.tier) != tier:
         return lead[0] * 4 + tier
-    return lead[0], expires, entry
+    return Claimed(lead[0], expires, entry)
 
 
 @lru_cache(maxsize=8)
 def _policy(*stored: str) -> QueuePolicy:
-    from qualdesk.services.queue import policy_from
-
     return policy_from(team_settings.parse_stored(dict(zip(_SETTINGS, stored, strict=True))))
 
 

@@ -9,13 +9,11 @@ behind one another.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     ARRAY,
@@ -23,7 +21,6 @@ from sqlalchemy import (
     String,
     and_,
     bindparam,
-    case,
     cast,
     func,
     literal,
@@ -39,24 +36,40 @@ from qualdesk import clock
 from qualdesk.db.engine import Database
 from qualdesk.db.models import Attempt, Callback, Campaign, HandRaise, Lead, Setting, User
 from qualdesk.db.types import UTCDateTime
-from qualdesk.domain.calling_window import CallingWindow
-from qualdesk.domain.codes import DEAD_NUMBER, VOICEMAIL
-from qualdesk.domain.designation import OPEN
 from qualdesk.domain.priority import (
-    AttemptPolicy,
     Candidate,
     QueueEntry,
     QueuePolicy,
     QueueResult,
     Tier,
+    lease_held,
     rank,
 )
 from qualdesk.domain.records import Changes
 from qualdesk.errors import NotAllowed, NotFound
 from qualdesk.services import audit, team_settings
-from qualdesk.services.claim_pg import fast_claim
+from qualdesk.services.candidates import (
+    ATTEMPT_NAMES,
+    CALLBACK,
+    HAND_RAISE,
+    LEAD,
+    OPEN_HR,
+    OPEN_LEAD,
+    Layout,
+    as_utc,
+    attempt_aggregates,
+    candidate,
+    day_start,
+    open_hand_raise,
+    policy_from,
+    queue_policy,
+)
+from qualdesk.services.claim_pg import Claimed, Walk, fast_claim
+from qualdesk.services.claim_rules import free_for, takeable
 from qualdesk.services.users import user_by_name
 
+__all__ = ["Claim", "claim_lead", "claim_next", "day_start", "heartbeat", "lease_for",
+           "load_candidates", "policy_from", "queue_policy", "reassign", "release", "rep_queue"]
 
 @dataclass(frozen=True)
 class Claim:
@@ -72,62 +85,16 @@ class Claim:
         }
 
 
-def queue_policy(s: Session) -> QueuePolicy:
-    return policy_from(team_settings.snapshot(s))
-
-
-def policy_from(cfg: dict[str, Any]) -> QueuePolicy:
-    return QueuePolicy(
-        order=cfg["queue.policy"],
-        window=CallingWindow(time.fromisoformat(cfg["calling.window_start"]),
-                             time.fromisoformat(cfg["calling.window_end"])),
-        team_tz=cfg["team.timezone"],
-        callback_handover_minutes=cfg["queue.callback_handover_minutes"],
-    )
-
-
-def day_start(now: datetime, tz_name: str) -> datetime:
-    """Midnight of 'today' in the team's zone, as UTC."""
-    tz = ZoneInfo(tz_name)
-    local = now.astimezone(tz)
-    return local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(ZoneInfo("UTC"))
-
-
-_OPEN_LEAD = Lead.designation.in_([d.value for d in OPEN])
-_OPEN_HR = or_(HandRaise.first_call_at.is_(None), HandRaise.first_email_at.is_(None))
-_LEAD_COLS = (Lead.id, Lead.designation, Lead.owner_id, Lead.claimed_by_id, Lead.lease_expires_at,
-              Lead.do_not_call, Lead.phone, Lead.email, cast(Lead.time_zones, String),
-              Lead.retouch_at, Campaign.same_day_live_attempts, Campaign.min_gap_minutes,
-              Campaign.daily_cap, Campaign.lifetime_cap)
-_HR_COLS = (HandRaise.kind, HandRaise.strength, HandRaise.raised_at, HandRaise.deadline_at,
-            HandRaise.first_call_at, HandRaise.first_email_at)
-_CB_COLS = (Callback.due_at, Callback.rep_id, Callback.scope)
-
-
-def _attempt_cols(today: datetime) -> tuple[Any, ...]:
-    """Per lead: attempts in all, today, live today, the last one, dead-number ones."""
-    return (
-        func.count(Attempt.id),
-        func.sum(case((Attempt.started_at >= today, 1), else_=0)),
-        func.sum(case((and_(Attempt.started_at >= today, Attempt.disposition != VOICEMAIL), 1), else_=0)),
-        func.max(Attempt.started_at),
-        func.sum(case((Attempt.disposition.in_(DEAD_NUMBER), 1), else_=0)),
-    )
-
-
 def load_candidates(s: Session, now: datetime, team_tz: str,
                     lead_ids: Iterable[int] | None = None) -> list[Candidate]:
     """One query per aspect (leads, open hand raises, attempts, callbacks), merged here."""
     ids = list(lead_ids) if lead_ids is not None else None
-    lead_q = select(*_LEAD_COLS).join(Campaign, Campaign.id == Lead.campaign_id).where(_OPEN_LEAD)
-    hr_q = (
-        select(HandRaise.lead_id, *_HR_COLS)
-        .join(Lead, Lead.id == HandRaise.lead_id)
-        .where(_OPEN_LEAD, _OPEN_HR)
-    )
-    att_q = select(Attempt.lead_id, *_attempt_cols(day_start(now, team_tz))).group_by(Attempt.lead_id)
+    lead_q = select(*LEAD.cols).join(Campaign, Campaign.id == Lead.campaign_id).where(OPEN_LEAD)
+    hr_q = select(*HAND_RAISE.cols).join(Lead, Lead.id == HandRaise.lead_id).where(OPEN_LEAD, OPEN_HR)
+    att_q = (select(Attempt.lead_id, *attempt_aggregates(day_start(now, team_tz)).cols)
+             .group_by(Attempt.lead_id))
     cb_q = (
-        select(Callback.lead_id, *_CB_COLS)
+        select(Callback.lead_id, *CALLBACK.cols)
         .where(Callback.done_at.is_(None))
         .order_by(Callback.due_at.desc())
     )
@@ -142,52 +109,11 @@ def load_candidates(s: Session, now: datetime, team_tz: str,
     for row in conn.execute(hr_q):
         open_hr.setdefault(row[0], []).append(row)
     attempts = {r[0]: r[1:] for r in conn.execute(att_q)}
-    callbacks = {r[0]: r[1:] for r in conn.execute(cb_q)}
+    callbacks = {r[0]: r[1:] for r in conn.execute(cb_q)}  # the earliest last: it wins
     zones: dict[str, tuple[str, ...]] = {}
 
-    return [_candidate(row, open_hr.get(row[0], ()), attempts.get(row[0]), callbacks.get(row[0]), zones)
+    return [candidate(row, open_hr.get(row[0], ()), attempts.get(row[0]), callbacks.get(row[0]), zones)
             for row in conn.execute(lead_q)]
-
-
-def _candidate(lead: Sequence[Any], hrs: Sequence[Sequence[Any]], att: Sequence[Any] | None,
-               cb: Sequence[Any] | None, zones: dict[str, tuple[str, ...]]) -> Candidate:
-    """One lead's facts -> Candidate. ``lead``: the lead_q columns; ``hrs``: its open hand
-    raises (lead_id, kind, strength, raised_at, deadline_at, first_call_at, first_email_at);
-    ``att``: (total, today, live today, last started_at, dead-number count); ``cb``: the
-    earliest open callback (due_at, rep_id, scope)."""
-    (lid, desig, owner, claimed, lease, dnc, phone, email, tzs, retouch,
-     n_live, gap, daily, life) = lead
-    att = att or (0, 0, 0, None, 0)
-    first = min(hrs, key=lambda r: (r[4], -r[2])) if hrs else None
-    latest = max(hrs, key=lambda r: (r[3], r[2])) if hrs else None
-    return Candidate(
-        lead_id=lid, designation=desig, owner_id=owner, claimed_by_id=claimed,
-        lease_expires_at=lease, do_not_call=bool(dnc), has_phone=phone is not None,
-        has_email=bool(email), time_zones=_zones(tzs, zones),
-        open_deadline=first[4] if first else None,
-        open_raised_at=latest[3] if latest else None,
-        open_strength=first[2] if first else 0, recent_strength=latest[2] if latest else 0,
-        open_kind=first[1] if first else None,
-        open_has_call=bool(first and first[5] is not None),
-        open_has_email=bool(first and first[6] is not None),
-        first_raised_at=min(r[3] for r in hrs) if hrs else None,
-        callback_due_at=cb[0] if cb else None, callback_rep_id=cb[1] if cb else None,
-        callback_scope=cb[2] if cb else "anyone", retouch_at=retouch,
-        attempts_total=int(att[0] or 0), attempts_today=int(att[1] or 0),
-        live_attempts_today=int(att[2] or 0), last_attempt_at=att[3],
-        dead_number=bool(att[4]),
-        policy=AttemptPolicy(n_live, gap, daily, life),
-    )
-
-
-def _zones(raw: str | None, cache: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
-    """Decode the JSON zone list once per distinct value (a few values, many leads)."""
-    if not raw:
-        return ()
-    got = cache.get(raw)
-    if got is None:
-        got = cache[raw] = tuple(json.loads(raw))
-    return got
 
 
 def rep_queue(db: Database, rep_name: str | None, now: datetime | None = None) -> QueueResult:
@@ -215,27 +141,31 @@ def claim_next(db: Database, rep_name: str, now: datetime | None = None) -> Clai
     ranking would order the same way is tried. Nothing claimable there: rank everything.
     """
     now = now or clock.now()
+    got: Claimed | Walk = Walk.UNAVAILABLE
     if db.dialect == "postgresql":
         got = fast_claim(db, rep_name, now)
-        if got is not None:
-            return Claim(*got)
+        if isinstance(got, Claimed):
+            return Claim(got.lead_id, got.lease_expires_at, got.entry)
     with db.session() as s:
         rep_id, rep_name, cfg = _rep_and_settings(s, rep_name)
         policy = policy_from(cfg)
         expires = now + timedelta(minutes=int(cfg["claim.lease_minutes"]))
         # A slice full of leads held back (night in their zone, recycle delays) or
         # claimed meanwhile vouches for nothing: try a wider one before everything.
-        for size in (SLICE, SLICE * 8) if policy.order == "priority" else ():
+        # The walk found tiers 1-3 empty for the rep (``Walk.EMPTY``): the slices, which
+        # look only there, are passed over and only the re-touches are left to rank.
+        sizes = (SLICE, SLICE * 8) if policy.order == "priority" and got is not Walk.EMPTY else ()
+        for size in sizes:
             entries = _certain_prefix(s, rep_id, now, policy, size)
-            got = _claim_first(s, [e.lead_id for e in entries], rep_id, rep_name, now, expires)
-            if got is not None:
-                return _claimed(got, expires, entries)
+            taken = _claim_first(s, [e.lead_id for e in entries], rep_id, rep_name, now, expires)
+            if taken is not None:
+                return _claimed(taken, expires, entries)
         entries = rank(load_candidates(s, now, policy.team_tz), rep_id, now, policy).entries
         for start in range(0, len(entries), 50):
             batch = entries[start:start + 50]
-            got = _claim_first(s, [e.lead_id for e in batch], rep_id, rep_name, now, expires)
-            if got is not None:
-                return _claimed(got, expires, batch)
+            taken = _claim_first(s, [e.lead_id for e in batch], rep_id, rep_name, now, expires)
+            if taken is not None:
+                return _claimed(taken, expires, batch)
         return Claim(None, None)
 
 
@@ -305,43 +235,43 @@ def _certain_prefix(s: Session, rep_id: int, now: datetime, policy: QueuePolicy,
     return out
 
 
+# The slice's row: the lead, one open hand raise (id, facts), the attempt aggregates, one
+# open callback (id, facts), and the two cuts (see ``_Slice``) with their counts.
+_SLICE_ROW = Layout(("lead", len(LEAD)), ("hr_id", 1), ("hr", len(HAND_RAISE)),
+                    ("att", len(ATTEMPT_NAMES)), ("cb_id", 1), ("cb", len(CALLBACK)),
+                    ("cuts", 4))
+
+
 def _slice(s: Session, rep_id: int, now: datetime, team_tz: str, size: int) -> _Slice:
     """ONE statement: the slice's leads with their open hand raises, attempt counts and
     open callbacks (a row per hand raise x callback, merged here), and the two cuts."""
     params = {"now": now, "rep": rep_id, "today": day_start(now, team_tz)}
-    n = len(_LEAD_COLS)
+    lay = _SLICE_ROW
+    lead_at, hr_id_at, hr_at, att_at = lay["lead"], lay["hr_id"].start, lay["hr"], lay["att"]
+    cb_id_at, cb_at, cuts_at = lay["cb_id"].start, lay["cb"], lay["cuts"]
     leads: dict[int, Any] = {}
-    hrs: dict[int, dict[int, tuple]] = {}
-    atts: dict[int, tuple] = {}
-    cbs: dict[int, dict[int, tuple]] = {}
-    cuts: tuple = (None, 0, None, 0)
+    hrs: dict[int, dict[int, Sequence[Any]]] = {}
+    atts: dict[int, Sequence[Any]] = {}
+    cbs: dict[int, dict[int, Sequence[Any]]] = {}
+    cuts: Sequence[Any] = (None, 0, None, 0)
     for row in s.connection().execute(_slice_stmt(size), params):
         lid = row[0]
-        leads[lid] = row[:n]
-        if row[n] is not None:
-            hrs.setdefault(lid, {})[row[n]] = (lid, *row[n + 1:n + 7])
-        atts[lid] = row[n + 7:n + 12]
-        if row[n + 12] is not None:
-            cbs.setdefault(lid, {})[row[n + 12]] = row[n + 13:n + 16]
-        cuts = row[n + 16:n + 20]
+        leads[lid] = row[lead_at]
+        if row[hr_id_at] is not None:
+            hrs.setdefault(lid, {})[row[hr_id_at]] = row[hr_at]
+        atts[lid] = row[att_at]
+        if row[cb_id_at] is not None:
+            cbs.setdefault(lid, {})[row[cb_id_at]] = row[cb_at]
+        cuts = row[cuts_at]
     last_deadline, n_ic, oldest_raised, n_recent = cuts
     zones: dict[str, tuple[str, ...]] = {}
     return _Slice(
-        {lid: _candidate(lead, list(hrs.get(lid, {}).values()), atts[lid] if atts[lid][0] else None,
-                         min(cbs[lid].values(), key=lambda c: c[0]) if lid in cbs else None, zones)
+        {lid: candidate(lead, list(hrs.get(lid, {}).values()), atts[lid] if atts[lid][0] else None,
+                        min(cbs[lid].values(), key=lambda c: c[0]) if lid in cbs else None, zones)
          for lid, lead in leads.items()},
-        in_clock_cut=_as_utc(last_deadline) if n_ic >= size else None,
-        recent_cut=_as_utc(oldest_raised) if n_recent >= size else None,
+        in_clock_cut=as_utc(last_deadline) if n_ic >= size else None,
+        recent_cut=as_utc(oldest_raised) if n_recent >= size else None,
     )
-
-
-def _as_utc(d: datetime | None) -> datetime | None:
-    """Aggregates come back without the column type: SQLite gives naive UTC text-times."""
-    if d is None or isinstance(d, datetime) and d.tzinfo is not None:
-        return d
-    if isinstance(d, str):
-        d = datetime.fromisoformat(d)
-    return d.replace(tzinfo=UTC) if d.tzinfo is None else d
 
 
 @lru_cache(maxsize=4)
@@ -350,9 +280,7 @@ def _slice_stmt(size: int) -> Any:
     construction, and psycopg prepares it after a few runs."""
     now = bindparam("now", type_=UTCDateTime())
     rep = bindparam("rep", type_=Integer())
-    visible = and_(_OPEN_LEAD, or_(Lead.owner_id.is_(None), Lead.owner_id == rep),
-                   or_(Lead.claimed_by_id.is_(None), Lead.claimed_by_id == rep,
-                       Lead.lease_expires_at.is_(None), Lead.lease_expires_at <= now))
+    visible = free_for(Lead, rep, now)
     # Scans of hand raises, not an aggregate per lead over all of them: LIMIT stops them
     # early, and ranking needs no more than the cuts they report. A lead is in its clock
     # while none of its open hand raises is breached; its first hand raise in deadline
@@ -362,33 +290,34 @@ def _slice_stmt(size: int) -> Any:
     # analyzed). Recent: a correlated EXISTS, probed only until LIMIT rows are found.
     other = aliased(HandRaise)
     breached = (select(HandRaise.lead_id)
-                .where(_OPEN_HR, HandRaise.deadline_at <= now).cte("breached"))
+                .where(OPEN_HR, HandRaise.deadline_at <= now).cte("breached"))
     ic = (select(HandRaise.lead_id.label("lid"), HandRaise.deadline_at.label("d"))
           .join(Lead, Lead.id == HandRaise.lead_id)
-          .where(_OPEN_HR, visible, HandRaise.deadline_at > now,
+          .where(OPEN_HR, visible, HandRaise.deadline_at > now,
                  HandRaise.lead_id.not_in(select(breached.c.lead_id)))
           .order_by(HandRaise.deadline_at, HandRaise.id).limit(size).cte("ic"))
     recent = (select(HandRaise.lead_id.label("lid"), HandRaise.raised_at.label("r"))
               .join(Lead, Lead.id == HandRaise.lead_id)
-              .where(_OPEN_HR, visible, select(other.id).where(
+              .where(OPEN_HR, visible, select(other.id).where(
                   other.lead_id == HandRaise.lead_id, other.deadline_at <= now,
-                  or_(other.first_call_at.is_(None), other.first_email_at.is_(None))).exists())
+                  open_hand_raise(other)).exists())
               .order_by(HandRaise.raised_at.desc(), HandRaise.id).limit(size).cte("recent"))
     due = (select(Callback.lead_id.label("lid")).join(Lead, Lead.id == Callback.lead_id)
            .where(visible, Callback.done_at.is_(None), Callback.due_at <= now).cte("due"))
     pick = union(select(ic.c.lid), select(recent.c.lid), select(due.c.lid)).subquery("pick")
-    att = (select(Attempt.lead_id.label("lid"), *_attempt_cols(bindparam("today", type_=UTCDateTime())))
+    att = (select(Attempt.lead_id.label("lid"),
+                  *attempt_aggregates(bindparam("today", type_=UTCDateTime())).cols)
            .where(Attempt.lead_id.in_(select(pick.c.lid)))
            .group_by(Attempt.lead_id).subquery("att"))
     return (
-        select(*_LEAD_COLS, HandRaise.id, *_HR_COLS, *list(att.c)[1:], Callback.id, *_CB_COLS,
+        select(*LEAD.cols, HandRaise.id, *HAND_RAISE.cols, *list(att.c)[1:], Callback.id, *CALLBACK.cols,
                select(func.max(ic.c.d)).scalar_subquery(), select(func.count()).select_from(ic).scalar_subquery(),
                select(func.min(recent.c.r)).scalar_subquery(),
                select(func.count()).select_from(recent).scalar_subquery())
         .select_from(pick)
         .join(Lead, Lead.id == pick.c.lid)
         .join(Campaign, Campaign.id == Lead.campaign_id)
-        .outerjoin(HandRaise, and_(HandRaise.lead_id == Lead.id, _OPEN_HR))
+        .outerjoin(HandRaise, and_(HandRaise.lead_id == Lead.id, OPEN_HR))
         .outerjoin(att, att.c.lid == Lead.id)
         .outerjoin(Callback, and_(Callback.lead_id == Lead.id, Callback.done_at.is_(None)))
     )
@@ -428,7 +357,7 @@ def _audit_claim(s: Session, lead_id: int, rep_id: int, rep_name: str, was: int 
     """A claim's audit row: old is whoever held the lead before (a lapsed claim), new
     the rep. None when the rep already held it under a live lease — pressing "next"
     again renews the lease; it is not a new claim."""
-    if was == rep_id and was_until is not None and was_until > now:
+    if was == rep_id and lease_held(was, was_until, now):
         audit.bump(s, "claim", lead_id)
         return
     old = s.scalar(select(User.name).where(User.id == was)) if was is not None else None
@@ -440,9 +369,7 @@ def _take_stmt() -> Any:
     now = bindparam("now", type_=UTCDateTime())
     return (
         update(Lead)
-        .where(or_(Lead.claimed_by_id.is_(None), Lead.lease_expires_at < now,
-                   Lead.claimed_by_id == rep),
-               or_(Lead.owner_id.is_(None), Lead.owner_id == rep))
+        .where(takeable(Lead, rep, now))
         .values(claimed_by_id=rep, claimed_at=now,
                 lease_expires_at=bindparam("expires", type_=UTCDateTime()),
                 updated_at=now, version=Lead.version + 1)
@@ -457,7 +384,7 @@ def _take_best_pg() -> Any:
     # The locked row as it stands once locked: who held it before (see ``_audit_claim``).
     best = (
         select(Lead.id, Lead.claimed_by_id.label("was"), Lead.lease_expires_at.label("was_until"))
-        .where(Lead.id == func.any(ids), *take.whereclause.clauses)
+        .where(Lead.id == func.any(ids), take.whereclause)
         .order_by(func.array_position(ids, Lead.id))
         .limit(1)
         .with_for_update(skip_locked=True)

@@ -2,9 +2,8 @@
 display fields (name, company, campaign, hand-raise kind and age, attempts today, zones).
 
 Built for big queues (100,000 open leads) in one pass over the open leads: one query
-brings each lead's candidate facts, display fields and open hand raises (the queue
-service's own columns); attempts and callbacks come back ordered by lead and are merged
-in as the rows stream. Each lead's ``Candidate`` (the service's ``_candidate``) is
+brings each lead's candidate facts, display fields and open hand raises (``candidates``' own columns); attempts and callbacks come back ordered by lead and are merged
+in as the rows stream. Each lead's ``Candidate`` (``candidates.candidate``) is
 judged by the domain's own ``classify`` and dropped at once, and entries are ordered by
 the domain's own sort key: only the display rows stay. Held leads are always counted
 but turned into rows only when asked (the view's "Show held"). Repeated strings
@@ -29,11 +28,30 @@ from qualdesk import clock
 from qualdesk.db.engine import Database
 from qualdesk.db.models import Attempt, Callback, Campaign, HandRaise, Lead
 from qualdesk.db.types import UTCDateTime
-from qualdesk.domain import priority
 from qualdesk.domain.designation import OPEN
-from qualdesk.domain.priority import Candidate, QueueEntry, QueuePolicy, Tier, classify
+from qualdesk.domain.priority import (
+    Candidate,
+    QueueEntry,
+    QueuePolicy,
+    Tier,
+    classify,
+    fifo_key,
+    sort_key,
+)
 from qualdesk.gc_pause import gc_paused
-from qualdesk.services import queue as queue_svc
+from qualdesk.services.candidates import (
+    CALLBACK,
+    HAND_RAISE,
+    LEAD,
+    OPEN_HR,
+    OPEN_LEAD,
+    Layout,
+    attempt_aggregates,
+    candidate,
+    day_start,
+    open_hand_raise,
+    queue_policy,
+)
 from qualdesk.services.users import user_by_name
 
 
@@ -85,13 +103,13 @@ def _display_name(first: str | None, last: str | None, email: str | None) -> str
     return first or last or email or ""
 
 
-# The lead query: the queue service's candidate columns, then what the view shows.
-_NLEAD = len(queue_svc._LEAD_COLS)
+# The lead query: the candidate columns, then what the view shows, then a hand raise.
 # The last hand raise stands in for "raised" only without an open one: parsed only then.
 _DISPLAY_COLS = (Lead.first_name, Lead.last_name, Lead.email, Lead.company, Lead.phone,
                  type_coerce(case((HandRaise.id.is_(None), Lead.last_hand_raise_at)),
                              UTCDateTime()),
                  Campaign.name)
+_ROW = Layout(("lead", len(LEAD)), ("display", len(_DISPLAY_COLS)), ("hr", len(HAND_RAISE)))
 
 
 def queue_rows(db: Database, rep_name: str | None, now: datetime | None = None,
@@ -107,7 +125,7 @@ def queue_rows(db: Database, rep_name: str | None, now: datetime | None = None,
     now = now or clock.now()
     with db.session(write=False) as s:
         rep_id = user_by_name(s, rep_name).id if rep_name else None
-        policy = queue_svc.queue_policy(s)
+        policy = queue_policy(s)
         with gc_paused():
             b = _Builder(rep_id, now, policy, include_held)
             if on_head is None or policy.order != "priority":
@@ -130,7 +148,7 @@ def _urgent(now: datetime) -> ColumnElement[bool]:
     """Open leads that may be tier 1 or 2: a callback due, or an open hand raise still
     in its clock. A lead outside this set can only land in tier 3 or 4 (or be held)."""
     return or_(
-        Lead.id.in_(select(HandRaise.lead_id).where(queue_svc._OPEN_HR,
+        Lead.id.in_(select(HandRaise.lead_id).where(OPEN_HR,
                                                     HandRaise.deadline_at > now)),
         Lead.id.in_(select(Callback.lead_id).where(Callback.done_at.is_(None),
                                                    Callback.due_at <= now)))
@@ -142,7 +160,7 @@ class _Builder:
     def __init__(self, rep_id: int | None, now: datetime, policy: QueuePolicy,
                  include_held: bool) -> None:
         self.rep_id, self.now, self.policy, self.include_held = rep_id, now, policy, include_held
-        self.key = priority._fifo_key if policy.order == "fifo" else priority._sort_key
+        self.key = fifo_key if policy.order == "fifo" else sort_key
         self.windows: dict[tuple[str, ...], str | None] = {}
         self.same = {}.setdefault  # one object per distinct string
         self.placed: list[tuple[tuple, tuple]] = []
@@ -197,51 +215,49 @@ class _Builder:
 
 def _candidates(conn: Connection, now: datetime, team_tz: str,
                 among: ColumnElement[bool] | None) -> Iterator[tuple[Candidate, Sequence[Any]]]:
-    """Each open lead's ``Candidate`` (built by the queue service's ``_candidate``, as
+    """Each open lead's ``Candidate`` (built by ``candidates.candidate``, as
     ``load_candidates`` does) with its display columns, one lead at a time.
 
     The lead query carries the lead's open hand raises (a LEFT JOIN: one row per open
     hand raise, or one without); attempts and callbacks come back ordered by lead id
     and are merged as the rows stream. ``among``: only the open leads it holds for."""
-    lead_q = (select(*queue_svc._LEAD_COLS, *_DISPLAY_COLS, HandRaise.lead_id,
-                     *queue_svc._HR_COLS)
+    lead_q = (select(*LEAD.cols, *_DISPLAY_COLS, *HAND_RAISE.cols)
               .join(Campaign, Campaign.id == Lead.campaign_id)
-              .outerjoin(HandRaise, and_(HandRaise.lead_id == Lead.id, queue_svc._OPEN_HR))
-              .where(queue_svc._OPEN_LEAD).order_by(Lead.id, HandRaise.id))
-    att_q = (select(Attempt.lead_id,
-                    *queue_svc._attempt_cols(queue_svc.day_start(now, team_tz)))
+              .outerjoin(HandRaise, and_(HandRaise.lead_id == Lead.id, OPEN_HR))
+              .where(OPEN_LEAD).order_by(Lead.id, HandRaise.id))
+    att_q = (select(Attempt.lead_id, *attempt_aggregates(day_start(now, team_tz)).cols)
              .group_by(Attempt.lead_id).order_by(Attempt.lead_id))
     # Per lead, the earliest open callback first (load_candidates keeps the earliest).
-    cb_q = (select(Callback.lead_id, *queue_svc._CB_COLS)
+    cb_q = (select(Callback.lead_id, *CALLBACK.cols)
             .where(Callback.done_at.is_(None))
             .order_by(Callback.lead_id, Callback.due_at, Callback.id))
     if among is not None:
         lead_q = lead_q.where(among)
-        ids = select(Lead.id).where(queue_svc._OPEN_LEAD, among)
+        ids = select(Lead.id).where(OPEN_LEAD, among)
         att_q = att_q.where(Attempt.lead_id.in_(ids))
         cb_q = cb_q.where(Callback.lead_id.in_(ids))
     atts, cbs = _Merge(conn, att_q), _Merge(conn, cb_q)
     zones: dict[str, tuple[str, ...]] = {}
-    make = queue_svc._candidate
-    hr_at = _NLEAD + len(_DISPLAY_COLS)
+    lead_at, display_at, hr_at = _ROW["lead"], _ROW["display"], _ROW["hr"]
+    hr_lead = hr_at.start  # the hand raise's lead id: None on a lead without one
 
-    def candidate(row: Sequence[Any], hrs: list[Sequence[Any]]) -> Candidate:
+    def build(row: Sequence[Any], hrs: list[Sequence[Any]]) -> Candidate:
         lid = row[0]
         att, cb = atts.first(lid), cbs.first(lid)
-        return make(row[:_NLEAD], hrs, att[1:] if att else None, cb[1:] if cb else None,
-                    zones)
+        return candidate(row[lead_at], hrs, att[1:] if att else None, cb[1:] if cb else None,
+                         zones)
 
     row: Sequence[Any] | None = None
     hrs: list[Sequence[Any]] = []
     for nxt in _stream(conn, lead_q):
         if row is not None and nxt[0] != row[0]:
-            yield candidate(row, hrs), row[_NLEAD:hr_at]
+            yield build(row, hrs), row[display_at]
             hrs = []
         row = nxt
-        if nxt[hr_at] is not None:
-            hrs.append(nxt[hr_at:])
+        if nxt[hr_lead] is not None:
+            hrs.append(nxt[hr_at])
     if row is not None:
-        yield candidate(row, hrs), row[_NLEAD:hr_at]
+        yield build(row, hrs), row[display_at]
 
 
 def _stream(conn: Connection, stmt: Any) -> Iterator[Sequence[Any]]:
@@ -323,7 +339,7 @@ def upcoming_alerts(db: Database, rep_name: str | None, now: datetime | None = N
                    Lead.first_name, Lead.last_name, Lead.email)
             .join(Lead, Lead.id == HandRaise.lead_id)
             .where(HandRaise.deadline_at > now, HandRaise.deadline_at <= horizon,
-                   or_(HandRaise.first_call_at.is_(None), HandRaise.first_email_at.is_(None)),
+                   open_hand_raise(),
                    Lead.designation.in_(open_codes), visible)
         ).all()
         retouch_rows = s.execute(

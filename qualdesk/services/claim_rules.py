@@ -1,0 +1,75 @@
+"""'Free for this rep at this time', and the tier order, in the SQL every claim runs.
+
+The rules live in the domain (``priority.lease_held``, ``priority.TIER_ORDER``); this
+module is their one translation to SQL. The claim slice, the take (the conditional
+UPDATE) and the PostgreSQL walk (``claim_pg``, which renders these expressions to text)
+all build their conditions and orders here. ``tests/test_claim_rules.py`` holds the SQL
+to the Python rule at the lease's exact last instant on both engines, and
+``tests/test_claim_pg.py`` holds the walk's order to ``rank`` on random queues.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, literal_column, or_
+from sqlalchemy.dialects import postgresql
+
+from qualdesk.domain.priority import TIER_ORDER, Tier
+from qualdesk.services.candidates import OPEN_CODES
+
+
+def lease_free(lead: Any, rep: Any, now: Any) -> ColumnElement[bool]:
+    """``not priority.lease_held(...)`` for anyone but ``rep``: nobody claims the lead,
+    the rep does, or the claim has no lease or its lease has run out (``now >= expiry``)."""
+    return or_(lead.claimed_by_id.is_(None), lead.claimed_by_id == rep,
+               lead.lease_expires_at.is_(None), lead.lease_expires_at <= now)
+
+
+def owner_free(lead: Any, rep: Any) -> ColumnElement[bool]:
+    """Nobody owns the lead, or the rep does."""
+    return or_(lead.owner_id.is_(None), lead.owner_id == rep)
+
+
+def takeable(lead: Any, rep: Any, now: Any) -> ColumnElement[bool]:
+    """What a take (the claim's UPDATE) requires: neither another's lease nor owner."""
+    return and_(lease_free(lead, rep, now), owner_free(lead, rep))
+
+
+def free_for(lead: Any, rep: Any, now: Any) -> ColumnElement[bool]:
+    """An open lead this rep may claim now (what the queue offers, before the rules)."""
+    return and_(lead.designation.in_(OPEN_CODES), takeable(lead, rep, now))
+
+
+def pg_text(expr: ColumnElement[Any]) -> str:
+    """An expression as PostgreSQL text with its constants inlined (for ``claim_pg``'s
+    hand-written statement, which names the lead ``l`` and the moment ``cfg.now``)."""
+    return str(expr.compile(dialect=postgresql.dialect(),
+                            compile_kwargs={"literal_binds": True}))
+
+
+def sql_ref(name: str) -> Any:
+    """A name of the surrounding statement (``cfg.rep``), usable in an expression."""
+    return literal_column(name)
+
+
+# Each tier's time, as the column of the row that carries it (a hand raise or a callback).
+TIME_COLUMN = {"callback_due_at": "due_at", "open_deadline": "deadline_at",
+               "open_raised_at": "raised_at"}
+_BY_TIER = {o.tier: o for o in TIER_ORDER}
+
+
+def order_sql(tier: Tier, alias: str) -> str:
+    """The tier's order as an ORDER BY list over ``alias``'s columns (``deadline_at,
+    strength DESC, lead_id``), from ``priority.TIER_ORDER``."""
+    o = _BY_TIER[tier]
+    parts = [f"{alias}.{TIME_COLUMN[o.at]}" + (" DESC" if o.newest_first else "")]
+    if o.strength:
+        parts.append(f"{alias}.strength DESC")
+    parts.append(f"{alias}.lead_id")
+    return ", ".join(parts)
+
+
+def newest_first_tiers() -> tuple[int, ...]:
+    """The tiers whose time orders newest first (their keys are negated in a min())."""
+    return tuple(int(o.tier) for o in TIER_ORDER if o.newest_first)
