@@ -11,12 +11,13 @@ from typing import TYPE_CHECKING
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from qualdesk.db.engine import Database
 from qualdesk.errors import KnownError
 from qualdesk.paths import migrations_dir
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the engine calls this module at connect time: no import back
     from alembic.config import Config
+
+    from qualdesk.db.engine import Database
 
 # The newest revision in migrations/versions (tests/test_migrations.py holds them equal).
 HEAD = "0009"
@@ -57,7 +58,7 @@ def upgrade(db: Database, revision: str = "head") -> tuple[str | None, str]:
 
     command.upgrade(alembic_config(db), revision)
     after = current_revision(db) or ""
-    from qualdesk.services.reference_data import ensure_reference_data
+    from qualdesk.db.seed import ensure_reference_data
 
     ensure_reference_data(db)
     return before, after

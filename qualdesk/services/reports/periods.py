@@ -59,9 +59,9 @@ def check_zone(tz: str) -> str:
         ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError):
         raise InvalidInput(f"unknown time zone {tz!r} (use an IANA name, e.g. Europe/Berlin)") from None
-    from qualdesk.services.reports.sqlfuncs import _ZONE_RE
+    from qualdesk.services.reports.sqlfuncs import ZONE_RE
 
-    if not _ZONE_RE.match(tz):
+    if not ZONE_RE.match(tz):
         raise InvalidInput(f"unknown time zone {tz!r} (use an IANA name, e.g. Europe/Berlin)")
     return tz
 

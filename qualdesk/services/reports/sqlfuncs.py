@@ -21,7 +21,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 # Zone names are inlined as SQL literals (PostgreSQL refuses GROUP BY expressions whose
 # bind parameters differ), so only plain IANA-looking names may reach SQL.
-_ZONE_RE = re.compile(r"^[A-Za-z0-9_+\-/]+$")
+ZONE_RE = re.compile(r"^[A-Za-z0-9_+\-/]+$")
 
 
 def dialect(s: Session) -> str:
@@ -29,7 +29,7 @@ def dialect(s: Session) -> str:
 
 
 def zone_literal(tz: str) -> ColumnElement[Any]:
-    if not _ZONE_RE.match(tz):
+    if not ZONE_RE.match(tz):
         raise ValueError(f"unsafe zone name {tz!r}")
     return literal_column(f"'{tz}'", String)
 
