@@ -25,15 +25,6 @@ def _int(v: str) -> int:
     return int(v)
 
 
-def _bool(v: str) -> bool:
-    low = v.strip().lower()
-    if low in ("1", "true", "yes", "on"):
-        return True
-    if low in ("0", "false", "no", "off"):
-        return False
-    raise ValueError("expected true/false")
-
-
 def _tz(v: str) -> str:
     try:
         ZoneInfo(v)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, literal_column, or_
+from sqlalchemy import ColumnElement, and_, or_
 from sqlalchemy.dialects import postgresql
 
 from qualdesk.domain.priority import TIER_ORDER, Tier
@@ -46,11 +46,6 @@ def pg_text(expr: ColumnElement[Any]) -> str:
     hand-written statement, which names the lead ``l`` and the moment ``cfg.now``)."""
     return str(expr.compile(dialect=postgresql.dialect(),
                             compile_kwargs={"literal_binds": True}))
-
-
-def sql_ref(name: str) -> Any:
-    """A name of the surrounding statement (``cfg.rep``), usable in an expression."""
-    return literal_column(name)
 
 
 # Each tier's time, as the column of the row that carries it (a hand raise or a callback).

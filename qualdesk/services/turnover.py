@@ -84,11 +84,6 @@ def sales_owners(s: Session) -> list[User]:
                           .order_by(User.name)))
 
 
-def list_sales_owners(db: Database) -> list[UserRecord]:
-    with db.session(write=False) as s:
-        return [to_record(u) for u in sales_owners(s)]
-
-
 def resolve_sales_owner(s: Session, name: str) -> User:
     owners = sales_owners(s)
     want = name.strip().lower()

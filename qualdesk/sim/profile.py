@@ -60,10 +60,6 @@ class SimProfile:
     def with_day(self, day: date) -> SimProfile:
         return replace(self, day=day)
 
-    @property
-    def expected_arrivals(self) -> float:
-        return sum(self.per_hour)
-
 
 def default_profile_path() -> Path:
     return resources_dir() / "sim" / "default_profile.toml"
