@@ -59,6 +59,9 @@ def mmss(seconds: float) -> str:
 class CallControls(QWidget):
     sig_disposition = Signal(str)
     sig_dialled = Signal(str)
+    # The keypad (Ctrl+digit) belongs to the call only while one is answered; otherwise
+    # the same keys switch pages (the window listens and gives them back).
+    sig_keypad_live = Signal(bool)
 
     def __init__(self, parent: QWidget | None = None, opener: UrlOpener | None = None) -> None:
         super().__init__(parent)
@@ -107,8 +110,11 @@ class CallControls(QWidget):
         self.voicemail_button = self._key_button("drop_voicemail", "Drop voicemail",
                                                  self.drop_voicemail)
         self._add_action("dial", self.dial)
+        self._keypad: list[QAction] = []
         for key in "0123456789*#":
             act = QAction(self)
+            act.setEnabled(False)  # no call yet: Ctrl+digit is the window's page key
+            self._keypad.append(act)
             act.setObjectName(f"action_dtmf_{key}")
             act.setShortcut(QKeySequence(f"Ctrl+{key}"))
             act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
@@ -257,6 +263,10 @@ class CallControls(QWidget):
             b.setVisible(live)  # in-call keys only in a call: the row is the hint's otherwise
         self.voicemail_button.setVisible(live)
         self.voicemail_button.setEnabled(answered)
+        if self._keypad[0].isEnabled() != answered:
+            for act in self._keypad:
+                act.setEnabled(answered)
+            self.sig_keypad_live.emit(answered)
         self.copy_button.setVisible(self.phone is not None and self.call_started_at is None
                                     and bool(self.hint_label.text()))
         confirmable = self.proposal is not None and self.proposal.disposition in CONFIRMABLE

@@ -33,6 +33,8 @@ BINDINGS: tuple[Binding, ...] = (
     Binding("next_lead", ("F2", "Ctrl+N"), "Claim the next lead of your queue"),
     Binding("script", ("F3",), "Open the lead's qualification script (Level I, BANT)"),
     Binding("focus_queue", ("F4",), "Go to the queue list"),
+    Binding("pages", ("Ctrl+1 … Ctrl+9",), "Go to the first, second … page (My queue, Floor, "
+            "Reports…); during an answered call these keys are the keypad"),
     Binding("claim_selected", ("Return",), "In the queue list: claim the selected lead"),
     Binding("queue_filter", ("Ctrl+F",), "Filter the queue by name, company or reason"),
     Binding("show_held", ("Ctrl+H",), "Show / hide leads held back, with why"),
@@ -45,7 +47,8 @@ BINDINGS: tuple[Binding, ...] = (
     Binding("hang_up", ("Ctrl+Shift+H",), "Hang up the call"),
     Binding("mute", ("Ctrl+Shift+M",), "Mute / unmute your microphone"),
     Binding("hold", ("Ctrl+Shift+O",), "Put the call on hold / take it back"),
-    Binding("dtmf", ("Ctrl+0 … Ctrl+9", "Ctrl+*", "Ctrl+#"), "Keypad tones for the lead's phone menu"),
+    Binding("dtmf", ("Ctrl+0 … Ctrl+9", "Ctrl+*", "Ctrl+#"), "During an answered call: keypad "
+            "tones for the lead's phone menu"),
     Binding("drop_voicemail", ("Ctrl+Shift+V",), "After the greeting's beep: play your recorded "
             "voicemail into the call, log left voicemail and move on (the call ends by itself)"),
     Binding("confirm_outcome", ("Ctrl+Return",), "Log the outcome the phone proposes (busy, no answer)"),

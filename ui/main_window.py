@@ -9,7 +9,7 @@ the config dir, so tests never touch the real one).
 from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from qualdesk.domain.records import Changes
@@ -50,9 +50,11 @@ class MainWindow(QMainWindow):
         self.pages = QTabWidget(self)
         self.pages.setObjectName("main_pages")
         self.pages.setDocumentMode(True)
+        self._page_actions: list[QAction] = []
 
         self.queue = QueueView(ctx, self)
         self.lead_panel = LeadPanel(ctx, self, opener)
+        self.lead_panel.calls.sig_keypad_live.connect(self._on_keypad_live)
         self.workspace = QSplitter(Qt.Orientation.Horizontal, self)
         self.workspace.setObjectName("workspace_splitter")
         self.workspace.addWidget(self.queue)
@@ -109,9 +111,32 @@ class MainWindow(QMainWindow):
     # --- pages -----------------------------------------------------------------------
 
     def add_page(self, title: str, widget: QWidget, object_name: str) -> int:
-        """Add a page (floor view, reports, simulator, sales view…)."""
+        """Add a page (floor view, reports, simulator, sales view…); Ctrl+N goes to the
+        N-th page."""
         widget.setObjectName(object_name)
-        return self.pages.addTab(widget, title)
+        index = self.pages.addTab(widget, title)
+        if index < 9:
+            act = QAction(self)
+            act.setObjectName(f"action_page_{index + 1}")
+            act.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
+            act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            act.triggered.connect(lambda _=False, i=index: self._go_to_page(i))
+            self.addAction(act)
+            self._page_actions.append(act)
+        return index
+
+    def _go_to_page(self, index: int) -> None:
+        self.pages.setCurrentIndex(index)
+        page = self.pages.currentWidget()
+        if page is not None:
+            page.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            page.focusNextChild()  # into the page's first field, not the tab bar
+
+    def _on_keypad_live(self, live: bool) -> None:
+        # Two enabled actions on one key would make both ambiguous: while a call is
+        # answered Ctrl+digit is the keypad, otherwise the pages.
+        for act in self._page_actions:
+            act.setEnabled(not live)
 
     # --- status, errors --------------------------------------------------------------
 

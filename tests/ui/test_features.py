@@ -74,3 +74,30 @@ def test_f3_opens_the_script_beside_the_call_notes(qtbot, ctx, seeded) -> None:
     qtbot.keyClick(w, Qt.Key.Key_F3)
     assert tabs.currentWidget() is w.script
     qtbot.waitUntil(lambda: w.script.isAncestorOf(QApplication.focusWidget()), timeout=2000)
+
+
+def test_ctrl_digit_goes_to_a_page_and_is_the_keypad_only_in_an_answered_call(
+        qtbot, sqlite_db, seeded) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    from qualdesk.phone.adapter import CallRecord
+
+    lead = add_user(sqlite_db, "Page Lead", "lead", email="pl@x.test")
+    w, _ = open_window(qtbot, AppContext(sqlite_db, lead, SyncRunner()))
+    qtbot.keyClick(w, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    assert w.pages.tabText(w.pages.currentIndex()) == "Reports"
+    qtbot.keyClick(w, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert w.pages.currentIndex() == 0
+    qtbot.keyClick(w, Qt.Key.Key_F2)  # a lead on screen: the call keys are live
+    qtbot.waitUntil(lambda: w.lead_panel.lead_id is not None)
+    calls = w.lead_panel.calls
+    sent: list[str] = []
+    calls.send_dtmf = sent.append  # type: ignore[method-assign]  (no engine in this test)
+    calls.call = CallRecord(uri="sip:+15550100@127.0.0.1", answered_at=datetime.now(UTC))
+    calls._sync_enabled()
+    qtbot.keyClick(w, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    assert w.pages.currentIndex() == 0 and sent == ["3"]  # the keypad had the key
+    calls.call = None
+    calls._sync_enabled()
+    qtbot.keyClick(w, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    assert w.pages.tabText(w.pages.currentIndex()) == "Floor"
