@@ -24,6 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from qualdesk.db.types import UTCDateTime
+from qualdesk.domain import follow_up
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -141,7 +142,8 @@ class Lead(Base):
     )
 
 
-OPEN_HAND_RAISE = "first_call_at IS NULL OR first_email_at IS NULL"
+# The partial indexes' predicate: ``domain.follow_up``'s open hand raise, as SQL text.
+OPEN_HAND_RAISE = follow_up.open_sql()
 
 
 class HandRaise(Base):

@@ -6,6 +6,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
+from qualdesk.domain import follow_up
+
 
 @dataclass(frozen=True)
 class Changes:
@@ -91,9 +93,7 @@ class HandRaiseRecord:
 
     @property
     def followed_up_at(self) -> datetime | None:
-        if self.first_call_at is None or self.first_email_at is None:
-            return None
-        return max(self.first_call_at, self.first_email_at)
+        return follow_up.followed_up_at(self.first_call_at, self.first_email_at)
 
 
 @dataclass(frozen=True)

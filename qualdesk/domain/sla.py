@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from qualdesk.domain import follow_up
+
 BUCKETS = ("within_1h", "same_day", "within_24h", "within_48h", "within_72h", "never")
 
 
@@ -21,9 +23,7 @@ class HandRaiseTiming:
 
     @property
     def followed_up_at(self) -> datetime | None:
-        if self.first_call_at is None or self.first_email_at is None:
-            return None
-        return max(self.first_call_at, self.first_email_at)
+        return follow_up.followed_up_at(self.first_call_at, self.first_email_at)
 
 
 def buckets_for(t: HandRaiseTiming, team_tz: ZoneInfo) -> dict[str, bool]:

@@ -22,6 +22,7 @@ from qualdesk.db.models import (
     Opportunity,
     TurnOver,
 )
+from qualdesk.domain import follow_up
 from qualdesk.services.leads import get_lead
 
 
@@ -80,8 +81,8 @@ def lead_timeline(db: Database, lead_id: int) -> LeadTimeline:
         if first_touch is not None:
             events.append(TimelineEvent(first_touch, "first_touch", "first call attempt"))
         # A follow-up is the call + email pair on a hand raise (or the one-click combo).
-        followed = [max(h.first_call_at, h.first_email_at) for h in hrs
-                    if h.first_call_at is not None and h.first_email_at is not None]
+        followed = [f for h in hrs
+                    if (f := follow_up.followed_up_at(h.first_call_at, h.first_email_at))]
         combo = s.scalar(select(func.min(FollowUp.at)).where(FollowUp.lead_id == lead_id))
         candidates = followed + ([combo] if combo is not None else [])
         followed_up = min(candidates) if candidates else None

@@ -22,6 +22,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from qualdesk.domain import follow_up
 from qualdesk.domain.codes import DEAD_NUMBER, DEFAULT_KIND_STRENGTH, HAND_RAISE_KINDS
 from qualdesk.domain.priority import Candidate, QueueEntry, QueuePolicy, Tier, rank
 from qualdesk.sim import outcomes
@@ -53,7 +54,7 @@ class SimLead:
 
     @property
     def followed_up(self) -> bool:
-        return self.first_call_at is not None and self.first_email_at is not None
+        return not follow_up.is_open(self.first_call_at, self.first_email_at)
 
     def candidate(self, tz: str, sim: SimProfile) -> Candidate:
         if self._cand is None:

@@ -29,7 +29,7 @@ from qualdesk.db.models import (
 from qualdesk.domain.designation import OPEN
 from qualdesk.domain.rep_state import AWAY, OPEN_CALL, RepState, rep_state
 from qualdesk.services import team_settings
-from qualdesk.services.queue import day_start
+from qualdesk.services.candidates import day_start, open_hand_raise
 
 AT_RISK_MINUTES = 15
 AT_RISK_LIMIT = 200
@@ -142,7 +142,7 @@ def _rep_rows(s: Session, now: datetime, since: datetime) -> tuple[list[RepFloor
         select(Lead.owner_id, func.count())
         .select_from(HandRaise).join(Lead, Lead.id == HandRaise.lead_id)
         .where(Lead.designation.in_([d.value for d in OPEN]),
-               or_(HandRaise.first_call_at.is_(None), HandRaise.first_email_at.is_(None)),
+               open_hand_raise(),
                HandRaise.deadline_at < now)
         .group_by(Lead.owner_id)).all())
     active = set(att) | set(fus) | set(tos) | set(held)  # non-reps who worked today too
@@ -219,7 +219,7 @@ def _at_risk(s: Session, now: datetime) -> list[AtRiskRow]:
         .outerjoin(owner, owner.id == Lead.owner_id)
         .outerjoin(claimer, and_(claimer.id == Lead.claimed_by_id, Lead.lease_expires_at > now))
         .where(Lead.designation.in_([d.value for d in OPEN]),
-               or_(HandRaise.first_call_at.is_(None), HandRaise.first_email_at.is_(None)),
+               open_hand_raise(),
                HandRaise.deadline_at <= now + timedelta(minutes=AT_RISK_MINUTES))
         # Unowned first; then, as the queue does, the saveable ones by deadline before the
         # breached ones, most recent breach first (an old breach is already lost).
