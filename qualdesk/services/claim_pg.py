@@ -40,9 +40,10 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import literal_column
+from sqlalchemy import ARRAY, Integer, String, and_, column, literal_column, select, table
 
 from qualdesk.db.engine import Database
+from qualdesk.db.models import User
 from qualdesk.domain.codes import DEAD_NUMBER, VOICEMAIL
 from qualdesk.domain.follow_up import open_sql
 from qualdesk.domain.priority import (
@@ -63,7 +64,13 @@ from qualdesk.services.candidates import (
     policy_from,
 )
 from qualdesk.services.claim_line import ClaimLine, claim_line
-from qualdesk.services.claim_rules import free_for, newest_first_tiers, order_sql, pg_text
+from qualdesk.services.claim_rules import (
+    claim_audit,
+    free_for,
+    newest_first_tiers,
+    order_sql,
+    pg_text,
+)
 from qualdesk.settings import SPECS
 
 log = logging.getLogger(__name__)
@@ -227,6 +234,16 @@ _LEAD_SQL = {"lead_id": "t.id", "time_zones": "t.time_zones::text",
 # The claim's answer, part by part (``_judged`` reads it by these names).
 _ROW = Layout(("lead", len(LEAD)), ("hrs", 1), ("att", len(ATTEMPT_NAMES)),
               ("cb", len(CALLBACK)), ("cfg", 7), ("tier", 1), ("expires", 1))
+# The audit and change-log rows, as every claim writes them (``claim_rules.claim_audit``):
+# old is who held the lead when it was locked (``got[3]``); none for a renewal of a live
+# lease the rep holds (``got[4]``).
+_T, _C, _P = (table("taken", column("id", Integer)),
+              table("cfg", column("rep", Integer), column("now"), column("rep_name", String)),
+              table("pick", column("got", ARRAY(Integer))))
+_AUDIT_ROW, _CHANGE_ROW = map(pg_text, claim_audit(
+    _T.c.id, _C.c.rep, _C.c.now, _C.c.rep_name,
+    old=select(User.name).where(User.id == _P.c.got[3]).scalar_subquery(),
+    renewal=and_(_P.c.got[3] == _C.c.rep, _P.c.got[4] == 1)))
 
 _CLAIM = f"""WITH {_CFG},
 pick AS MATERIALIZED ({_PICK}),
@@ -235,11 +252,8 @@ taken AS (UPDATE leads l SET claimed_by_id = cfg.rep, claimed_at = cfg.now,
         version = l.version + 1
     FROM pick, cfg WHERE l.id = pick.got[1] AND {_FREE}
     RETURNING l.*),
-audit_row AS (INSERT INTO audit_requests (lead_id, user_id, at, action, field, old, new)
-    SELECT taken.id, cfg.rep, cfg.now, 'claim', 'claimed_by',
-        (SELECT u.name FROM users u WHERE u.id = pick.got[3]), cfg.rep_name
-    FROM taken, cfg, pick WHERE NOT (pick.got[3] = cfg.rep AND pick.got[4] = 1)),
-change_row AS (INSERT INTO change_log (at, kind, lead_id) SELECT cfg.now, 'claim', taken.id FROM taken, cfg)
+audit_row AS ({_AUDIT_ROW}),
+change_row AS ({_CHANGE_ROW})
 SELECT {", ".join(_LEAD_SQL.get(n, "t." + n) for n in LEAD.names)},
     (SELECT json_agg(json_build_array({", ".join("h." + n for n in HAND_RAISE.names)}))
      FROM hand_raises h WHERE h.lead_id = t.id AND {_OPEN_HR.format(a='h')}),

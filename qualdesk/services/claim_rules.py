@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy import ColumnElement, Insert, and_, not_, or_
 from sqlalchemy.dialects import postgresql
 
 from qualdesk.domain.priority import TIER_ORDER, Tier
+from qualdesk.services import audit
 from qualdesk.services.candidates import OPEN_CODES
 
 
@@ -68,3 +69,14 @@ def order_sql(tier: Tier, alias: str) -> str:
 def newest_first_tiers() -> tuple[int, ...]:
     """The tiers whose time orders newest first (their keys are negated in a min())."""
     return tuple(int(o.tier) for o in TIER_ORDER if o.newest_first)
+
+
+def claim_audit(taken_id: Any, rep: Any, at: Any, rep_name: Any, old: Any,
+                renewal: ColumnElement[bool]) -> tuple[Insert, Insert]:
+    """The claim's audit and change-log rows as INSERT ... SELECTs (``audit.inserts_for``)
+    for a statement that claims in one go: old is whoever held the lead, new the rep; no
+    audit row for a ``renewal`` (the rep pressed "next" on a lead it holds under a live
+    lease). Both PostgreSQL paths (the slow take and the walk) write them through this;
+    SQLite writes the same rows with ``audit.record_core`` (``queue._audit_claim``)."""
+    return audit.inserts_for(taken_id, rep, at, "claim", "claimed_by", rep_name, old=old,
+                             audit_if=not_(renewal))

@@ -24,7 +24,6 @@ from sqlalchemy import (
     cast,
     func,
     literal,
-    or_,
     select,
     union,
     union_all,
@@ -65,7 +64,7 @@ from qualdesk.services.candidates import (
     queue_policy,
 )
 from qualdesk.services.claim_pg import Claimed, Walk, fast_claim
-from qualdesk.services.claim_rules import free_for, takeable
+from qualdesk.services.claim_rules import claim_audit, free_for, takeable
 from qualdesk.services.users import user_by_name
 
 __all__ = ["Claim", "claim_lead", "claim_next", "day_start", "heartbeat", "lease_for",
@@ -393,12 +392,12 @@ def _take_best_pg() -> Any:
     taken = (take.where(Lead.id == best.c.id)
              .returning(Lead.id, best.c.was, best.c.was_until).cte("taken"))
     rep, now = bindparam("rep", type_=Integer()), bindparam("now", type_=UTCDateTime())
-    audit_row, change_row = audit.inserts_for(
-        taken.c.id, rep, bindparam("at", type_=UTCDateTime()), "claim", "claimed_by",
-        bindparam("rep_name", type_=String()),
+    audit_row, change_row = claim_audit(
+        taken.c.id, rep, bindparam("at", type_=UTCDateTime()), bindparam("rep_name", type_=String()),
         old=select(User.name).where(User.id == taken.c.was).scalar_subquery(),
-        audit_if=or_(taken.c.was.is_(None), taken.c.was != rep, taken.c.was_until.is_(None),
-                     taken.c.was_until <= now))
+        # NOT NULL-safe: a lead nobody held (was NULL) is a claim, never a renewal.
+        renewal=and_(taken.c.was.is_not(None), taken.c.was == rep,
+                     taken.c.was_until.is_not(None), taken.c.was_until > now))
     return select(taken.c.id).add_cte(audit_row.cte("audit_row"), change_row.cte("change_row"))
 
 
