@@ -53,6 +53,7 @@ def bound_claim_module() -> types.ModuleType:
     src = src[:i] + "\n" + _TRIVIAL_PICK + src[i:]
     mod = types.ModuleType("claim_pg_bound")
     mod.__file__ = shipped.__file__
+    sys.modules[mod.__name__] = mod  # dataclasses look their module up there
     exec(compile(src, "claim_pg_bound", "exec"), mod.__dict__)
     return mod
 
