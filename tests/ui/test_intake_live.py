@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
@@ -116,11 +116,14 @@ def test_a_signed_event_reaches_the_reps_queue_live_and_the_tray_once(qtbot, db_
         db.dispose()
 
 
-NOW = clock.now()
+# One instant per test (set at its start, not at collection: a suite that reaches this
+# test minutes later would see the clocks run down): a row's hand raise is the same one
+# from load to load.
+_NOW: list[datetime] = []
 
 
 def _row(lead: int, position: int, raised_min: int, name: str) -> QueueRow:
-    now = NOW  # one instant: a row's hand raise is the same one from load to load
+    now = _NOW[-1]
     return QueueRow(lead, position, 2, now + timedelta(minutes=60 - raised_min), "r", "call",
                     False, name, "Co", None, "demo_request", now - timedelta(minutes=raised_min),
                     "Default", 0, ("UTC",), "warm", None)
@@ -130,6 +133,7 @@ def test_a_burst_of_new_heads_makes_one_notification_then_one_more(qtbot) -> Non
     from ui.queue_model import QueueModel
     from ui.top_arrival import TopArrival
 
+    _NOW.append(clock.now())
     model = QueueModel()
     arrivals = TopArrival(model, quiet_ms=300)
     model.set_rows([_row(1, 1, 10, "Old One")])
