@@ -85,3 +85,20 @@ def test_lead_edit_validates_refuses_whole_and_audits(db_url: str, frozen) -> No
     assert ("phone", "+12125550199", "+49301234567") in audits
     assert ("company", None, "Acme GmbH") in audits
     assert ("time_zones", "Europe/Berlin", "Europe/Vienna") in audits
+
+
+def test_lead_edit_of_one_field_judges_the_whole_card(db_url: str) -> None:
+    """A title edit keeps the lead's email and phone: it is not refused for lacking them;
+    clearing the only way to reach the lead is."""
+    db = Database(db_url)
+    add_user(db, "ana", "rep")
+    lead = run(db_url, "lead", "add", "--first-name", "Pat", "--last-name", "Lee", "--email",
+               "pat@acme.test", "--phone", "+12125550199", "--rep", "ana", "--json").json()["lead"]
+    ok = run(db_url, "lead", "edit", str(lead), "--title", "CTO", "--by", "ana", "--json")
+    assert ok.code == 0, ok.err
+    assert ok.json()["changed"] == {"title": {"old": None, "new": "CTO"}}
+    assert run(db_url, "lead", "edit", str(lead), "--phone", "", "--by", "ana").code == 0
+    gone = run(db_url, "lead", "edit", str(lead), "--email", "", "--by", "ana")
+    assert gone.code != 0 and "phone number or an email" in gone.err
+    row = _lead(db, lead)
+    assert (row.title, row.email, row.phone) == ("CTO", "pat@acme.test", None)

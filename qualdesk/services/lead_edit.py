@@ -115,10 +115,16 @@ def _checked(s: Any, lead: Lead, wanted: dict[str, str]) -> dict[str, Any]:
     cols = {k: v for k, v in wanted.items() if k != "time_zone" and v}
     draft = None
     if cols:
+        # The row is checked as the card will be: a title edit keeps the lead's own email
+        # and phone, so "a lead needs a phone or an email" judges the whole card.
+        kept = [name for name in ("email", "phone") if name not in wanted and getattr(lead, name)]
+        for name in kept:
+            cols[name] = getattr(lead, name)
         try:
             draft = parse(cols, ctx)
         except LeadRefused as exc:
-            problems.extend(exc.problems)
+            # What the card already holds is not this edit's problem.
+            problems.extend(p for p in exc.problems if p.field not in kept)
     for name in ("first_name", "last_name", "company", "title"):
         if name in wanted:
             out[name] = (getattr(draft, name) if draft and wanted[name] else None)
@@ -153,6 +159,10 @@ def _checked(s: Any, lead: Lead, wanted: dict[str, str]) -> dict[str, Any]:
             out["time_zones"] = []
     if not any(out.get(k, getattr(lead, k)) for k in ("first_name", "last_name", "company")):
         problems.append(RowProblem(1, "name", "", "a lead needs a name or a company"))
+    if not any(out.get(k, getattr(lead, k)) for k in ("email", "phone")) \
+            and not any(p.field in ("phone", "email", "phone/email") for p in problems):
+        problems.append(RowProblem(1, "phone/email", "",
+                                   "a lead needs a phone number or an email address"))
     if problems:
         raise LeadRefused(problems, f"lead {lead.id} not changed: ")
     return out
