@@ -76,6 +76,10 @@ def main(argv: Sequence[str] | None = None,
     except (KnownError, CommandError) as exc:
         print(f"qualdesk: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # `qualdesk … | head`: the reader left; say nothing more, like other Unix tools.
+        _silence_stdout()
+        return 141
     except Exception as exc:
         # A lost database reached outside a unit of work (the schema check at start, a
         # raw connection): one line, never the driver's traceback. Anything else is a bug.
@@ -86,10 +90,6 @@ def main(argv: Sequence[str] | None = None,
     except KeyboardInterrupt:
         print("qualdesk: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        # `qualdesk … | head`: the reader left; say nothing more, like other Unix tools.
-        _silence_stdout()
-        return 141
     finally:
         ctx.close()
     return int(code or 0)
