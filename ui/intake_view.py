@@ -453,7 +453,8 @@ class IntakeView(QWidget):
         self.test_button.setEnabled(False)
         self.message.setText(f"Sending a test event to {url}…")
         db, name = self.ctx.db, s.name
-        self.ctx.runner.run(lambda: send_test_event(db, name, url), self._tested,
+        by = self.ctx.user.name if self.ctx.user else None
+        self.ctx.runner.run(lambda: send_test_event(db, name, url, by=by), self._tested,
                             self._test_failed)
 
     def _tested(self, result: Any) -> None:

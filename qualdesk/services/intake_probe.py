@@ -23,6 +23,7 @@ from typing import Any
 
 from qualdesk.db.engine import Database
 from qualdesk.errors import KnownError
+from qualdesk.services.designations import set_designation
 from qualdesk.services.queue import rep_queue
 
 SERVICE = "the QualDesk intake service"
@@ -38,6 +39,9 @@ class ProbeResult:
     seen_ms: float | None = None  # POST sent -> test lead seen in the queue
     lead_id: int | None = None
     position: int | None = None  # in the team's queue (None: held back, see ``message``)
+
+
+TEST_LEAD_CLOSED = "intake test event: the path to the queue was proven"
 
 
 def _answer(raw: bytes) -> dict[str, Any]:
@@ -85,9 +89,11 @@ def queue_place(db: Database, lead_id: int) -> tuple[int | None, str] | None:
 
 
 def send_test_event(db: Database, name: str, url: str, *, timeout: float = 5.0,
-                    wait_s: float = 10.0, poll_s: float = 0.2) -> ProbeResult:
+                    wait_s: float = 10.0, poll_s: float = 0.2,
+                    by: str | None = None) -> ProbeResult:
     """Post source ``name``'s test event to ``url`` and wait, at most ``wait_s``, until
-    the lead the receiver says it kept is in the team's queue."""
+    the lead the receiver says it kept is in the team's queue; then take the test lead
+    out of the reps' queues again (``by`` names the team lead, for the audit)."""
     from qualdesk.services.intake.live.sources import issue_test_token, test_event_body
 
     if not url.lower().startswith(("http://", "https://")):
@@ -133,9 +139,12 @@ def send_test_event(db: Database, name: str, url: str, *, timeout: float = 5.0,
         time.sleep(poll_s)
     seen_ms = (time.perf_counter() - t0) * 1000
     position, why = place
+    # Proven: a rep must not call the test lead. A later test warms it again.
+    set_designation(db, lead_id, "disqualified", by, TEST_LEAD_CLOSED)
     where = (f"is number {position} in the team's queue ({why})" if position is not None
              else f"is in the queue, held back for now ({why})")
     took = f"{seen_ms:.0f} ms" if seen_ms < 1000 else f"{seen_ms / 1000:.1f} s"
     return ProbeResult(True, f"The test event went through in {took}: the receiver answered in "
-                             f"{answer_ms:.0f} ms and the test lead {where}.",
+                             f"{answer_ms:.0f} ms and the test lead {where}; it has been "
+                             "taken out of the reps' queues again.",
                        "done", status, answer_ms, seen_ms, lead_id, position)

@@ -254,6 +254,19 @@ def test_refusals_show_in_words_and_the_test_event_proves_the_whole_path(
             assert "queue" in page.message.text() and page.test_button.isEnabled()
             qtbot.waitUntil(lambda: _cells(page.sources_model, 0)[5] == "1", timeout=5000)
             ctx.runner.wait()
+            # Proven, then out of every rep's queue: nobody calls the test lead.
+            from qualdesk.services.intake.live.sources import test_email
+            from qualdesk.services.intake_probe import queue_place
+            from qualdesk.services.leads import LeadFilter, list_leads
+
+            (test_lead,) = list_leads(db, LeadFilter(search=test_email("hubspot")))
+            assert test_lead.designation == "disqualified"
+            assert queue_place(db, test_lead.id) is None
+            page.test_button.click()  # a second test warms the same test lead again
+            qtbot.waitUntil(lambda: page.message.text()[:1] in "✓✗", timeout=15000)
+            assert page.message.text().startswith("✓ The test event went through")
+            ctx.runner.wait()
+            assert queue_place(db, test_lead.id) is None
 
             # Another team's database behind the same address: the receiver says so.
             shutil.copy(sqlite_template, tmp_path / "other.sqlite3")
