@@ -12,29 +12,18 @@ problem can't be saved.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from PySide6.QtCore import QTimer
-from PySide6.QtGui import QFontDatabase, QTextCursor
-from PySide6.QtWidgets import (
-    QComboBox,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QListWidget,
-    QPlainTextEdit,
-    QPushButton,
-    QSplitter,
-    QTextBrowser,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtGui import QTextCursor
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
 from qualdesk.domain.level1_rule import CRITERIA, All, Any_, Call, parse_rule
-from qualdesk.errors import InvalidInput, KnownError
+from qualdesk.errors import InvalidInput
 from qualdesk.services import template_drafts as drafts
 from qualdesk.services.script_library import list_scripts, render_script
+from ui.checked_editor import CheckedEditor
 
 KIND_WORDS = {"text": "answer in words", "choice": "pick one", "yesno": "yes or no",
               "number": "a number"}
@@ -98,37 +87,17 @@ def outline_html(script: Any) -> str:
     return "\n".join(out)
 
 
-class ScriptEditor(QWidget):
+class ScriptEditor(CheckedEditor):
     def __init__(self, db: Any, runner: Any, rep: str | None = None,
                  parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("script_editor")
-        self.setWindowTitle("Qualification scripts")
-        self.db, self.runner, self.rep = db, runner, rep
-        self.problems: list[Any] = []
+        super().__init__(db, runner, rep, prefix="script", title="Qualification scripts",
+                         save_text="&Save script", pause_ms=300, parent=parent)
         self.script_name = QComboBox()
         self.script_name.setObjectName("script_name")
         self.script_name.addItems(list_scripts())
         self.save_as = QLineEdit()
         self.save_as.setObjectName("script_save_as")
         self.save_as.setPlaceholderText("save as (a new script's name, e.g. webinar_q1)")
-        self.lead = QComboBox()
-        self.lead.setObjectName("script_lead")
-        self.lead.addItem("Sample lead (Dana O'Neil)", None)
-        self.source = QPlainTextEdit()
-        self.source.setObjectName("script_source")
-        self.source.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self.problem_list = QListWidget()
-        self.problem_list.setObjectName("script_problems")
-        self.problem_list.itemActivated.connect(self._go_to_problem)
-        self.problem_list.setWordWrap(True)
-        self.preview = QTextBrowser()
-        self.preview.setObjectName("script_preview")
-        self.status = QLabel("")
-        self.status.setObjectName("script_status")
-        self.save = QPushButton("&Save script")
-        self.save.setObjectName("script_save")
-        self.save.clicked.connect(self.save_draft)
         inserts = QHBoxLayout()
         inserts.addWidget(QLabel("Insert:"))
         for key, text in (("question", "&Question"), ("choice", "&Choice with a branch"),
@@ -138,45 +107,14 @@ class ScriptEditor(QWidget):
             b.clicked.connect(partial(self.insert, key))
             inserts.addWidget(b)
         inserts.addStretch(1)
-        self.timer = QTimer(self)
-        self.timer.setSingleShot(True)
-        self.timer.setInterval(300)
-        self.timer.timeout.connect(self.check_now)
-        self.source.textChanged.connect(self.timer.start)
         self.script_name.currentIndexChanged.connect(self.load)
-        self.lead.currentIndexChanged.connect(self.check_now)
-
         top = QHBoxLayout()
         for label, w in (("Script", self.script_name), ("", self.save_as),
                          ("Preview for", self.lead)):
             if label:
                 top.addWidget(QLabel(label))
             top.addWidget(w, 1)
-        left = QWidget()
-        ll = QVBoxLayout(left)
-        ll.setContentsMargins(0, 0, 0, 0)
-        ll.addLayout(inserts)
-        ll.addWidget(self.source, 3)
-        ll.addWidget(QLabel("Problems (Enter jumps to the line)"))
-        ll.addWidget(self.problem_list, 1)
-        split = QSplitter()
-        split.addWidget(left)
-        split.addWidget(self.preview)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.status, 1)
-        bottom.addWidget(self.save)
-        lay = QVBoxLayout(self)
-        lay.addLayout(top)
-        lay.addWidget(split, 1)
-        lay.addLayout(bottom)
-        self.runner.run(partial(drafts.lead_choices, db), self._leads, self._failed)
-        self.load()
-
-    def _leads(self, rows: list[tuple[int, str]]) -> None:
-        for lead_id, label in rows:
-            self.lead.addItem(label, lead_id)
-        if rows:
-            self.lead.setCurrentIndex(1)
+        self.lay_out(top, above_source=inserts)
 
     def target_name(self) -> str:
         return self.save_as.text().strip() or self.script_name.currentText()
@@ -185,10 +123,6 @@ class ScriptEditor(QWidget):
         self.runner.run(partial(drafts.load_script_source, self.script_name.currentText()),
                         self._loaded, self._failed)
 
-    def _loaded(self, text: str) -> None:
-        self.source.setPlainText(text)
-        self.check_now()
-
     def insert(self, key: str) -> None:
         cursor = self.source.textCursor()
         cursor.movePosition(QTextCursor.MoveOperation.End)
@@ -196,40 +130,18 @@ class ScriptEditor(QWidget):
         self.source.setTextCursor(cursor)
         self.source.setFocus()
 
-    def check_now(self) -> None:
-        self.timer.stop()
-        fn = partial(_check, self.db, self.target_name(), self.source.toPlainText(),
-                     self.lead.currentData(), self.rep)
-        self.runner.run(fn, self._checked, self._failed, key=f"script-check-{id(self)}")
+    def check_call(self) -> Callable[[], tuple[list[Any], Any]]:
+        return partial(_check, self.db, self.target_name(), self.source.toPlainText(),
+                       self.lead.currentData(), self.rep)
 
-    def _checked(self, result: tuple[list[Any], Any]) -> None:
-        self.problems, script = result
-        self.problem_list.clear()
-        for p in self.problems:
-            where = f"line {p.line}: " if p.line else ""
-            q = f"[{p.question}] " if p.question else ""
-            self.problem_list.addItem(f"{where}{q}{p.problem}")
-        self.save.setEnabled(not self.problems)
-        # the preview greys out while it shows the last version without problems
-        self.preview.setEnabled(not self.problems)
-        if self.problems:
-            self.status.setText(f"✗ {len(self.problems)} problem"
-                                f"{'s' if len(self.problems) != 1 else ''}: can't save yet")
-            return
+    def problem_text(self, p: Any) -> str:
+        where = f"line {p.line}: " if p.line else ""
+        q = f"[{p.question}] " if p.question else ""
+        return f"{where}{q}{p.problem}"
+
+    def show_result(self, script: Any) -> None:
         self.status.setText(f"✓ no problems: {len(script.questions)} questions")
         self.preview.setHtml(outline_html(script))
-
-    def _failed(self, exc: BaseException) -> None:
-        self.save.setEnabled(False)
-        self.status.setText(f"⚠ {exc}" if isinstance(exc, KnownError)
-                            else f"⚠ {type(exc).__name__}: {exc}")
-
-    def _go_to_problem(self) -> None:
-        row = self.problem_list.currentRow()
-        if 0 <= row < len(self.problems) and self.problems[row].line:
-            block = self.source.document().findBlockByNumber(self.problems[row].line - 1)
-            self.source.setTextCursor(QTextCursor(block))
-            self.source.setFocus()
 
     def save_draft(self) -> None:
         name = self.target_name()
