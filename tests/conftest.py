@@ -152,3 +152,17 @@ def private_pg() -> Iterator[PgCluster]:
     c.start()
     yield c
     c.destroy()
+
+
+def pg_url_with_logins(template: str, login_prefix: str) -> Iterator[str]:
+    """A fresh PostgreSQL database for a test that creates logins named ``login_prefix…``;
+    the database and those logins are dropped after it (roles outlive databases)."""
+    url = new_pg_url(template)
+    yield url
+    drop_pg(url)
+    admin = create_engine(normalise_url(pg_admin_url()), isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        for (role,) in c.execute(text("SELECT rolname FROM pg_roles WHERE rolname LIKE :p"),
+                                 {"p": f"{login_prefix}%"}):
+            c.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
+    admin.dispose()

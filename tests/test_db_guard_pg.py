@@ -26,21 +26,14 @@ from qualdesk.services.hand_raises import add_hand_raise
 from qualdesk.services.notes import upsert_note
 from qualdesk.services.users import add_user
 from tests.cli_helpers import run
-from tests.conftest import FrozenClock, drop_pg, new_pg_url, pg_admin_url
+from tests.conftest import FrozenClock, pg_admin_url, pg_url_with_logins
 
 Refused = (psycopg.errors.InsufficientPrivilege,)
 
 
 @pytest.fixture
 def pg_url(pg_template: str) -> Iterator[str]:
-    url = new_pg_url(pg_template)
-    yield url
-    drop_pg(url)
-    admin = create_engine(normalise_url(pg_admin_url()), isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        for (role,) in c.execute(text("SELECT rolname FROM pg_roles WHERE rolname LIKE 'qdg_%'")):
-            c.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
-    admin.dispose()
+    yield from pg_url_with_logins(pg_template, "qdg_")
 
 
 class Team:

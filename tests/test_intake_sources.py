@@ -13,9 +13,9 @@ from collections.abc import Iterator
 import httpx
 import psycopg
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select
 
-from qualdesk.db.engine import Database, normalise_url
+from qualdesk.db.engine import Database
 from qualdesk.db.models import IntakeSource
 from qualdesk.errors import InvalidInput, NotAllowed
 from qualdesk.services.intake.live.sources import (
@@ -28,7 +28,7 @@ from qualdesk.services.intake.live.sources import (
 from qualdesk.services.queue_rows import queue_rows
 from qualdesk.services.sync import ChangeWatcher
 from tests.cli_helpers import run
-from tests.conftest import drop_pg, new_pg_url, pg_admin_url
+from tests.conftest import pg_url_with_logins
 from tests.intake_server import Receiver, json_headers
 
 
@@ -76,14 +76,7 @@ def test_the_cli_adds_and_lists_sources(db_url: str, monkeypatch: pytest.MonkeyP
 
 @pytest.fixture
 def pg_url(pg_template: str) -> Iterator[str]:
-    url = new_pg_url(pg_template)
-    yield url
-    drop_pg(url)
-    admin = create_engine(normalise_url(pg_admin_url()), isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        for (role,) in c.execute(text("SELECT rolname FROM pg_roles WHERE rolname LIKE 'qdi_%'")):
-            c.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
-    admin.dispose()
+    yield from pg_url_with_logins(pg_template, "qdi_")
 
 
 def _login(url: str, name: str, role: str, monkeypatch: pytest.MonkeyPatch) -> str:

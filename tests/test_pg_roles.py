@@ -12,31 +12,24 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 
 from qualdesk import clock
-from qualdesk.db.engine import Database, normalise_url
+from qualdesk.db.engine import Database
 from qualdesk.db.models import Campaign, Lead, User
 from qualdesk.services import claim_pg, credentials
 from qualdesk.services.hand_raises import add_hand_raise
 from qualdesk.services.pg_roles import person_for_login
 from qualdesk.settings import MachineSettings
 from tests.cli_helpers import run
-from tests.conftest import FrozenClock, drop_pg, new_pg_url, pg_admin_url
+from tests.conftest import FrozenClock, pg_url_with_logins
 from tests.memory_keyring import MemoryKeyring
 
 
 @pytest.fixture
 def pg_url(pg_template: str) -> Iterator[str]:
-    url = new_pg_url(pg_template)
-    yield url
-    drop_pg(url)
-    admin = create_engine(normalise_url(pg_admin_url()), isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        for (role,) in c.execute(text("SELECT rolname FROM pg_roles WHERE rolname LIKE 'qdt_%'")):
-            c.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
-    admin.dispose()
+    yield from pg_url_with_logins(pg_template, "qdt_")
 
 
 def _add_with_login(url: str, name: str, role: str, login: str, password: str,

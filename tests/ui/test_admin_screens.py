@@ -13,7 +13,7 @@ from qualdesk.services import team_settings
 from qualdesk.services.campaigns import get_campaign
 from qualdesk.services.users import add_user, get_user
 from tests.cli_helpers import run
-from tests.conftest import drop_pg, new_pg_url, pg_admin_url
+from tests.conftest import pg_admin_url, pg_url_with_logins
 from tests.test_pg_roles import _as
 from ui.admin_users import AdminUsersView
 from ui.ops import SyncRunner
@@ -22,14 +22,7 @@ from ui.team_settings_view import TeamSettingsView
 
 @pytest.fixture
 def pg_url(pg_template: str) -> Iterator[str]:
-    url = new_pg_url(pg_template)
-    yield url
-    drop_pg(url)
-    admin = create_engine(normalise_url(pg_admin_url()), isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        for (role,) in c.execute(text("SELECT rolname FROM pg_roles WHERE rolname LIKE 'qdw_%'")):
-            c.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
-    admin.dispose()
+    yield from pg_url_with_logins(pg_template, "qdw_")
 
 
 def _password_hash(login: str) -> str | None:
