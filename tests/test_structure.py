@@ -12,13 +12,27 @@ from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ["qualdesk"]
+PACKAGES = ["qualdesk", "ui"]
 MAX_FUNCTION_LINES = 80
 # Known and owned elsewhere, to be fixed by their owners (each entry names why it waits):
 # work in progress of the import-dialog helper (not committed when this test was written).
 KNOWN_PRIVATE_USES = {
     "qualdesk.services.import_mapping uses qualdesk.services.intake.import_leads._IDENTITY_FIELDS",
+    "ui.intake_view imports ui.campaigns_view._table",
+    "ui.launcher imports qualdesk.cli._opens_the_app",
 }
+# Being split this turn (issue 20): each entry goes once its function is under the limit,
+# and a stale entry fails the test so the list only shrinks.
+KNOWN_LONG = {
+    "ui/app.py run", "ui/call_controls.py __init__", "ui/floor_view.py __init__",
+    "ui/hand_raise_rules_editor.py __init__", "ui/import_dialog.py _build",
+    "ui/intake_view.py _sources_tab", "ui/lead_panel.py __init__", "ui/phone_page.py __init__",
+    "ui/queue_view.py __init__", "ui/reports_view.py __init__", "ui/sales_view.py __init__",
+    "ui/script_stepper.py _build", "ui/simulator_view.py _build",
+}
+KNOWN_CYCLES = [
+    ["ui.app", "ui.features", "ui.launcher", "ui.main_window", "ui.smoke", "ui.welcome_page"],
+]
 EXEMPT_FROM_LENGTH = ("qualdesk/db/migrations/",)
 
 
@@ -121,7 +135,7 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 
 
 def test_no_import_cycles() -> None:
-    assert _cycles(_edges()) == []
+    assert _cycles(_edges()) == KNOWN_CYCLES
 
 
 def _private_uses() -> list[str]:
@@ -153,8 +167,9 @@ def _private_uses() -> list[str]:
 def test_no_private_names_across_modules() -> None:
     import re
 
-    found = [f for f in _private_uses() if re.sub(r":\d+ ", " ", f) not in KNOWN_PRIVATE_USES]
-    assert found == []
+    uses = {re.sub(r":\d+ ", " ", f) for f in _private_uses()}
+    assert sorted(uses - KNOWN_PRIVATE_USES) == []
+    assert sorted(KNOWN_PRIVATE_USES - uses) == [], "fixed: take it off KNOWN_PRIVATE_USES"
 
 
 def _long_functions() -> list[str]:
@@ -172,7 +187,11 @@ def _long_functions() -> list[str]:
 
 
 def test_no_function_over_80_lines() -> None:
-    assert _long_functions() == []
+    import re
+
+    found = {re.sub(r":\d+ (\w+) \(\d+ lines\)", r" \1", f) for f in _long_functions()}
+    assert sorted(found - KNOWN_LONG) == [], _long_functions()
+    assert sorted(KNOWN_LONG - found) == [], "split: take it off KNOWN_LONG"
 
 
 def test_the_checks_can_fail() -> None:
