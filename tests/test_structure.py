@@ -18,15 +18,14 @@ MAX_FUNCTION_LINES = 80
 # work in progress of the import-dialog helper (not committed when this test was written).
 KNOWN_PRIVATE_USES = {
     "qualdesk.services.import_mapping uses qualdesk.services.intake.import_leads._IDENTITY_FIELDS",
-    "ui.intake_view imports ui.campaigns_view._table",
     "ui.launcher imports qualdesk.cli._opens_the_app",
 }
 # Being split this turn (issue 20): each entry goes once its function is under the limit,
 # and a stale entry fails the test so the list only shrinks.
 KNOWN_LONG = {
-    "ui/app.py run", "ui/call_controls.py __init__", "ui/floor_view.py __init__",
+    "ui/app.py run", "ui/floor_view.py __init__",
     "ui/hand_raise_rules_editor.py __init__", "ui/import_dialog.py _build",
-    "ui/intake_view.py _sources_tab", "ui/lead_panel.py __init__", "ui/phone_page.py __init__",
+    "ui/lead_panel.py __init__", "ui/phone_page.py __init__",
     "ui/queue_view.py __init__", "ui/reports_view.py __init__", "ui/sales_view.py __init__",
     "ui/script_stepper.py _build", "ui/simulator_view.py _build",
 }

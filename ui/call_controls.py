@@ -83,6 +83,18 @@ class CallControls(QWidget):
         self._buttons: dict[str, QPushButton] = {}
         self._actions: list[QAction] = []
 
+        self._build_widgets()
+        self._build_keys()
+        self._build_layout()
+
+        self.call_timer = QTimer(self)
+        self.call_timer.setObjectName("call_timer")
+        self.call_timer.setInterval(1000)
+        self.call_timer.timeout.connect(self.update_timer)
+        self.set_lead(None)
+
+    def _build_widgets(self) -> None:
+        """The dial button, the call's timer and lines, and one button per call key."""
         self.dial_button = QPushButton("Dial", self)
         self.dial_button.setObjectName("call_dial_button")
         self.dial_button.setToolTip(keymap.tooltip("dial"))
@@ -109,6 +121,9 @@ class CallControls(QWidget):
         self.hold_button = self._key_button("hold", "Hold", self.toggle_hold)
         self.voicemail_button = self._key_button("drop_voicemail", "Drop voicemail",
                                                  self.drop_voicemail)
+
+    def _build_keys(self) -> None:
+        """F5 and the keypad tones (Ctrl+digit: live only while a call is answered)."""
         self._add_action("dial", self.dial)
         self._keypad: list[QAction] = []
         for key in "0123456789*#":
@@ -121,6 +136,8 @@ class CallControls(QWidget):
             act.triggered.connect(lambda _=False, k=key: self.send_dtmf(k))
             self.addAction(act)
 
+    def _build_layout(self) -> None:
+        """Engine banner; dial and timer; the call keys in one row; the disposition grid."""
         self.grid = QGridLayout()
         self.grid.setSpacing(4)
         top = QHBoxLayout()
@@ -140,12 +157,6 @@ class CallControls(QWidget):
         lay.addLayout(top)
         lay.addLayout(call_row)
         lay.addLayout(self.grid)
-
-        self.call_timer = QTimer(self)
-        self.call_timer.setObjectName("call_timer")
-        self.call_timer.setInterval(1000)
-        self.call_timer.timeout.connect(self.update_timer)
-        self.set_lead(None)
 
     def _key_button(self, action: str, text: str, slot: Callable[[], None]) -> QPushButton:
         b = QPushButton(text, self)
