@@ -8,24 +8,19 @@ shown under the form. The Level I rule is checked as it is typed: parsing it is 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
     QSpinBox,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -53,38 +48,10 @@ from qualdesk.services.codes_admin import (
 )
 from qualdesk.services.script_library import list_scripts
 from ui.context import AppContext
-from ui.rows_model import RowsModel
+from ui.record_table import Col, RecordTableModel, record_table, select_record, selected_record
 
-Index = QModelIndex | QPersistentModelIndex
-SortRole = Qt.ItemDataRole.UserRole + 1
 # A configuration change reaches the queue (policy) and every client's settings.
 CHANGED = Changes(settings=True, queue=True)
-
-
-@dataclass(frozen=True)
-class Col:
-    header: str
-    text: Callable[[Any], str]
-    sort: Callable[[Any], Any] | None = None
-
-
-class RecordTableModel(RowsModel):
-    """Thin: rows are frozen records, columns a fixed spec; ``SortRole`` gives native values."""
-
-    def __init__(self, columns: Sequence[Col], parent: QWidget | None = None) -> None:
-        super().__init__([c.header for c in columns], parent)
-        self._cols = tuple(columns)
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        rec = self.at(index)
-        if rec is None:
-            return None
-        col = self._cols[index.column()]
-        if role == SortRole:
-            return col.sort(rec) if col.sort else col.text(rec)
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return col.text(rec)
-        return None
 
 
 def _n(attr: str) -> Col:
@@ -117,19 +84,6 @@ KIND_COLUMNS = (
 )
 
 
-def _table(model: RecordTableModel, name: str, parent: QWidget) -> QTableView:
-    t = QTableView(parent)
-    t.setObjectName(name)
-    t.setModel(model)
-    t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    t.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    t.horizontalHeader().setStretchLastSection(True)
-    t.verticalHeader().hide()
-    return t
-
-
 def _spin(field: str, name: str, parent: QWidget) -> QSpinBox:
     low, high, unit = RANGES[field]
     s = QSpinBox(parent)
@@ -138,20 +92,6 @@ def _spin(field: str, name: str, parent: QWidget) -> QSpinBox:
     if unit == "minutes":
         s.setSuffix(" min")
     return s
-
-
-def _selected(table: QTableView, model: RecordTableModel) -> Any | None:
-    sel = table.selectionModel()
-    rows = sel.selectedRows() if sel is not None else []
-    return model.record(rows[0].row()) if rows else None
-
-
-def _select(table: QTableView, model: RecordTableModel, match: Callable[[Any], bool]) -> bool:
-    for i in range(model.rowCount()):
-        if match(model.record(i)):
-            table.selectRow(i)
-            return True
-    return False
 
 
 class CampaignsView(QWidget):
@@ -177,7 +117,7 @@ class CampaignsView(QWidget):
     def _campaigns_tab(self) -> QWidget:
         page = QWidget(self)
         self.campaign_model = RecordTableModel(CAMPAIGN_COLUMNS, self)
-        self.campaign_table = _table(self.campaign_model, "campaigns_table", page)
+        self.campaign_table = record_table(self.campaign_model, "campaigns_table", page)
         self.campaign_table.selectionModel().selectionChanged.connect(self._campaign_selected)
 
         self.script = QComboBox(page)
@@ -248,7 +188,7 @@ class CampaignsView(QWidget):
     def _codes_tab(self) -> QWidget:
         page = QWidget(self)
         self.disposition_model = RecordTableModel(DISPOSITION_COLUMNS, self)
-        self.disposition_table = _table(self.disposition_model, "dispositions_table", page)
+        self.disposition_table = record_table(self.disposition_model, "dispositions_table", page)
         self.disposition_table.selectionModel().selectionChanged.connect(self._disposition_selected)
         self.disp_code = QLineEdit(page)
         self.disp_code.setObjectName("disposition_code")
@@ -267,7 +207,7 @@ class CampaignsView(QWidget):
         self.disp_save.clicked.connect(self.save_disposition)
 
         self.kind_model = RecordTableModel(KIND_COLUMNS, self)
-        self.kind_table = _table(self.kind_model, "kinds_table", page)
+        self.kind_table = record_table(self.kind_model, "kinds_table", page)
         self.kind_table.selectionModel().selectionChanged.connect(self._kind_selected)
         self.kind_code = QLineEdit(page)
         self.kind_code.setObjectName("kind_code")
@@ -338,7 +278,7 @@ class CampaignsView(QWidget):
         keep = self.selected_campaign()
         self.campaign_model.set_rows(rows)
         wanted = self._select_next or (keep.name if keep is not None else None)
-        if not (wanted and _select(self.campaign_table, self.campaign_model,
+        if not (wanted and select_record(self.campaign_table, self.campaign_model,
                                    lambda r: r.name == wanted)) and rows:
             self.campaign_table.selectRow(0)
         self._select_next = None
@@ -350,7 +290,7 @@ class CampaignsView(QWidget):
                 (self.kind_table, self.kind_model, data[1], self.selected_kind())):
             model.set_rows(rows)
             if selected is not None:
-                _select(table, model, lambda r, c=selected.code: r.code == c)
+                select_record(table, model, lambda r, c=selected.code: r.code == c)
         self._disposition_selected()
         self._kind_selected()
 
@@ -361,10 +301,10 @@ class CampaignsView(QWidget):
     # --- campaigns ------------------------------------------------------------------
 
     def selected_campaign(self) -> CampaignRecord | None:
-        return _selected(self.campaign_table, self.campaign_model)
+        return selected_record(self.campaign_table, self.campaign_model)
 
     def select_campaign(self, name: str) -> bool:
-        return _select(self.campaign_table, self.campaign_model, lambda r: r.name == name)
+        return select_record(self.campaign_table, self.campaign_model, lambda r: r.name == name)
 
     def _campaign_selected(self, *_args: object) -> None:
         r = self.selected_campaign()
@@ -450,10 +390,10 @@ class CampaignsView(QWidget):
     # --- dispositions and kinds -----------------------------------------------------
 
     def selected_disposition(self) -> DispositionRow | None:
-        return _selected(self.disposition_table, self.disposition_model)
+        return selected_record(self.disposition_table, self.disposition_model)
 
     def selected_kind(self) -> KindRow | None:
-        return _selected(self.kind_table, self.kind_model)
+        return selected_record(self.kind_table, self.kind_model)
 
     def _disposition_selected(self, *_args: object) -> None:
         d = self.selected_disposition()

@@ -37,12 +37,11 @@ from PySide6.QtWidgets import (
 from qualdesk import clock
 from qualdesk.domain.countdown import age_text
 from qualdesk.domain.records import Changes
-from ui.campaigns_view import Col, RecordTableModel
-from ui.campaigns_view import _table as record_table
 from ui.context import AppContext
 from ui.hand_raise_rules_editor import HandRaiseRulesEditor
 from ui.intake_dialogs import KIND_SHORT, AddSourceDialog, ConfirmDialog
 from ui.intake_secret import SecretPanel
+from ui.record_table import Col, RecordTableModel, record_table, select_record, selected_record
 
 Index = QModelIndex | QPersistentModelIndex
 DEFAULT_BASE = "http://127.0.0.1:8470"
@@ -150,6 +149,24 @@ class IntakeView(QWidget):
 
     def _sources_tab(self) -> QWidget:
         page = QWidget(self)
+        self._build_tables(page)
+        self._build_controls(page)
+        split = QSplitter(Qt.Orientation.Vertical, page)
+        split.setObjectName("intake_splitter")
+        split.setChildrenCollapsible(False)
+        split.addWidget(self.sources_table)
+        split.addWidget(self._refusals_box(page))
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 1)
+        lay = QVBoxLayout(page)
+        lay.addLayout(self._base_row(page))
+        lay.addLayout(self._button_row())
+        lay.addWidget(self.secret_panel)
+        lay.addWidget(self.message)
+        lay.addWidget(split, 1)
+        return page
+
+    def _build_tables(self, page: QWidget) -> None:
         c = self.clock
         self.source_columns = (
             Col("Source", lambda r: r.name),
@@ -177,6 +194,7 @@ class IntakeView(QWidget):
         self.refusals_model = RecordModel(self.refusal_columns, self)
         self.refusals_table = _table(self.refusals_model, "intake_refusals_table", page)
 
+    def _build_controls(self, page: QWidget) -> None:
         self.base_edit = QLineEdit(page)
         self.base_edit.setObjectName("intake_public_url")
         self.base_edit.setPlaceholderText(f"{DEFAULT_BASE} (this computer)")
@@ -198,6 +216,8 @@ class IntakeView(QWidget):
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
+    def _refusals_box(self, page: QWidget) -> QGroupBox:
+        """The selected source's address (with a copy button) over its refusals."""
         self.detail = QGroupBox("Refusals", page)
         self.detail.setObjectName("intake_refusals")
         self.address = QLabel("", self.detail)
@@ -215,30 +235,22 @@ class IntakeView(QWidget):
         dl.addLayout(addr_row)
         dl.addWidget(self.refusals_table, 1)
         dl.addWidget(self.refusals_empty)
+        return self.detail
 
-        base_row = QHBoxLayout()
-        base_row.addWidget(QLabel("Senders post to", page))
-        base_row.addWidget(self.base_edit, 1)
-        base_row.addWidget(self.base_save)
-        buttons = QHBoxLayout()
+    def _base_row(self, page: QWidget) -> QHBoxLayout:
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Senders post to", page))
+        row.addWidget(self.base_edit, 1)
+        row.addWidget(self.base_save)
+        return row
+
+    def _button_row(self) -> QHBoxLayout:
+        row = QHBoxLayout()
         for b in (self.add_button, self.remove_button, self.rotate_button, self.test_button):
-            buttons.addWidget(b)
-        buttons.addStretch(1)
-        buttons.addWidget(self.refresh_button)
-        split = QSplitter(Qt.Orientation.Vertical, page)
-        split.setObjectName("intake_splitter")
-        split.setChildrenCollapsible(False)
-        split.addWidget(self.sources_table)
-        split.addWidget(self.detail)
-        split.setStretchFactor(0, 1)
-        split.setStretchFactor(1, 1)
-        lay = QVBoxLayout(page)
-        lay.addLayout(base_row)
-        lay.addLayout(buttons)
-        lay.addWidget(self.secret_panel)
-        lay.addWidget(self.message)
-        lay.addWidget(split, 1)
-        return page
+            row.addWidget(b)
+        row.addStretch(1)
+        row.addWidget(self.refresh_button)
+        return row
 
     def _button(self, text: str, name: str, slot: Callable[[], None], parent: QWidget) -> QPushButton:
         b = QPushButton(text, parent)
@@ -295,16 +307,10 @@ class IntakeView(QWidget):
     # --- the selected source --------------------------------------------------------
 
     def selected(self) -> Any | None:
-        sel = self.sources_table.selectionModel()
-        rows = sel.selectedRows() if sel is not None else []
-        return self.sources_model.record(rows[0].row()) if rows else None
+        return selected_record(self.sources_table, self.sources_model)
 
     def select(self, name: str) -> bool:
-        for i in range(self.sources_model.rowCount()):
-            if self.sources_model.record(i).name == name:
-                self.sources_table.selectRow(i)
-                return True
-        return False
+        return select_record(self.sources_table, self.sources_model, lambda r: r.name == name)
 
     def selected_url(self) -> str | None:
         s = self.selected()
