@@ -2,8 +2,8 @@
 and the one app-wide signal that says a write happened.
 
 Views never build SQL and never hold an ORM object: they call ``qualdesk.services``
-through ``ctx.runner.run(...)`` and refresh when ``sig_operation_executed`` says the
-changes concern them.
+through the op runner (``ctx.run_query`` for reads, ``ctx.run_op`` for writes) and
+refresh when ``sig_operation_executed`` (the runner's) says the changes concern them.
 """
 
 from __future__ import annotations
@@ -11,19 +11,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Signal, SignalInstance
 
 from qualdesk.db.engine import Database
-from qualdesk.domain.records import Changes, UserRecord
+from qualdesk.domain.records import UserRecord
 from qualdesk.offline.previews import PreviewCache
 from qualdesk.offline.resilient import ResilientOps
-from ui.ops import OpRunner, SyncRunner
+from ui.ops import ChangesOf, OpRunner, SyncRunner, changes_in
 
 
 class AppContext(QObject):
-    # (changes, initiator): initiator is the object that asked for the write, so it
-    # can skip refreshing what it already shows.
-    sig_operation_executed = Signal(object, object)
     sig_user_changed = Signal(object)
     # The database became unreachable (str: why) or came back (empty string).
     sig_db_status = Signal(str)
@@ -45,18 +42,18 @@ class AppContext(QObject):
     def rep_name(self) -> str | None:
         return self.user.name if self.user else None
 
-    def run_op(self, fn: Callable[[], Changes], initiator: object = None,
-               on_done: Callable[[Changes], None] | None = None,
-               on_error: Callable[[BaseException], None] | None = None) -> None:
-        """Run a write; on success announce its ``Changes`` to every view."""
+    @property
+    def sig_operation_executed(self) -> SignalInstance:
+        """(changes, initiator) after every write: the op runner's own signal, so the
+        runner is the only one that says what changed."""
+        return self.runner.sig_operation_executed
 
-        def done(changes: Any) -> None:
-            if isinstance(changes, Changes):
-                self.sig_operation_executed.emit(changes, initiator)
-            if on_done is not None:
-                on_done(changes)
-
-        self.runner.run(fn, done, on_error)
+    def run_op(self, fn: Callable[[], Any], initiator: object = None,
+               on_done: Callable[[Any], None] | None = None,
+               on_error: Callable[[BaseException], None] | None = None,
+               changes: ChangesOf = changes_in) -> None:
+        """Run a write; the runner announces what it changed (see ``OpRunner.run_op``)."""
+        self.runner.run_op(fn, initiator, on_done, on_error, changes)
 
     def run_query(self, fn: Callable[[], Any], on_done: Callable[[Any], None],
                   key: str | None = None,

@@ -1,9 +1,18 @@
-"""Off the GUI thread and back on it.
+"""Off the GUI thread and back on it, and the one place that says what a write changed.
 
-``OpRunner.run(fn, on_done, on_error)`` runs ``fn`` in a thread pool and delivers its
-result (or its exception) on the GUI thread. Known errors (``KnownError``) go to the
-banner; anything else to the crash dialog. Tests use ``SyncRunner``, which runs
+``runner.run(fn, on_done, on_error)`` runs ``fn`` in a thread pool and delivers its
+result (or its exception) on the GUI thread. Tests use ``SyncRunner``, which runs
 everything at once on the calling thread (picard's FakeThreadPool idea).
+
+Writes go through ``runner.run_op(...)`` only: the write answers with ``Changes`` (or a
+result carrying ``.changes``, or the caller names the rule that derives them), and the
+runner announces them once on ``sig_operation_executed`` for every view. Work that
+writes outside a run (the outbox job, the offline replay, another client's writes seen
+by live sync) announces through ``runner.announce(...)``; no view emits the signal.
+
+A failure nobody handles goes to ``runner.report(exc)``: a ``KnownError`` to the banner,
+anything else to the crash dialog with its traceback. The type decides, never the
+traceback's text.
 
 A new run under the same ``key`` supersedes the stale one: its result is dropped.
 """
@@ -18,10 +27,83 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
+from qualdesk.domain.records import Changes
+from qualdesk.errors import KnownError
+
 log = logging.getLogger(__name__)
 
 Done = Callable[[Any], None]
 Failed = Callable[[BaseException], None]
+ChangesOf = Callable[[Any], Changes]
+NOTHING = Changes()
+
+
+def changes_in(result: Any) -> Changes:
+    """The ``Changes`` a write answered with: itself, or its ``.changes``."""
+    if isinstance(result, Changes):
+        return result
+    carried = getattr(result, "changes", None)
+    return carried if isinstance(carried, Changes) else NOTHING
+
+
+def bug_details(exc: BaseException) -> str:
+    """The traceback of a bug: the worker's (kept when it failed), else its own; never
+    empty (an exception that was never raised still shows its type and message)."""
+    return getattr(exc, "__qualdesk_tb__", "") or "".join(
+        traceback.format_exception(type(exc), exc, exc.__traceback__))
+
+
+class _Runner(QObject):
+    """What both runners share: the signals, ``run_op``, ``announce`` and ``report``."""
+
+    sig_error_known = Signal(str)
+    sig_error_bug = Signal(str, str)
+    sig_busy_changed = Signal(int)
+    # (changes, initiator): initiator is the object that asked for the write, so it
+    # can skip refreshing what it already shows.
+    sig_operation_executed = Signal(object, object)
+
+    def run(self, fn: Callable[[], Any], on_done: Done | None = None,
+            on_error: Failed | None = None, key: str | None = None) -> None:
+        raise NotImplementedError
+
+    def run_op(self, fn: Callable[[], Any], initiator: object = None,
+               on_done: Done | None = None, on_error: Failed | None = None,
+               changes: ChangesOf = changes_in) -> None:
+        """Run a write; on success announce what it changed (``changes(result)``), then
+        hand the result to ``on_done``. A failure goes to ``on_error``, else ``report``."""
+
+        def done(result: Any) -> None:
+            self.announce(changes(result), initiator)
+            if on_done is not None:
+                on_done(result)
+
+        self.run(fn, done, on_error)
+
+    def announce(self, changes: Changes, initiator: object = None) -> None:
+        """Tell every view what changed (GUI thread only); nothing changed, nothing said."""
+        if changes != NOTHING:
+            self.sig_operation_executed.emit(changes, initiator)
+
+    def report(self, exc: BaseException) -> None:
+        """A failure no caller handled: the banner for a known error, the crash dialog
+        (and the log) for a bug."""
+        if isinstance(exc, KnownError):
+            self.sig_error_known.emit(str(exc))
+            return
+        details = bug_details(exc)
+        log.error("operation failed: %s\n%s", exc, details)
+        self.sig_error_bug.emit(f"{type(exc).__name__}: {exc}", details)
+
+    def deliver(self, result: Any, error: BaseException | None, on_done: Done | None,
+                on_error: Failed | None) -> None:
+        if error is None:
+            if on_done is not None:
+                on_done(result)
+        elif on_error is not None:
+            on_error(error)
+        else:
+            self.report(error)
 
 
 class _Relay(QObject):
@@ -43,12 +125,8 @@ class _Task(QRunnable):
         self.relay.finished.emit(self.ticket, result, error)
 
 
-class OpRunner(QObject):
+class OpRunner(_Runner):
     """Runs core calls in a pool; results arrive on the GUI thread."""
-
-    sig_error_known = Signal(str)
-    sig_error_bug = Signal(str, str)
-    sig_busy_changed = Signal(int)
 
     def __init__(self, parent: QObject | None = None, max_threads: int = 4) -> None:
         super().__init__(parent)
@@ -74,7 +152,7 @@ class OpRunner(QObject):
         self.sig_busy_changed.emit(len(self._pending))
         if key is not None and self._latest.get(key) != ticket:
             return  # superseded by a newer run
-        deliver(result, error, on_done, on_error, self)
+        self.deliver(result, error, on_done, on_error)
 
     def wait(self, msecs: int = 10000) -> bool:
         return self.pool.waitForDone(msecs)
@@ -84,31 +162,8 @@ class OpRunner(QObject):
         return len(self._pending)
 
 
-def deliver(result: Any, error: BaseException | None, on_done: Done | None,
-            on_error: Failed | None, runner: OpRunner | SyncRunner) -> None:
-    from qualdesk.errors import KnownError
-
-    if error is None:
-        if on_done is not None:
-            on_done(result)
-        return
-    if on_error is not None:
-        on_error(error)
-    elif isinstance(error, KnownError):
-        runner.sig_error_known.emit(str(error))
-    else:
-        tb = getattr(error, "__qualdesk_tb__", "") or "".join(
-            traceback.format_exception(type(error), error, error.__traceback__))
-        log.error("operation failed: %s\n%s", error, tb)
-        runner.sig_error_bug.emit(f"{type(error).__name__}: {error}", tb)
-
-
-class SyncRunner(QObject):
+class SyncRunner(_Runner):
     """Same interface, runs at once on the calling thread (tests)."""
-
-    sig_error_known = Signal(str)
-    sig_error_bug = Signal(str, str)
-    sig_busy_changed = Signal(int)
 
     def run(self, fn: Callable[[], Any], on_done: Done | None = None,
             on_error: Failed | None = None, key: str | None = None) -> None:
@@ -116,7 +171,7 @@ class SyncRunner(QObject):
             result, error = fn(), None
         except BaseException as exc:
             result, error = None, exc
-        deliver(result, error, on_done, on_error, self)
+        self.deliver(result, error, on_done, on_error)
 
     def wait(self, msecs: int = 0) -> bool:
         return True
@@ -124,3 +179,9 @@ class SyncRunner(QObject):
     @property
     def busy(self) -> int:
         return 0
+
+
+def deliver(result: Any, error: BaseException | None, on_done: Done | None,
+            on_error: Failed | None, runner: _Runner) -> None:
+    """Kept while the views move to ``runner.report`` (issue 20); then it goes."""
+    runner.deliver(result, error, on_done, on_error)

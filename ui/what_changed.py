@@ -1,0 +1,74 @@
+"""What each write the UI runs changed, for the writes whose service answers with its own
+record (a claim, an import, an outbox pass...) rather than ``Changes``.
+
+One home: views hand these rules to ``run_op(..., changes=...)`` (or name a constant as
+their op's answer) and the op runner announces the result; no view builds ``Changes``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from qualdesk.domain.records import Changes
+
+if TYPE_CHECKING:
+    from qualdesk.offline.resilient import SyncReport
+    from qualdesk.services.intake.outcome import ImportResult
+    from qualdesk.services.outbox import OutboxRun
+    from qualdesk.services.queue import Claim
+
+# A team setting (the intake address, the hand-raise rules): every client's settings.
+SETTINGS = Changes(settings=True)
+# A campaign, disposition or hand-raise kind: settings, and the queue's order with them.
+CONFIGURATION = Changes(settings=True, queue=True)
+
+
+def claimed(claim: Claim) -> Changes:
+    """A claim takes its lead out of the others' queues; an empty queue changed nothing."""
+    return Changes() if claim.lead_id is None else Changes(leads=(claim.lead_id,), queue=True)
+
+
+def call_logged(lead_id: int) -> Changes:
+    """A disposition: its attempt, its note, and the lead's place in the queue."""
+    return Changes(leads=(lead_id,), queue=True, attempts=True, notes=True)
+
+
+def follow_up_kept(lead_id: int) -> Changes:
+    """A follow-up kept in the local outbox: the lead leaves the rep's queue meanwhile."""
+    return Changes(leads=(lead_id,), queue=True)
+
+
+def hands_raised(_count: int) -> Changes:
+    """Cold leads given a hand raise now: warm, in the queue."""
+    return Changes(queue=True)
+
+
+def imported(result: ImportResult) -> Changes:
+    """An applied import: its leads, the queue, their attempts and emails."""
+    if not result.applied:
+        return Changes()
+    return Changes(leads=result.lead_ids, queue=True, attempts=True, emails=True)
+
+
+def replayed(report: SyncReport) -> Changes:
+    """The offline outbox replayed: each lead a change was applied to."""
+    return _leads_touched(o.lead_id for o in report.outcomes)
+
+
+def outbox_ran(run: OutboxRun) -> Changes:
+    """An outbox pass that sent, retried or gave up on an email changed its status."""
+    return Changes(emails=True) if run.sent or run.failed or run.retrying else Changes()
+
+
+def remote(kinds: Iterable[str]) -> Changes:
+    """Another client's writes, by kind (live sync): only settings are news here, the
+    window reloads the queue for any burst itself."""
+    return SETTINGS if "settings" in kinds else Changes()
+
+
+def _leads_touched(ids: Iterable[int | None]) -> Changes:
+    touched = tuple(dict.fromkeys(i for i in ids if i is not None))
+    if not touched:
+        return Changes()
+    return Changes(leads=touched, queue=True, attempts=True, notes=True)
