@@ -50,7 +50,21 @@ class PhonePage(QDialog):
         self.setWindowTitle("Phone")
         self.ctx, self.phone = ctx, phone
         self._test_uri: str | None = None
+        self._vm_path: Path | None = None
 
+        groups = (self._engine_box(), self._account_box(), self._audio_box(),
+                  self._voicemail_box(), self._test_box())
+        lay = QVBoxLayout(self)
+        for g in groups:
+            lay.addWidget(g)
+        phone.sig_engine_state.connect(self._on_state)
+        phone.sig_call_changed.connect(self._on_call)
+        phone.sig_error.connect(lambda msg: self.test_label.setText(f"Phone: {msg}"))
+        self._on_state(phone.state, phone.detail)
+        self.resize(620, 640)
+
+    def _engine_box(self) -> QGroupBox:
+        """The engine's state, the team's trunk and a restart button."""
         engine = QGroupBox("The phone on this computer", self)
         self.state_label = QLabel(self)
         self.state_label.setObjectName("phone_state_label")
@@ -65,7 +79,10 @@ class PhonePage(QDialog):
         el.addWidget(self.state_label)
         el.addWidget(self.trunk_label)
         el.addWidget(self.start_button, 0, Qt.AlignmentFlag.AlignLeft)
+        return engine
 
+    def _account_box(self) -> QGroupBox:
+        """The rep's own SIP account (the password goes to the keyring)."""
         account = QGroupBox("My SIP account (optional: without one the phone dials the trunk "
                             "unregistered)", self)
         self.registrar = QLineEdit(self, placeholderText="pbx.example.com")
@@ -91,7 +108,10 @@ class PhonePage(QDialog):
         af.addRow("Outbound pro&xy", self.proxy)
         af.addRow("&Transport", self.transport)
         af.addRow("", save_account)
+        return account
 
+    def _audio_box(self) -> QGroupBox:
+        """This machine's microphone and speaker, as the engine names them."""
         audio = QGroupBox("Headset on this computer (as the phone names devices)", self)
         ms = MachineSettings.load()
         self.mic = QLineEdit(ms.audio_source or "", self, placeholderText="alsa,default")
@@ -105,7 +125,10 @@ class PhonePage(QDialog):
         hf.addRow("&Microphone", self.mic)
         hf.addRow("&Speaker", self.speaker)
         hf.addRow("", save_audio)
+        return audio
 
+    def _voicemail_box(self) -> QGroupBox:
+        """The recorded voicemail: import a WAV, hear it back."""
         vm = QGroupBox("My recorded voicemail", self)
         self.vm_label = QLabel("No recorded voicemail yet.", self)
         self.vm_label.setObjectName("phone_voicemail_label")
@@ -124,8 +147,10 @@ class PhonePage(QDialog):
         row.addWidget(self.hear)
         row.addStretch(1)
         vl.addLayout(row)
-        self._vm_path: Path | None = None
+        return vm
 
+    def _test_box(self) -> QGroupBox:
+        """A test call to a number the rep chooses."""
         test = QGroupBox("Test call", self)
         self.test_number = QLineEdit(self, placeholderText="+12125550100 (your own mobile)")
         self.test_number.setObjectName("phone_test_number")
@@ -141,15 +166,7 @@ class PhonePage(QDialog):
         tr.addWidget(self.test_button)
         tl.addLayout(tr)
         tl.addWidget(self.test_label)
-
-        lay = QVBoxLayout(self)
-        for g in (engine, account, audio, vm, test):
-            lay.addWidget(g)
-        phone.sig_engine_state.connect(self._on_state)
-        phone.sig_call_changed.connect(self._on_call)
-        phone.sig_error.connect(lambda msg: self.test_label.setText(f"Phone: {msg}"))
-        self._on_state(phone.state, phone.detail)
-        self.resize(620, 640)
+        return test
 
     def showEvent(self, event) -> None:  # noqa: ANN001, N802 (Qt's name)
         super().showEvent(event)
@@ -178,8 +195,8 @@ class PhonePage(QDialog):
         uri, acc, vm = loaded
         self.phone.dial_uri = str(uri) or None
         self.trunk_label.setText(f"Calls go to: {uri}" if uri else
-                                 "No phone line is set up for the team: a team lead sets it "
-                                 "(qualdesk config set sip.dial_uri 'sip:{e164}@trunk.example.com'). "
+                                 "No phone line is set up for the team yet: ask your team "
+                                 "lead or admin to connect QualDesk to the phone system. "
                                  "Until then F5 hands the number to your desktop's phone.")
         if acc is not None and not self.registrar.text():
             self.registrar.setText(acc.registrar)  # type: ignore[attr-defined]
