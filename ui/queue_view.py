@@ -58,6 +58,7 @@ from ui.context import AppContext
 from ui.icons import is_dark
 from ui.labels import mail_problem
 from ui.queue_model import PINNED_MARK, Column, FilterRole, LeadIdRole, QueueModel
+from ui.what_changed import claimed
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -418,8 +419,8 @@ class QueueView(QWidget):
         db = self.ctx.db
         self.sig_status.emit(f"Lead {lead_id} added" if created else
                              f"Already known: lead {lead_id} opened, its hand raise added")
-        self.ctx.runner.run(lambda: queue_svc.claim_lead(db, lead_id, rep), self._on_claimed,
-                            self._on_claim_error)
+        self.ctx.run_op(lambda: queue_svc.claim_lead(db, lead_id, rep), self, self._on_claimed,
+                        self._on_claim_error, changes=claimed)
 
     def pin_lead(self, lead_id: object) -> None:
         """The lead on the rep's screen stays in the list whatever the filter says."""
@@ -444,8 +445,8 @@ class QueueView(QWidget):
             return
         self._claiming = True
         db = self.ctx.db
-        self.ctx.runner.run(lambda: queue_svc.claim_next(db, rep), self._on_claimed,
-                            self._on_claim_error)
+        self.ctx.run_op(lambda: queue_svc.claim_next(db, rep), self, self._on_claimed,
+                        self._on_claim_error, changes=claimed)
 
     def claim_selected(self) -> None:
         idx = self.table.currentIndex()
@@ -459,20 +460,17 @@ class QueueView(QWidget):
         lead_id = int(self.proxy.data(self.proxy.index(idx.row(), 0), LeadIdRole))
         self._claiming = True
         db = self.ctx.db
-        self.ctx.runner.run(lambda: queue_svc.claim_lead(db, lead_id, rep), self._on_claimed,
-                            self._on_claim_error)
+        self.ctx.run_op(lambda: queue_svc.claim_lead(db, lead_id, rep), self, self._on_claimed,
+                        self._on_claim_error, changes=claimed)
 
     def _on_claimed(self, claim: queue_svc.Claim) -> None:
         self._claiming = False
         if claim.lead_id is None:
             self.sig_status.emit("Nothing to claim: your queue is empty for now")
             return
-        self.ctx.sig_operation_executed.emit(Changes(leads=(claim.lead_id,), queue=True), self)
         self.select_lead(claim.lead_id)
         self.sig_lead_claimed.emit(claim.lead_id)
 
     def _on_claim_error(self, exc: BaseException) -> None:
         self._claiming = False
-        from ui.ops import deliver
-
-        deliver(None, exc, None, None, self.ctx.runner)
+        self.ctx.runner.report(exc)
