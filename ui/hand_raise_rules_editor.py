@@ -29,6 +29,7 @@ from qualdesk.errors import KnownError
 from qualdesk.services import team_settings
 from qualdesk.settings import parse_value
 from ui.context import AppContext
+from ui.what_changed import SETTINGS
 
 KEY_PAGES = "intake.key_pages"
 OPENS_COUNT = "intake.opens_count"
@@ -236,7 +237,7 @@ class HandRaiseRulesEditor(QWidget):
 
         def op() -> Changes:
             team_settings.set_values(db, values)
-            return Changes(settings=True)
+            return SETTINGS
 
         self.message.setText("Saving…")
         self.ctx.run_op(op, initiator=self, on_done=self._saved, on_error=self._failed)
@@ -252,6 +253,4 @@ class HandRaiseRulesEditor(QWidget):
         if isinstance(exc, KnownError):
             self.message.setText(f"Not saved: {exc}")
             return
-        from ui.ops import deliver
-
-        deliver(None, exc, None, None, self.ctx.runner)
+        self.ctx.runner.report(exc)

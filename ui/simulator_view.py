@@ -51,7 +51,6 @@ from qualdesk.sim.staffing import (
     run_staffing,
 )
 from ui.context import AppContext
-from ui.ops import deliver
 from ui.rows_model import RowsModel
 
 SortRole = Qt.ItemDataRole.UserRole + 1
@@ -331,7 +330,7 @@ class SimulatorView(QWidget):
         elif isinstance(exc, KnownError):
             self.status.setText(f"Cannot simulate: {exc}")
         else:
-            deliver(None, exc, None, None, self.ctx.runner)
+            self.ctx.runner.report(exc)
 
     def _on_done(self, result: StaffingResult) -> None:
         self._finish()
