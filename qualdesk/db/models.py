@@ -168,6 +168,8 @@ class HandRaise(Base):
     first_call_rep_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     first_email_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
+    # Raised by the intake page's "Send a test event": the reports leave it out (0011).
+    is_test: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
 
     lead: Mapped[Lead] = relationship(back_populates="hand_raises")
 

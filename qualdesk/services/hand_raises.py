@@ -28,12 +28,13 @@ def resolve_kind(raw: str | None, strengths: dict[str, int]) -> tuple[str, int, 
 
 def add_hand_raise(s: Session, lead: Lead, campaign: Campaign, kind: str, strength: int,
                    raised_at: datetime, details: str | None = None, source: str | None = None,
-                   by_id: int | None = None) -> HandRaise:
-    """A new hand raise: its deadline is the campaign's SLA; a cold lead becomes warm."""
+                   by_id: int | None = None, is_test: bool = False) -> HandRaise:
+    """A new hand raise: its deadline is the campaign's SLA; a cold lead becomes warm.
+    ``is_test`` marks the intake page's test event, which the reports leave out."""
     hr = HandRaise(
         lead_id=lead.id, campaign_id=campaign.id, kind=kind, strength=strength,
         raised_at=raised_at, deadline_at=raised_at + timedelta(minutes=campaign.sla_minutes),
-        details=details, source=source, created_at=clock.now(),
+        details=details, source=source, created_at=clock.now(), is_test=is_test,
     )
     s.add(hr)
     if lead.last_hand_raise_at is None or raised_at > lead.last_hand_raise_at:

@@ -42,7 +42,7 @@ def compute(s: Session, period: Period, per_campaign: bool = True) -> list[dict[
                q.greatest(hr.first_call_at, hr.first_email_at, dia).label("fu"),
                first_to.label("to_at"))
         .join(Campaign, Campaign.id == hr.campaign_id)
-        .where(*period.clause(hr.raised_at))
+        .where(*period.hand_raises())
         .subquery("h")
     )
     h = inner.c

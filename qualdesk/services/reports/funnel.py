@@ -42,7 +42,7 @@ def monthly(s: Session, period: Period) -> list[dict[str, Any]]:
     def put(m: str, key: str, n: int) -> None:
         months.setdefault(m, {"month": m, "hand_raises": 0, "turned_over": 0, "accepted": 0})[key] = int(n)
 
-    for m, n in s.execute(select(hr_m, func.count()).where(*period.clause(HandRaise.raised_at))
+    for m, n in s.execute(select(hr_m, func.count()).where(*period.hand_raises())
                           .group_by(hr_m)):
         put(m, "hand_raises", n)
     for m, to, n in s.execute(
@@ -81,7 +81,7 @@ def per_campaign(s: Session, period: Period) -> list[dict[str, Any]]:
     camps = {cid: {"campaign": name, "hand_raises": 0, "turned_over": 0, "accepted": 0, "won": 0}
              for cid, name in s.execute(select(Campaign.id, Campaign.name))}
     for cid, n in s.execute(select(HandRaise.campaign_id, func.count())
-                            .where(*period.clause(HandRaise.raised_at)).group_by(HandRaise.campaign_id)):
+                            .where(*period.hand_raises()).group_by(HandRaise.campaign_id)):
         camps[cid]["hand_raises"] = int(n)
     for cid, to, n in s.execute(
         select(Lead.campaign_id, DesignationChange.to_designation,
@@ -118,7 +118,7 @@ def conversion(s: Session, period: Period) -> list[dict[str, Any]]:
     designation) ever put the lead in it or a later one."""
     reached = _reached
     row = s.execute(select(func.count(), *(reached(t) for _, t in STAGES))
-                    .where(*period.clause(Lead.created_at))).one()
+                    .where(*period.new_leads())).one()
     counts = [("cold", int(row[0]))] + [(name, int(row[i + 1])) for i, (name, _) in enumerate(STAGES)]
     out = []
     for i, (name, n) in enumerate(counts):
@@ -155,7 +155,7 @@ def conversion_by(s: Session, period: Period, monthly_too: bool) -> list[dict[st
         keys.append(q.local_month(Lead.created_at, period.tz, q.dialect(s)).label("month"))
     stmt = (select(*keys, func.count(), *(_reached(t) for _, t in stages))
             .join(Campaign, Campaign.id == Lead.campaign_id)
-            .where(*period.clause(Lead.created_at))
+            .where(*period.new_leads())
             .group_by(*keys).order_by(*keys))
     out = []
     for row in s.execute(stmt):

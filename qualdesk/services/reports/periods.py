@@ -6,7 +6,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sqlalchemy import exists
+
 from qualdesk.db.engine import Database
+from qualdesk.db.models import HandRaise, Lead
 from qualdesk.errors import InvalidInput
 from qualdesk.services import team_settings
 
@@ -42,6 +45,18 @@ class Period:
         if self.end is not None:
             out.append(col < self.end)
         return out
+
+    def hand_raises(self):  # type: ignore[no-untyped-def]
+        """SQL conditions keeping the hand raises a report counts: raised inside the
+        period, and not the intake page's test event (it proves a path, nobody follows
+        it up)."""
+        return [*self.clause(HandRaise.raised_at), HandRaise.is_test.is_(False)]
+
+    def new_leads(self):  # type: ignore[no-untyped-def]
+        """SQL conditions keeping the leads a cohort counts: created inside the period,
+        and not the intake page's test lead (the one with a test hand raise)."""
+        test = exists().where(HandRaise.lead_id == Lead.id, HandRaise.is_test.is_(True))
+        return [*self.clause(Lead.created_at), ~test]
 
     def as_dict(self) -> dict[str, str | None]:
         return {"from": self.from_date.isoformat() if self.from_date else None,

@@ -48,7 +48,7 @@ def sla_query(dia: str, period: Period, by: str | None) -> Select:
     cols = [hr.raised_at.label("raised"), hr.first_call_at.label("call"), fu.label("fu")]
     if key is not None:
         cols.append(key.label("grp"))
-    inner = select(*cols).where(*period.clause(hr.raised_at))
+    inner = select(*cols).where(*period.hand_raises())
     if by == "campaign":
         inner = inner.join(Campaign, Campaign.id == hr.campaign_id)
     elif by == "rep":

@@ -129,7 +129,7 @@ def receive(db: Database, name: str, body: bytes, auth: Auth,
                 out.repeated_events += 1
                 continue
             try:
-                _apply(s, src, ev, rules, ctx, out)
+                _apply(s, src, ev, rules, ctx, out, test)
             except InvalidInput as exc:
                 raise Refused(400, f"{ev.ref}: {exc}") from None
             out.events += 1
@@ -200,7 +200,7 @@ def _authenticate(s: Session, src: IntakeSource, body: bytes, auth: Auth) -> boo
 
 
 def _apply(s: Session, src: IntakeSource, ev: NormalEvent, rules: HandRaiseRules,
-           ctx: Any, out: Outcome) -> None:
+           ctx: Any, out: Outcome, test: bool = False) -> None:
     known = None
     if ev.contact_id is not None:
         known = s.scalar(select(IntakeContact.lead_id).where(
@@ -220,7 +220,7 @@ def _apply(s: Session, src: IntakeSource, ev: NormalEvent, rules: HandRaiseRules
         return
     lead_id, _created, hr_id = find_or_create_lead(
         s, ev.lead, hand_raise=hand_raise, source=src.name, campaign=campaign, by_id=None,
-        known_lead_id=known, ctx=ctx, require_name=False)
+        known_lead_id=known, ctx=ctx, require_name=False, test=test)
     if ev.contact_id is not None and known is None:
         insert_ignore(s, IntakeContact, {"source_id": src.id, "external_id": ev.contact_id,
                                          "lead_id": lead_id}, IntakeContact.id)

@@ -119,7 +119,8 @@ def find_or_create_lead(s: Session, fields: dict[str, Any], *,
                         campaign: str | None, by_id: int | None,
                         known_lead_id: int | None = None,
                         ctx: RowContext | None = None,
-                        require_name: bool = True) -> tuple[int, bool, int | None]:
+                        require_name: bool = True,
+                        test: bool = False) -> tuple[int, bool, int | None]:
     """(lead id, created, the new hand raise's id or None). ``known_lead_id`` is a lead
     the sender already identified (a Mautic contact id seen before): its blanks are
     filled from ``fields``, which then need no email or phone. ``require_name=False``
@@ -156,7 +157,7 @@ def find_or_create_lead(s: Session, fields: dict[str, Any], *,
     hr_id = None
     if hand_raise is not None:
         hr_id = _raise(s, lead, camp if (campaign or created) else _campaign_of(s, lead),
-                       hand_raise, ctx, source, by_id, new_lead=created)
+                       hand_raise, ctx, source, by_id, new_lead=created, test=test)
     if hr_id is None:
         lead.updated_at = clock.now()
         audit.bump(s, "intake", lead.id)
@@ -236,7 +237,8 @@ def _details_text(details: Any) -> str | None:
 
 
 def _raise(s: Session, lead: Lead, camp: Campaign, hand_raise: HandRaiseIn, ctx: RowContext,
-           source: str, by_id: int | None, new_lead: bool = False) -> int | None:
+           source: str, by_id: int | None, new_lead: bool = False,
+           test: bool = False) -> int | None:
     from qualdesk.services.hand_raises import resolve_kind
 
     kind_raw, at, details = hand_raise
@@ -247,6 +249,6 @@ def _raise(s: Session, lead: Lead, camp: Campaign, hand_raise: HandRaiseIn, ctx:
     if same is not None:
         return None  # the same hand raise (kind and time) is kept once
     hr = add_hand_raise(s, lead, camp, kind, strength, at, details=_details_text(details),
-                        source=source, by_id=by_id)
+                        source=source, by_id=by_id, is_test=test)
     s.flush()
     return hr.id
