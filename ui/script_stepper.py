@@ -72,6 +72,25 @@ class ScriptStepper(QWidget):
     # --- layout -----------------------------------------------------------------------
 
     def _build(self) -> None:
+        head = self._head()
+        self._step_fields()
+        step_page = self._step_page()
+        self.browser = QTextBrowser(objectName="stepper_whole_view")
+        self.pages = QStackedWidget(objectName="stepper_pages")
+        self.pages.addWidget(step_page)
+        self.pages.addWidget(self.browser)
+        summary = self._summary()
+
+        outer = QVBoxLayout(self)
+        outer.addLayout(head)
+        outer.addWidget(self.pages, 1)
+        outer.addWidget(self.error)
+        outer.addLayout(summary)
+        for w in self.findChildren(QWidget):
+            w.installEventFilter(self)
+
+    def _head(self) -> QHBoxLayout:
+        """The script's title and the whole-script toggle (F7)."""
         self.title = QLabel(objectName="stepper_title")
         self.title.setTextFormat(Qt.TextFormat.PlainText)
         self.whole = QCheckBox("&Whole script (F7)", objectName="stepper_whole_toggle")
@@ -80,7 +99,10 @@ class ScriptStepper(QWidget):
         head = QHBoxLayout()
         head.addWidget(self.title, 1)
         head.addWidget(self.whole)
+        return head
 
+    def _step_fields(self) -> None:
+        """What one step shows: progress, question, hint, and the answer's three forms."""
         self.progress = QLabel(objectName="stepper_progress")
         self.step_text = QLabel(objectName="stepper_step_text")
         self.step_text.setWordWrap(True)
@@ -101,6 +123,8 @@ class ScriptStepper(QWidget):
         self.bant_form = BantForm(self)
         self.bant_form.sig_bant_edited.connect(self._on_bant_edited)
 
+    def _step_page(self) -> QWidget:
+        """The step in a scroll area, with Back and Next under it."""
         # The step scrolls inside its page: a long question or the BANT form never
         # grows the window past a 1280x720 screen (it used to reach 857 px).
         body = QWidget(objectName="stepper_step_body")
@@ -132,12 +156,10 @@ class ScriptStepper(QWidget):
         nav.addStretch(1)
         nav.addWidget(self.next_btn)
         sl.addLayout(nav)
+        return step_page
 
-        self.browser = QTextBrowser(objectName="stepper_whole_view")
-        self.pages = QStackedWidget(objectName="stepper_pages")
-        self.pages.addWidget(step_page)
-        self.pages.addWidget(self.browser)
-
+    def _summary(self) -> QHBoxLayout:
+        """What is still missing, the proposed designation, Mark hot; the error line."""
         self.missing = QLabel(objectName="stepper_missing")
         self.missing.setWordWrap(True)
         self.proposed = QLabel(objectName="stepper_proposed")
@@ -153,14 +175,7 @@ class ScriptStepper(QWidget):
         col.addWidget(self.proposed)
         summary.addLayout(col, 1)
         summary.addWidget(self.hot_btn)
-
-        outer = QVBoxLayout(self)
-        outer.addLayout(head)
-        outer.addWidget(self.pages, 1)
-        outer.addWidget(self.error)
-        outer.addLayout(summary)
-        for w in self.findChildren(QWidget):
-            w.installEventFilter(self)
+        return summary
 
     # --- loading ------------------------------------------------------------------------
 
