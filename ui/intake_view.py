@@ -42,6 +42,7 @@ from ui.hand_raise_rules_editor import HandRaiseRulesEditor
 from ui.intake_dialogs import KIND_SHORT, AddSourceDialog, ConfirmDialog
 from ui.intake_secret import SecretPanel
 from ui.record_table import Col, RecordTableModel, record_table, select_record, selected_record
+from ui.what_changed import SETTINGS
 
 Index = QModelIndex | QPersistentModelIndex
 DEFAULT_BASE = "http://127.0.0.1:8470"
@@ -361,7 +362,7 @@ class IntakeView(QWidget):
 
         def op() -> Changes:
             team_settings.set_value(db, PUBLIC_URL, raw)
-            return Changes(settings=True)
+            return SETTINGS
 
         self.ctx.run_op(op, initiator=self, on_done=lambda _c: self.message.setText(
             f"Senders now post to {raw or DEFAULT_BASE}/intake/…"), on_error=self._failed)
@@ -372,9 +373,7 @@ class IntakeView(QWidget):
         if isinstance(exc, KnownError):
             self.message.setText(str(exc))
             return
-        from ui.ops import deliver
-
-        deliver(None, exc, None, None, self.ctx.runner)
+        self.ctx.runner.report(exc)
 
     def open_add(self) -> None:
         db = self.ctx.db
