@@ -49,9 +49,7 @@ from qualdesk.services.codes_admin import (
 from qualdesk.services.script_library import list_scripts
 from ui.context import AppContext
 from ui.record_table import Col, RecordTableModel, record_table, select_record, selected_record
-
-# A configuration change reaches the queue (policy) and every client's settings.
-CHANGED = Changes(settings=True, queue=True)
+from ui.what_changed import CONFIGURATION
 
 
 def _n(attr: str) -> Col:
@@ -356,7 +354,7 @@ class CampaignsView(QWidget):
 
         def op() -> Changes:
             update_campaign(db, name, by=by, **fields)
-            return CHANGED
+            return CONFIGURATION
 
         self.campaign_message.setText("")
         self.ctx.run_op(op, initiator=self,
@@ -372,7 +370,7 @@ class CampaignsView(QWidget):
 
         def op() -> Changes:
             add_campaign(db, name, by=by)
-            return CHANGED
+            return CONFIGURATION
 
         self.campaign_message.setText("")
         self.ctx.run_op(op, initiator=self, on_done=lambda _c: self._added(name),
@@ -420,7 +418,7 @@ class CampaignsView(QWidget):
         def op() -> Changes:
             set_disposition(db, code, label=label or None, hotkey=hotkey, is_contact=contact,
                             by=by)
-            return CHANGED
+            return CONFIGURATION
 
         self._save_code(op, f"Saved disposition {code.strip()}.")
 
@@ -431,7 +429,7 @@ class CampaignsView(QWidget):
 
         def op() -> Changes:
             set_kind(db, code, label=label or None, strength=strength, by=by)
-            return CHANGED
+            return CONFIGURATION
 
         self._save_code(op, f"Saved hand-raise kind {code.strip()}.")
 
