@@ -12,7 +12,6 @@ from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
-from qualdesk.domain.records import Changes
 from qualdesk.paths import config_dir
 from qualdesk.services.queue_rows import Alert, alert_summary
 from ui import keymap
@@ -24,6 +23,7 @@ from ui.icons import app_icon
 from ui.keymap import KeymapDialog
 from ui.lead_panel import LeadPanel
 from ui.queue_view import QueueView
+from ui.what_changed import remote
 
 
 def window_settings() -> QSettings:
@@ -267,8 +267,7 @@ class MainWindow(QMainWindow):
 
     def _on_remote_kinds(self, kinds: set[str]) -> None:
         # The queue itself was reloaded for this burst already (``_on_remote_change``).
-        if "settings" in kinds:
-            self.ctx.sig_operation_executed.emit(Changes(settings=True), self)
+        self.ctx.runner.announce(remote(kinds), self)
 
     # --- geometry --------------------------------------------------------------------
 
