@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from qualdesk.domain.records import Changes
 from qualdesk.errors import KnownError, RowProblem
 from qualdesk.services.import_mapping import (
     apply_mapping,
@@ -50,7 +49,7 @@ from qualdesk.services.intake.outcome import ImportCancelled, ImportResult
 from qualdesk.services.intake.rejects import write_rejects
 from ui.context import AppContext
 from ui.import_mapping_table import MappingTable
-from ui.ops import deliver
+from ui.what_changed import hands_raised, imported
 
 KIND_LEADS, KIND_ACTIVITY = "leads", "activity"
 
@@ -290,7 +289,7 @@ class ImportDialog(QDialog):
 
         self._set_running(True)
         self.status.setText("Importing…")
-        self.ctx.runner.run(work, self._on_done, self._on_error)
+        self.ctx.run_op(work, self, self._on_done, self._on_error, changes=imported)
 
     def _show_cold(self) -> None:
         n = len(self._cold_ids)
@@ -309,9 +308,9 @@ class ImportDialog(QDialog):
             self._show_cold()
             self.status.setText(f"{n} lead{'s' if n != 1 else ''} now warm with a hand raise: "
                                 "in the queue, the clock running.")
-            self.ctx.sig_operation_executed.emit(Changes(queue=True), self)
 
-        self.ctx.runner.run(lambda: raise_hands_now(db, ids, kind), done, self._on_error)
+        self.ctx.run_op(lambda: raise_hands_now(db, ids, kind), self, done, self._on_error,
+                        changes=hands_raised)
 
     def cancel(self) -> None:
         self._cancel.set()
@@ -354,8 +353,6 @@ class ImportDialog(QDialog):
             self._show_cold()
             self.run_button.setEnabled(False)
             self.good_rows_button.setEnabled(False)
-            self.ctx.sig_operation_executed.emit(
-                Changes(leads=result.lead_ids, queue=True, attempts=True, emails=True), self)
         else:
             self.status.setText(f"Nothing imported: {len(result.rejected_rows)} bad row(s) "
                                 "listed below. Fix the file, or import the good rows and "
@@ -373,7 +370,7 @@ class ImportDialog(QDialog):
             self.status.setText(str(exc))
             self.run_button.setEnabled(False)
         else:
-            deliver(None, exc, None, None, self.ctx.runner)  # a bug: the crash dialog
+            self.ctx.runner.report(exc)  # a bug: the crash dialog
 
     def _show_rejects(self, problems: tuple[RowProblem, ...]) -> None:
         self.rejects.setRowCount(len(problems))
