@@ -26,7 +26,7 @@ KNOWN_LONG = {
     "ui/app.py run", "ui/floor_view.py __init__",
     "ui/hand_raise_rules_editor.py __init__", "ui/import_dialog.py _build",
     "ui/lead_panel.py __init__",
-    "ui/queue_view.py __init__", "ui/reports_view.py __init__", "ui/sales_view.py __init__",
+    "ui/reports_view.py __init__", "ui/sales_view.py __init__",
     "ui/simulator_view.py _build",
 }
 KNOWN_CYCLES = [

@@ -141,7 +141,17 @@ class QueueView(QWidget):
         # brings it to this one.
         self._head_relay = _HeadRelay(self)
         self._head_relay.sig_head.connect(self._on_head)
+        self._new_dialog: QWidget | None = None
+        self._mail_told: tuple[int, str] = (0, "")
+        self._build_controls()
+        self._build_table()
+        self._build_layout()
+        self._add_keys()
+        self._start_timers()
+        ctx.sig_operation_executed.connect(self._on_operation)
 
+    def _build_controls(self) -> None:
+        """Next lead, the filter, Show held, New lead, Refresh, and the summary line."""
         self.filter_edit = QLineEdit(self)
         self.filter_edit.setObjectName("queue_filter")
         self.filter_edit.setPlaceholderText("Filter: name, company, reason…")
@@ -164,8 +174,6 @@ class QueueView(QWidget):
         self.new_button.setObjectName("queue_new_lead_button")
         self.new_button.setToolTip(keymap.tooltip("new_lead"))
         self.new_button.clicked.connect(self.open_new_lead)
-        self._new_dialog: QWidget | None = None
-        self._mail_told: tuple[int, str] = (0, "")
 
         self.refresh_button = QPushButton("Refresh", self)
         self.refresh_button.setObjectName("queue_refresh_button")
@@ -175,6 +183,8 @@ class QueueView(QWidget):
         self.summary = QLabel("", self)
         self.summary.setObjectName("queue_summary")
 
+    def _build_table(self) -> None:
+        """The queue table: rows by the service's order, one clock delegate, Enter claims."""
         self.table = QTableView(self)
         self.table.setObjectName("queue_table")
         self.table.setModel(self.proxy)
@@ -199,6 +209,8 @@ class QueueView(QWidget):
         claim_key.activated.connect(self.claim_selected)
         self._claim_shortcut = claim_key
 
+    def _build_layout(self) -> None:
+        """The controls in one row above the table; the summary under it."""
         top = QHBoxLayout()
         top.addWidget(self.next_button)
         top.addWidget(self.filter_edit, 1)
@@ -211,6 +223,8 @@ class QueueView(QWidget):
         lay.addWidget(self.table, 1)
         lay.addWidget(self.summary)
 
+    def _add_keys(self) -> None:
+        """The queue's window-wide keys (keymap names them)."""
         self._add_action("next_lead", self.next_lead)
         self._add_action("queue_filter", self._focus_filter)
         self._add_action("show_held", self.held_check.toggle)
@@ -218,6 +232,8 @@ class QueueView(QWidget):
         self._add_action("focus_queue", self.focus_table)
         self._add_action("new_lead", self.open_new_lead)
 
+    def _start_timers(self) -> None:
+        """The countdowns' one tick and the slow poll for other clients' writes."""
         # ONE timer for every countdown on screen.
         self.tick_timer = QTimer(self)
         self.tick_timer.setObjectName("queue_tick_timer")
@@ -229,7 +245,6 @@ class QueueView(QWidget):
         self.refresh_timer.setInterval(self.REFRESH_MS)
         self.refresh_timer.timeout.connect(self.refresh)
         self.refresh_timer.start()
-        ctx.sig_operation_executed.connect(self._on_operation)
 
     def _add_action(self, name: str, slot: Any) -> QAction:
         act = QAction(self)
