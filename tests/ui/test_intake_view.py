@@ -317,7 +317,7 @@ def test_a_database_away_goes_to_the_banner_not_a_crash(qtbot, sqlite_db: Databa
 
 
 def test_a_robot_caught_by_the_form_s_trap_reads_as_such(qtbot, sqlite_db: Database) -> None:
-    from qualdesk.services.intake.live.deliveries import keep_refusal
+    from qualdesk.services.intake.live.refusals import keep_refusal
     from qualdesk.services.intake.live.sources import add_source
 
     add_source(sqlite_db, "web-form", "form")

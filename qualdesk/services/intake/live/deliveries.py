@@ -1,4 +1,4 @@
-"""Keeping a delivery: once, whole, or not at all; and keeping every refusal.
+"""Keeping a delivery: once, whole, or not at all (refusals are kept by ``refusals``).
 
 ``receive`` runs one transaction: the source and its secret, the signature (or a
 one-use test token), the events parsed, then the delivery row. Its UNIQUE (source,
@@ -32,7 +32,6 @@ from qualdesk.db.models import (
     IntakeDelivery,
     IntakeEventId,
     IntakeKey,
-    IntakeRefusal,
     IntakeSource,
     IntakeTestToken,
 )
@@ -44,8 +43,6 @@ from qualdesk.services.intake.live import activity, secret_box, signatures
 from qualdesk.services.intake.live.events import EventError, NormalEvent, parse_json
 from qualdesk.services.intake.live.mautic import parse_mautic
 from qualdesk.services.intake.live.one_lead import find_or_create_lead, row_context
-
-EXCERPT_CHARS = 300
 
 
 class Refused(Exception):
@@ -245,24 +242,3 @@ def _identifies(lead: dict[str, Any]) -> bool:
                and isinstance(v, str | int) and str(v).strip() for k, v in lead.items())
 
 
-def excerpt(body: bytes) -> str:
-    """The start of a refused body, safe to show: decoded with replacement characters,
-    control characters dropped. Plain text for a plain-text widget, never HTML."""
-    text = body[:EXCERPT_CHARS * 4].decode("utf-8", errors="replace")[:EXCERPT_CHARS]
-    return "".join(ch if ch.isprintable() or ch in " \n\t" else "\ufffd" for ch in text)
-
-
-def keep_refusal(db: Database, name: str, status: int, reason: str, remote: str | None,
-                 body: bytes) -> None:
-    """Best effort: a refusal while the database is away cannot be kept (503)."""
-    try:
-        with db.session() as s:
-            src_id = s.scalar(select(IntakeSource.id).where(IntakeSource.name == name))
-            s.add(IntakeRefusal(source_id=src_id, source_name=name[:80], at=clock.now(),
-                                status=status, reason=reason[:2000],
-                                remote=(remote or "")[:64] or None, excerpt=excerpt(body)))
-            audit.bump(s, "intake_refusal")
-    except Exception:  # noqa: BLE001 - a refusal must never turn into a 500
-        import logging
-
-        logging.getLogger(__name__).warning("could not keep a refusal for %s (%s)", name, status)

@@ -41,7 +41,6 @@ from qualdesk.services.intake.live.deliveries import (
     Auth,
     Refused,
     is_test_json,
-    keep_refusal,
     receive,
 )
 from qualdesk.services.intake.live.events import (
@@ -50,6 +49,7 @@ from qualdesk.services.intake.live.events import (
     honeypot_filled,
     parse_form,
 )
+from qualdesk.services.intake.live.refusals import keep_refusal
 from qualdesk.services.intake.live.sources import NAME_RE
 
 log = logging.getLogger("qualdesk.intake")
