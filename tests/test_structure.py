@@ -27,7 +27,6 @@ KNOWN_LONG = {
     "ui/hand_raise_rules_editor.py __init__", "ui/import_dialog.py _build",
     "ui/lead_panel.py __init__",
     "ui/reports_view.py __init__", "ui/sales_view.py __init__",
-    "ui/simulator_view.py _build",
 }
 KNOWN_CYCLES = [
     ["ui.app", "ui.features", "ui.launcher", "ui.main_window", "ui.smoke", "ui.welcome_page"],

@@ -166,6 +166,24 @@ class SimulatorView(QWidget):
 
     # ---- layout ----
     def _build(self) -> None:
+        self._build_inputs()
+        form, buttons = self._arrange_inputs()
+        self._build_table()
+        self._build_chart()
+        split = QSplitter(Qt.Orientation.Vertical, self)
+        split.addWidget(self.table)
+        split.addWidget(self.chart)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 1)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addLayout(buttons)
+        layout.addWidget(self.status)
+        layout.addWidget(split, 1)
+
+    def _build_inputs(self) -> None:
+        """The staffing range, queue order, seed, arrivals; Run, Cancel, progress, status."""
         self.reps_from = self._spin("simulator_reps_from", 1, MAX_REPS, 2)
         self.reps_to = self._spin("simulator_reps_to", 1, MAX_REPS, 10)
         self.seed = self._spin("simulator_seed", 0, 2_000_000_000, DEFAULT_SEED)
@@ -200,6 +218,8 @@ class SimulatorView(QWidget):
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
+    def _arrange_inputs(self) -> tuple[QFormLayout, QHBoxLayout]:
+        """The inputs as a form, and the run buttons beside the progress bar."""
         reps = QHBoxLayout()
         reps.addWidget(self.reps_from)
         reps.addWidget(QLabel("to", self))
@@ -217,13 +237,19 @@ class SimulatorView(QWidget):
         buttons.addWidget(self.run_button)
         buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.progress, 1)
+        return form, buttons
 
+    def _build_table(self) -> None:
+        """One row per staffing level, both queue orders side by side."""
         self.model = StaffingTableModel(self)
         self.table = QTableView(self)
         self.table.setObjectName("simulator_table")
         self.table.setModel(self.model)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+
+    def _build_chart(self) -> None:
+        """% followed up within 1 h against reps, one curve per queue order."""
         # Follow the desktop's light/dark palette rather than pyqtgraph's black default.
         pal = self.palette()
         self.chart = pg.PlotWidget(self, background=pal.base().color())
@@ -251,17 +277,6 @@ class SimulatorView(QWidget):
         self.reps_from.valueChanged.connect(self._fit_reps_axis)
         self.reps_to.valueChanged.connect(self._fit_reps_axis)
         self._fit_reps_axis()
-        split = QSplitter(Qt.Orientation.Vertical, self)
-        split.addWidget(self.table)
-        split.addWidget(self.chart)
-        split.setStretchFactor(0, 1)
-        split.setStretchFactor(1, 1)
-
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addLayout(buttons)
-        layout.addWidget(self.status)
-        layout.addWidget(split, 1)
 
     def _fit_reps_axis(self) -> None:
         lo, hi = sorted((self.reps_from.value(), self.reps_to.value()))
