@@ -10,7 +10,16 @@ from dataclasses import dataclass
 
 
 class KnownError(Exception):
-    """A failure with a message a rep or admin can act on."""
+    """A failure with a message a rep or admin can act on.
+
+    The message says what to do in the app and who can do it; ``cli`` is the same
+    advice for the command line (``qualdesk config set smtp.host HOST``), which only the
+    command line prints: a rep in the app never reads a command to type.
+    """
+
+    def __init__(self, *args: object, cli: str | None = None) -> None:
+        super().__init__(*args)
+        self.cli = cli
 
 
 class NotFound(KnownError):

@@ -66,10 +66,10 @@ def test_salesforce_file_follows_the_field_rules(db_url: str, frozen, tmp_path: 
         desc = a["Description"]
         assert desc.startswith("Marketing generated lead")
         assert "to Sam" in desc and "Hand-off note: Call her Tuesday" in desc
-        assert "BANT: Budget: 50k approved; Authority: decides; Need: SSO for 400 staff; " \
-               "Timeframe: Q1" in desc
+        assert "BANT (what the qualifying rep learned):\n- Budget: 50k approved\n" \
+               "- Authority: decides\n- Need: SSO for 400 staff\n- Timeframe: Q1" in desc
         assert "Demo request: asked for a demo on /pricing" in desc
-        assert "1 call attempt(s), last disposition connected" in desc
+        assert "1 call attempt, last: Connected" in desc and "connected" not in desc
         assert "wants SSO" in desc
         # Required LastName filled, with a warning naming the lead.
         assert b["LastName"] == "[not provided]"

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from qualdesk import clock
 from qualdesk.domain.countdown import age_text
 from qualdesk.domain.records import Changes
+from ui import labels
 from ui.context import AppContext
 from ui.rows_model import RowsModel
 
@@ -64,11 +65,11 @@ HEADERS = {Col.AT: "When (team)", Col.AGO: "Ago", Col.ACTIVITY: "Activity",
 
 
 def kind_label(kind: str) -> str:
-    return KIND_LABELS.get(kind, kind.replace("_", " ").capitalize())
+    return KIND_LABELS.get(kind, labels.humanize(kind))
 
 
 def kind_words(code: str | None) -> str:
-    return (code or "").replace("_", " ")
+    return labels.humanize(code).lower()
 
 
 def details_text(details: Mapping[str, Any] | None, skip: tuple[str, ...] = ()) -> str:

@@ -30,7 +30,7 @@ from qualdesk import clock
 from qualdesk.phone.adapter import ANSWERED, ENDED, RINGING, CallRecord
 from qualdesk.phone.outcomes import Proposal, propose
 from qualdesk.services.reference_data import DispositionRecord
-from ui import keymap
+from ui import keymap, labels
 from ui.call_presence import CallPresence
 
 if TYPE_CHECKING:
@@ -283,9 +283,10 @@ class CallControls(QWidget):
         confirmable = self.proposal is not None and self.proposal.disposition in CONFIRMABLE
         self.confirm_button.setVisible(confirmable)
         if confirmable and self.proposal is not None and self.proposal.disposition:
-            self.confirm_button.setText(f"Log {self.proposal.disposition.replace('_', ' ')}")
+            said = labels.disposition(self.proposal.disposition).lower()
+            self.confirm_button.setText(f"Log {said}")
             self.confirm_button.setToolTip(keymap.tooltip(
-                "confirm_outcome", f"Log {self.proposal.disposition.replace('_', ' ')}"))
+                "confirm_outcome", f"Log {said}"))
 
     def _key_disposition(self, code: str) -> None:
         if self.isEnabled() and self.isVisible():

@@ -18,10 +18,9 @@ from PySide6.QtWidgets import (
 
 from qualdesk import clock
 from qualdesk.domain.countdown import CountdownState, countdown, local_time_text
-from qualdesk.domain.designation import LABELS, Designation
 from qualdesk.domain.records import LeadDetail
 from ui.icons import is_dark, state_colours, state_icon
-from ui.labels import mail_problem
+from ui.labels import designation, mail_problem, time_zone
 from ui.queue_model import clock_font
 
 
@@ -132,11 +131,11 @@ class ContactCard(QFrame):
             phone += f" · mobile {detail.mobile}"
         self.phone.setText(phone)
         self.email.setText(s.email or "—")
-        self.zones.setText(", ".join(z.replace("_", " ") for z in s.time_zones)
+        self.zones.setText(", ".join(time_zone(z) for z in s.time_zones)
                            or f"unknown (team zone {team_tz} assumed)")
         self.campaign.setText(s.campaign)
         try:
-            self.designation.setText(LABELS[Designation(s.designation)])
+            self.designation.setText(designation(s.designation))
         except ValueError:
             self.designation.setText(s.designation)
         claim = ("" if not detail.claimed_by else " (claimed)" if

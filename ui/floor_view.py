@@ -49,6 +49,7 @@ from qualdesk.services.reports.floor import (
     change_marker,
     floor_snapshot,
 )
+from ui import labels
 from ui.context import AppContext
 from ui.icons import is_dark, state_colours, state_icon
 from ui.queue_model import clock_font
@@ -239,7 +240,7 @@ class AtRiskModel(RowsModel):
         if col == RiskCol.OWNER:
             return r.owner or "unowned"
         if col == RiskCol.KIND:
-            return r.kind.replace("_", " ")
+            return labels.hand_raise(r.kind)
         if col == RiskCol.RAISED:
             return r.raised_at.astimezone(self.tz).strftime("%H:%M %a %d %b")
         if col == RiskCol.CALLED:

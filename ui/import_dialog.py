@@ -47,6 +47,7 @@ from qualdesk.services.intake.import_activity import import_activity
 from qualdesk.services.intake.import_leads import LeadImportOptions, import_leads
 from qualdesk.services.intake.outcome import ImportCancelled, ImportResult
 from qualdesk.services.intake.rejects import write_rejects
+from ui import labels
 from ui.context import AppContext
 from ui.import_mapping_table import MappingTable
 from ui.what_changed import hands_raised, imported
@@ -135,7 +136,7 @@ class ImportDialog(QDialog):
         self.cold_kind = QComboBox(self)
         self.cold_kind.setObjectName("import_cold_kind")
         for code in ("contact_form", "demo_request", "called_in", "asset_download", "chat"):
-            self.cold_kind.addItem(code.replace("_", " ").capitalize(), code)
+            self.cold_kind.addItem(labels.hand_raise(code), code)
         self.cold_button = QPushButton("Treat them as hand raises &now", self)
         self.cold_button.setObjectName("import_raise_now")
         self.cold_button.clicked.connect(self.raise_hands_now)

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QComboBox, QHeaderView, QTableWidget, QTableWidget
 
 from qualdesk.services.import_mapping import KEEP
 from qualdesk.services.intake.header_aliases import FIELDS, IGNORE
+from ui.labels import humanize
 
 FIELD_WORDS: dict[str, str] = {
     "first_name": "First name", "last_name": "Last name", "full_name": "Full name",
@@ -24,7 +25,7 @@ FIELD_WORDS: dict[str, str] = {
 }
 CHOICES: tuple[tuple[str, str], ...] = (
     (KEEP, "Keep as lead details"), (IGNORE, "Don't import"),
-    *((f, FIELD_WORDS.get(f, f.replace("_", " ").capitalize())) for f in FIELDS),
+    *((f, FIELD_WORDS.get(f, humanize(f))) for f in FIELDS),
 )
 
 

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 from qualdesk import clock
 from qualdesk.domain.countdown import age_text
 from qualdesk.domain.records import Changes
+from ui import labels
 from ui.context import AppContext
 from ui.hand_raise_rules_editor import HandRaiseRulesEditor
 from ui.intake_dialogs import KIND_SHORT, AddSourceDialog, ConfirmDialog
@@ -174,7 +175,7 @@ class IntakeView(QWidget):
             Col("Address", lambda r: source_url(self.base, r.name, r.path)),
             Col("Kind", lambda r: KIND_SHORT.get(r.kind, r.kind)),
             Col("Campaign", lambda r: r.campaign or "(default)"),
-            Col("Hand raise", lambda r: (r.hand_raise or "contact form").replace("_", " ")),
+            Col("Hand raise", lambda r: labels.hand_raise(r.hand_raise or "contact_form")),
             Col("Events today", lambda r: str(r.events_today), lambda r: r.events_today),
             Col("Refused today", lambda r: str(r.refused_today), lambda r: r.refused_today),
             Col("Last event", lambda r: c.when(r.last_event_at), lambda r: _ts(r.last_event_at)),

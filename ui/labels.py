@@ -1,83 +1,91 @@
 """Every code shown to a person, in words: one home, so no screen shows ``turned_over``,
 ``q_works:`` or ``low=40000`` (and no problem tells a rep which command to type).
 
-Configurable codes (dispositions, hand-raise kinds) carry their own label in the
-database; these are the shipped ones, for places that only hold the code.
+The words the core also writes (the CRM export, what travels to sales) are defined in
+``qualdesk.domain.words`` and re-exported here; report columns come from
+``qualdesk.services.reports.labels`` (the PDF and the workbook use them too). Screens
+import their words from this module only.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import re
 
-from qualdesk.domain.bant import PARTS, Bant
-from qualdesk.domain.designation import LABELS as _DESIGNATIONS
-from qualdesk.domain.designation import Designation
+from qualdesk.domain.words import (
+    DISPOSITIONS,
+    HAND_RAISES,
+    ROLES,
+    answer_key,
+    bant_parts,
+    bant_summary,
+    designation,
+    disposition,
+    hand_raise,
+    humanize,
+    plain,
+    role,
+    verdict,
+)
+from qualdesk.services.reports.labels import column_label, value_label
 
-DISPOSITIONS: dict[str, str] = {
-    "connected": "Connected", "no_answer": "No answer", "busy": "Busy",
-    "left_voicemail": "Left voicemail", "wrong_number": "Wrong number",
-    "bad_number": "Bad number", "callback": "Call back later",
-    "not_interested": "Not interested", "dnc_request": "Do-not-call request",
-}
-
-HAND_RAISES: dict[str, str] = {
-    "called_in": "Called in", "contact_form": "Contact form", "demo_request": "Demo request",
-    "asset_download": "Asset download", "email_opens": "Repeated email opens",
-    "page_visits": "Key page visits", "chat": "Chat",
-}
+__all__ = ["DISPOSITIONS", "HAND_RAISES", "ROLES", "EMAIL_STATUS", "answer_key", "bant_parts",
+           "bant_summary", "designation", "disposition", "hand_raise", "humanize", "plain", "role",
+           "verdict", "report_column", "report_value", "phone_state", "sales_status",
+           "time_zone", "mail_problem"]
 
 EMAIL_STATUS: dict[str, str] = {"queued": "waiting in the outbox", "sent": "sent",
                                 "failed": "failed", "sending": "sending"}
 
 
-def humanize(code: str | None) -> str:
-    """An unknown code, readable: ``budget_owner`` -> ``Budget owner``."""
-    text = (code or "").strip().replace("_", " ").replace("-", " ")
-    return text[:1].upper() + text[1:]
+def report_column(key: str) -> str:
+    """A report column's name in words: ``pct_within_1h`` -> ``Within 1 h (%)``."""
+    return column_label(key)
 
 
-def designation(code: str | None) -> str:
-    try:
-        return _DESIGNATIONS[Designation(code or "")]
-    except ValueError:
-        return humanize(code)
+def report_value(value: object) -> str:
+    return value_label(value)
 
 
-def disposition(code: str | None) -> str:
-    return DISPOSITIONS.get(code or "", humanize(code))
+def sales_status(designation_code: str, verdict_code: str | None,
+                 reason: str | None) -> str:
+    """Sales' list: "Turned over", "Incubating (rejected: no budget)"."""
+    text = designation(designation_code)
+    if verdict_code:
+        text += f" ({verdict(verdict_code)}{': ' + reason if reason else ''})"
+    return text
 
 
-def hand_raise(kind: str | None) -> str:
-    return HAND_RAISES.get(kind or "", humanize(kind))
+def phone_state(code: str | None) -> str:
+    """A rep's state on the floor (``on_call``) in words."""
+    return {"on_call": "On a call", "wrap_up": "Wrap-up", "idle": "Idle", "away": "Away",
+            "signed_out": "Signed out"}.get(code or "", humanize(code))
 
 
-def answer_key(key: str, questions: dict[str, str] | None = None) -> str:
-    """A script answer's key (``q_works``) as its question, or at least as words."""
-    if questions and key in questions:
-        return questions[key]
-    return humanize(key.removeprefix("q_"))
+def time_zone(zone: str) -> str:
+    """``America/New_York`` -> ``America/New York`` (the IANA name, readable)."""
+    return zone.replace("_", " ")
 
 
-def bant_summary(bant: dict[str, Any] | None) -> str:
-    """``Budget: 40,000–60,000; Authority: …`` from the stored BANT, only parts asked."""
-    try:
-        b = Bant.from_json(bant or {})
-        described = b.describe()
-    except (KeyError, TypeError, ValueError, AttributeError):  # hand-edited data: as it is
-        return "; ".join(f"{humanize(k)}: {v}" for k, v in (bant or {}).items())
-    return "; ".join(f"{part.capitalize()}: {described[part]}" for part in PARTS
-                     if getattr(b, part) is not None)
-
-
-# Technical reasons an email waits or fails, said as what to do and who can do it.
+# Technical reasons an email waits or fails, said as what to do and who can do it (the
+# mail server is set up under Settings -> Team setup -> Email, by a team lead or admin).
+_WHERE = "Settings → Team setup → Email"
 _MAIL_PROBLEMS = (
     ("smtp.host is not set", "the team's mail server is not set up yet. Ask your team lead "
-                             "to set it up; the email goes out by itself once it is."),
+                             f"to set it up ({_WHERE}); the email goes out by itself once it is."),
+    ("no smtp password", "the mail server's password is not stored on this computer. Ask your "
+                         f"team lead to enter it ({_WHERE}); the email is retried by itself."),
     ("connection refused", "the mail server does not answer. It is retried automatically; "
                            "tell your team lead if it keeps waiting."),
+    ("login refused", "the mail server refused the team's sign-in. Ask your team lead to "
+                      f"check the mail server's user and password ({_WHERE})."),
     ("authentication", "the mail server refused the team's sign-in. Ask your team lead to "
-                       "check the mail server's user and password."),
+                       f"check the mail server's user and password ({_WHERE})."),
+    ("does not support", "the mail server does not accept the connection's security setting. "
+                         f"Ask your team lead to check it ({_WHERE})."),
 )
+# Advice meant for the command line ("(qualdesk config set smtp.host HOST)") is no use in
+# the app: it is cut from any reason shown here.
+_CLI_ADVICE = re.compile(r"\s*\((?:qualdesk|check smtp)[^)]*\)|:?\s*check smtp\.\w+.*$")
 
 
 def mail_problem(error: str | None) -> str:
@@ -87,4 +95,5 @@ def mail_problem(error: str | None) -> str:
     for needle, text in _MAIL_PROBLEMS:
         if needle in low:
             return text
-    return f"{error}. It is retried automatically; tell your team lead if it keeps failing."
+    reason = _CLI_ADVICE.sub("", error).strip() or error
+    return f"{reason}. It is retried automatically; tell your team lead if it keeps failing."

@@ -15,7 +15,7 @@ from qualdesk.services import lead_edit
 from qualdesk.services.intake.live.one_lead import LeadRefused
 from ui.context import AppContext
 from ui.dialog_buttons import action_buttons, column, ok_of
-from ui.labels import HAND_RAISES
+from ui.labels import HAND_RAISES, humanize
 
 # (field, label) in the order the eye reads a card
 FIELDS = (("first_name", "&First name"), ("last_name", "&Last name"),
@@ -111,7 +111,7 @@ class LeadFormDialog(QDialog):
         self.ok_button.setEnabled(True)
         if isinstance(exc, LeadRefused):
             self.error.setText("Not saved: " + "; ".join(
-                f"{p.field.replace('_', ' ')} “{p.value}”: {p.reason}" for p in exc.problems))
+                f"{humanize(p.field).lower()} “{p.value}”: {p.reason}" for p in exc.problems))
             first = next((self.edits[p.field] for p in exc.problems if p.field in self.edits),
                          None)
             if first is not None:

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QTabWidget, QVBoxL
 
 from qualdesk.paths import config_dir
 from qualdesk.services.queue_rows import Alert, alert_summary
-from ui import keymap
+from ui import keymap, labels
 from ui.banner import Banner
 from ui.call_controls import UrlOpener
 from ui.context import AppContext
@@ -142,7 +142,7 @@ class MainWindow(QMainWindow):
 
     def _show_user(self, *_args: object) -> None:
         u = self.ctx.user
-        self.status_user.setText(f"Signed in: {u.name} ({u.role})" if u else "Not signed in")
+        self.status_user.setText(f"Signed in: {u.name} ({labels.role(u.role)})" if u else "Not signed in")
 
     def show_status(self, message: str) -> None:
         self.statusBar().showMessage(message, 8000)

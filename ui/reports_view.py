@@ -48,6 +48,7 @@ from qualdesk.services.reports.export_tables import write_csv, write_xlsx
 from qualdesk.services.reports.labels import is_percent
 from qualdesk.services.reports.periods import make_period
 from qualdesk.services.reports.tables import Report, Table
+from ui import labels
 from ui.charts import ReportChart
 from ui.context import AppContext
 from ui.report_pdf import locale_paper, write_pdf
@@ -248,7 +249,7 @@ class ReportsView(QWidget):
         self.group.clear()
         self.group.addItem(NO_GROUP, None)
         for g in GROUPINGS[kind]:
-            self.group.addItem(g.replace("_", " "), g)
+            self.group.addItem(labels.report_column(g), g)
 
     def _all_time_toggled(self, on: bool) -> None:
         self.from_edit.setEnabled(not on)

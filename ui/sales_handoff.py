@@ -10,19 +10,12 @@ from typing import Any
 
 from PySide6.QtCore import QDateTime, QLocale, QTimeZone
 
-BANT_ORDER = ("budget", "authority", "need", "timeframe")
+from ui import labels
+from ui.labels import answer_key, bant_parts, plain
 
 
-def _plain(v: Any) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, bool):
-        return "yes" if v else "no"
-    if isinstance(v, list | tuple):
-        return ", ".join(_plain(x) for x in v)
-    if isinstance(v, dict):
-        return ", ".join(f"{str(k).replace('_', ' ')} {_plain(x)}" for k, x in v.items() if _plain(x))
-    return str(v)
+def _asked(question: str) -> str:
+    return question if question.endswith("?") else question + ":"
 
 
 def local_text(iso: str | datetime | None, locale: QLocale | None = None) -> str:
@@ -49,29 +42,31 @@ def handoff_html(snap: dict[str, Any], locale: QLocale | None = None) -> str:
              f"Email {e(lead.get('email') or '–')} · Phone {e(lead.get('phone') or '–')}<br>"
              f"Campaign {e(snap.get('campaign', {}).get('name') or '–')} · marketing generated · "
              f"Level I {'met' if snap.get('level1_met') else '<b>not met</b>'}</p>"]
-    bant = snap.get("bant", {})
-    keys = [k for k in BANT_ORDER if k in bant] + sorted(k for k in bant if k not in BANT_ORDER)
-    rows = "".join(f"<tr><th align='left'>{e(k.capitalize())}</th><td>{e(_plain(bant[k]) or '–')}</td></tr>"
-                   for k in keys)
+    rows = "".join(f"<tr><th align='left'>{e(part)}</th><td>{e(text or '–')}</td></tr>"
+                   for part, text in bant_parts(snap.get("bant", {})))
     parts.append("<h4>BANT</h4>" + (f"<table cellpadding='3' border='1' cellspacing='0'>{rows}</table>"
                                     if rows else "<p>–</p>"))
     answers = snap.get("answers", {})
     if answers:
-        parts.append("<h4>Answers</h4><ul>" + "".join(f"<li>{e(str(k))}: {e(_plain(v))}</li>"
-                                                      for k, v in answers.items()) + "</ul>")
+        questions = snap.get("questions") or {}
+        parts.append("<h4>Answers</h4><ul>" + "".join(
+            f"<li>{e(_asked(answer_key(k, questions)))} <b>{e(plain(v))}</b></li>"
+            for k, v in answers.items()) + "</ul>")
     notes = snap.get("notes", [])
     parts.append(f"<h4>Notes ({len(notes)})</h4>" + ("<ul>" + "".join(
         f"<li><i>{e(local_text(n.get('at'), locale))} {e(n.get('author') or '')}</i>: "
         f"{e(n.get('body', ''))}</li>" for n in notes) + "</ul>" if notes else "<p>–</p>"))
     body = snap.get("body_language", [])
     parts.append("<h4>Digital body language</h4>" + ("<ul>" + "".join(
-        f"<li>{e(local_text(h.get('at'), locale))} — {e(h.get('label') or h.get('kind') or '')}"
-        + (f": {e(_plain(h['details']))}" if h.get("details") else "") + "</li>" for h in body)
+        f"<li>{e(local_text(h.get('at'), locale))} — "
+        f"{e(h.get('label') or labels.hand_raise(h.get('kind')))}"
+        + (f": {e(plain(h['details']))}" if h.get("details") else "") + "</li>" for h in body)
         + "</ul>" if body else "<p>–</p>"))
     a = snap.get("attempts", {})
     att = [f"{a.get('count', 0)} call attempt{'s' if a.get('count', 0) != 1 else ''}"]
     if a.get("last_disposition"):
-        att.append(f"last: {str(a['last_disposition']).replace('_', ' ')}")
+        att.append("last: " + (a.get("last_disposition_label")
+                               or labels.disposition(a["last_disposition"])))
     if a.get("first_touch_at"):
         att.append(f"first call {local_text(a['first_touch_at'], locale)}")
     parts.append("<h4>Attempts</h4><p>" + e(", ".join(att)) + "</p>")

@@ -32,6 +32,7 @@ from qualdesk import clock
 from qualdesk.domain.records import Changes
 from qualdesk.services.turnover import TurnOverRecord, turned_over_leads
 from qualdesk.services.verdicts import accept, reject
+from ui import labels
 from ui.context import AppContext
 from ui.incubate_dialog import REASONS, from_qdate, to_qdate
 from ui.rows_model import RowsModel
@@ -89,10 +90,7 @@ class TurnOverModel(RowsModel):
             return r.by or ""
         if col == Column.OWNER:
             return r.to_owner
-        status = r.designation.replace("_", " ")
-        if r.verdict:
-            status += f" ({r.verdict}{': ' + r.verdict_reason if r.verdict_reason else ''})"
-        return status
+        return labels.sales_status(r.designation, r.verdict, r.verdict_reason)
 
 
 class SalesView(QWidget):

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from qualdesk.domain.records import UserRecord
+from ui import labels
 from ui.dialog_buttons import action_buttons
 
 
@@ -28,7 +29,7 @@ class SignInDialog(QDialog):
         self.combo = QComboBox(self)
         self.combo.setObjectName("sign_in_user")
         for u in self.users:
-            self.combo.addItem(f"{u.name} ({u.role})", u.name)
+            self.combo.addItem(f"{u.name} ({labels.role(u.role)})", u.name)
         if remembered:
             i = self.combo.findData(remembered)
             if i >= 0:
@@ -42,9 +43,11 @@ class SignInDialog(QDialog):
                                       ok_name="sign_in_ok", cancel_name="sign_in_cancel")
         lay = QVBoxLayout(self)
         if not self.users:
-            empty = QLabel("No people yet. Add yourself first:\n"
-                           "qualdesk user add \"Your Name\" --role rep --email you@example.com",
+            empty = QLabel("Nobody is set up on this database yet. Start QualDesk's team "
+                           "setup (it opens by itself on a new database) or ask your team "
+                           "lead or admin to add you under Settings → People and roles.",
                            self)
+            empty.setWordWrap(True)
             empty.setObjectName("sign_in_empty")
             lay.addWidget(empty)
             self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)

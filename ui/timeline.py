@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem, QWidget
 
 from qualdesk.domain.countdown import age_text
 from qualdesk.domain.records import LeadDetail
+from ui import labels
 
 
 def _when(at: datetime | None, tz: str) -> str:
@@ -74,7 +75,7 @@ class TimelineView(RecordList):
                 parts = [p for p, v in (("called", h.first_call_at), ("emailed", h.first_email_at)) if v]
                 status = ("only " + " and ".join(parts)) if parts else "not yet"
             rows.append((_when(h.raised_at, team_tz), age_text(h.raised_at, now),
-                         h.kind.replace("_", " "), str(h.strength), status,
+                         labels.hand_raise(h.kind), str(h.strength), status,
                          (h.details or "") + (f" (via {h.source})" if h.source else "")))
             tips.append(f"deadline {_when(h.deadline_at, team_tz)}")
         self.set_rows(rows, tips)
@@ -90,7 +91,7 @@ class AttemptHistory(RecordList):
         for a in detail.attempts if detail else ():
             secs = int((a.ended_at - a.started_at).total_seconds()) if a.ended_at else 0
             rows.append((_when(a.started_at, team_tz), a.rep or "—",
-                         a.disposition.replace("_", " "), f"{secs // 60}:{secs % 60:02d}",
+                         labels.disposition(a.disposition), f"{secs // 60}:{secs % 60:02d}",
                          (a.notes or "").replace("\n", " ")))
         self.set_rows(rows)
 
@@ -102,9 +103,12 @@ class EmailList(RecordList):
     def set_detail(self, detail: LeadDetail | None, team_tz: str) -> None:
         rows, tips = [], []
         for e in detail.emails if detail else ():
-            rows.append((_when(e.created_at, team_tz), e.status, _when(e.sent_at, team_tz),
+            rows.append((_when(e.created_at, team_tz),
+                         labels.EMAIL_STATUS.get(e.status, labels.humanize(e.status)),
+                         _when(e.sent_at, team_tz),
                          e.subject))
-            tips.append(f"to {e.to_addr}" + (f" — {e.last_error}" if e.last_error else ""))
+            tips.append(f"to {e.to_addr}" + (f" — {labels.mail_problem(e.last_error)}"
+                                              if e.last_error else ""))
         self.set_rows(rows, tips)
 
 

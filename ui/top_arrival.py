@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from qualdesk import clock
 from qualdesk.domain.countdown import CountdownState, countdown
 from qualdesk.services.queue_rows import QueueRow
+from ui import labels
 from ui.queue_model import QueueModel
 
 ArrivalKey = tuple[int, datetime]
@@ -37,7 +38,7 @@ def head_row(model: QueueModel) -> QueueRow | None:
 def arrival_text(row: QueueRow, now: datetime) -> str:
     """'Dana O'Neil (Brick & Mortar) — demo request, 59:12 left'."""
     who = row.name + (f" ({row.company})" if row.company else "")
-    kind = (row.kind or "hand raise").replace("_", " ")
+    kind = labels.hand_raise(row.kind).lower() if row.kind else "hand raise"
     cd = countdown(row.deadline, now)
     clock_part = ("" if cd.state is CountdownState.NONE else
                   f", breached {cd.clock.lstrip('+')} ago" if cd.state is CountdownState.BREACHED

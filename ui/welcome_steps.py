@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from qualdesk.errors import KnownError
 from qualdesk.services import first_run, team_settings
 from qualdesk.services.users import add_user, get_user, list_users
+from ui import labels
 
 if TYPE_CHECKING:
     from ui.welcome_page import WelcomePage
@@ -177,7 +178,7 @@ class YouStep(Step):
         if user is not None:
             self.name.setText(user.name)
             self.email.setText(user.email or "")
-            self.result.setText(f"You are {user.name} ({user.role}).")
+            self.result.setText(f"You are {user.name} ({labels.role(user.role)}).")
 
     def primary(self) -> None:
         if self.page.user is not None or not self.name.text().strip():

@@ -74,7 +74,8 @@ def main(argv: Sequence[str] | None = None,
     try:
         code = handler(ctx, args)
     except (KnownError, CommandError) as exc:
-        print(f"qualdesk: {exc}", file=sys.stderr)
+        hint = getattr(exc, "cli", None)  # the same advice, as a command
+        print(f"qualdesk: {exc}" + (f" ({hint})" if hint else ""), file=sys.stderr)
         return 1
     except BrokenPipeError:
         # `qualdesk … | head`: the reader left; say nothing more, like other Unix tools.

@@ -87,7 +87,8 @@ def get_campaign(db: Database, name: str) -> CampaignRecord:
 def _find(s: Session, name: str) -> Campaign:
     c = s.scalar(select(Campaign).where(func.lower(Campaign.name) == name.strip().lower()))
     if c is None:
-        raise NotFound(f"no campaign named {name!r} (see `qualdesk campaigns`)")
+        raise NotFound(f"no campaign named {name!r}: a team lead adds campaigns on the "
+                       "Campaigns page", cli="see `qualdesk campaigns`")
     return c
 
 

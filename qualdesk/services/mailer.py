@@ -128,7 +128,8 @@ def set_password(user: str, password: str) -> None:
     from keyring.errors import KeyringError
 
     if not user:
-        raise InvalidInput("set the SMTP login first: qualdesk config set smtp.user LOGIN")
+        raise InvalidInput("give the mail server's login (user) before its password",
+                           cli="qualdesk config set smtp.user LOGIN")
     if not password:
         raise InvalidInput("an empty password was given (pipe it on stdin)")
     try:

@@ -43,7 +43,7 @@ def refusal(lead: Lead, cfg: dict[str, object], now: datetime) -> str | None:
         return f"lead {lead.id} is do-not-call: it is never dialled"
     if not lead.phone:
         return (f"lead {lead.id} has no valid phone number: correct it on the contact card "
-                "(qualdesk lead edit) or send an email-only follow-up")
+                "(Edit…, Ctrl+Shift+E) or send an email-only follow-up (F6)")
     window = CallingWindow(time.fromisoformat(str(cfg["calling.window_start"])),
                            time.fromisoformat(str(cfg["calling.window_end"])))
     why = outside_window(list(lead.time_zones or []), now, window, str(cfg["team.timezone"]))
@@ -69,8 +69,10 @@ def prepare_dial(db: Database, lead_id: int, rep_name: str, *, now: datetime | N
             raise NotAllowed(why)
         template = str(cfg.get("sip.dial_uri") or "")
         if need_uri and not template:
-            raise InvalidInput("no phone line is set up: set the team's trunk with "
-                               "qualdesk config set sip.dial_uri 'sip:{e164}@trunk.example.com'")
+            raise InvalidInput("no phone line is set up for the team yet: ask your team lead "
+                               "or admin to connect QualDesk to the phone system",
+                               cli="qualdesk config set sip.dial_uri "
+                                   "'sip:{e164}@trunk.example.com'")
         assert lead.phone is not None
         return DialTarget(lead.id, rep.name, rep.id, lead.phone,
                           dial_uri(template, lead.phone) if template else None,

@@ -20,6 +20,7 @@ from qualdesk.db.engine import Database
 from qualdesk.db.models import (
     Attempt,
     Campaign,
+    Disposition,
     HandRaise,
     HandRaiseKind,
     Lead,
@@ -29,6 +30,7 @@ from qualdesk.db.models import (
     User,
 )
 from qualdesk.domain import designation as dz
+from qualdesk.domain import words
 from qualdesk.domain.records import Changes, UserRecord
 from qualdesk.errors import InvalidInput, NotAllowed, NotFound
 from qualdesk.services import audit
@@ -91,8 +93,9 @@ def resolve_sales_owner(s: Session, name: str) -> User:
         if u.name.lower() == want or (u.email or "").lower() == want:
             return u
     if not owners:
-        raise NotFound(f"unknown sales owner {name!r}: no sales owners are configured "
-                       f"(add one with `qualdesk user add NAME --role sales`)")
+        raise NotFound(f"unknown sales owner {name!r}: nobody has the role Sales yet. A team "
+                       "lead or admin adds them under Settings → People and roles",
+                       cli="qualdesk user add NAME --role sales")
     raise NotFound(f"unknown sales owner {name!r} (sales owners: "
                    f"{', '.join(u.name for u in owners)})")
 
@@ -101,10 +104,27 @@ def qualification(s: Session, lead_id: int) -> Qualification | None:
     return s.scalar(select(Qualification).where(Qualification.lead_id == lead_id))
 
 
+def script_questions(script: str | None, answers: dict[str, Any]) -> dict[str, str]:
+    """The question each answer was given to, as sales reads it ("What works well
+    today?", not ``q_works``). A question with merge fields, or a script that no longer
+    loads, leaves the key to be said in words by ``words.answer_key``."""
+    from qualdesk.errors import KnownError
+    from qualdesk.services.script_library import load_script
+
+    if not script or not answers:
+        return {}
+    try:
+        questions = load_script(script).questions
+    except (KnownError, OSError):
+        return {}
+    return {q.id: q.text for q in questions if q.id in answers and "{" not in q.text}
+
+
 def build_snapshot(s: Session, lead: Lead) -> dict[str, Any]:
     """Everything that travels with the lead to sales, as plain JSON."""
     names = dict(s.execute(select(User.id, User.name)).all())
     labels = dict(s.execute(select(HandRaiseKind.code, HandRaiseKind.label)).all())
+    dispositions = dict(s.execute(select(Disposition.code, Disposition.label)).all())
     campaign = s.get(Campaign, lead.campaign_id)
     q = qualification(s, lead.id)
     hrs = list(s.scalars(select(HandRaise).where(HandRaise.lead_id == lead.id)
@@ -130,10 +150,13 @@ def build_snapshot(s: Session, lead: Lead) -> dict[str, Any]:
         "level1_met": bool(q and q.level1_met),
         "bant": dict(q.bant or {}) if q else {},
         "answers": dict(q.answers or {}) if q else {},
+        "questions": script_questions((q.script if q else None)
+                                      or (campaign.script if campaign else None),
+                                      dict(q.answers or {}) if q else {}),
         "notes": [{"at": _iso(n.created_at), "author": names.get(n.author_id), "body": n.body}
                   for n in notes],
         "body_language": [
-            {"kind": h.kind, "label": labels.get(h.kind, h.kind.replace("_", " ")),
+            {"kind": h.kind, "label": labels.get(h.kind, words.hand_raise(h.kind)),
              "strength": h.strength, "at": _iso(h.raised_at), "details": h.details,
              "source": h.source}
             for h in hrs
@@ -141,6 +164,9 @@ def build_snapshot(s: Session, lead: Lead) -> dict[str, Any]:
         "attempts": {
             "count": len(attempts),
             "last_disposition": attempts[-1].disposition if attempts else None,
+            "last_disposition_label": (dispositions.get(attempts[-1].disposition)
+                                       or words.disposition(attempts[-1].disposition))
+                                      if attempts else None,
             "last_at": _iso(attempts[-1].started_at) if attempts else None,
             "first_touch_at": _iso(attempts[0].started_at) if attempts else None,
             "connected": any(a.disposition == "connected" for a in attempts),
@@ -169,23 +195,26 @@ def turn_over(db: Database, lead_id: int, to: str, *, by: str | None = None,
     any open lead. The lead becomes "turned_over" and so leaves the qualifying queue.
     """
     if override is not None and not override.strip():
-        raise InvalidInput("an override needs a reason (--override REASON)")
+        raise InvalidInput("an override needs a reason: write why sales should have the lead",
+                           cli="--override REASON")
     override = override.strip() if override else None
     note = note.strip() if note and note.strip() else None
     now = clock.now()
     with db.session() as s:
         lead = get_lead(s, lead_id)
         if lead.designation not in dz.OPEN:
-            raise NotAllowed(f"lead {lead_id} is {lead.designation}: only an open lead "
-                             f"(cold, warm, hot, incubating) can be turned over")
+            raise NotAllowed(f"lead {lead_id} cannot be turned over: it is "
+                             f"{words.designation(lead.designation).lower()}, and only a cold, "
+                             "warm, hot or incubating lead can be")
         owner = resolve_sales_owner(s, to)
         by_user = user_by_name(s, by) if by else None
         by_id = by_user.id if by_user else lead.owner_id
         q = qualification(s, lead.id)
         met = bool(q and q.level1_met)
         if not met and override is None:
-            raise NotAllowed(f"lead {lead_id} is not Level I qualified; turn it over with "
-                             f"--override REASON to hand it to sales anyway")
+            raise NotAllowed(f"lead {lead_id} is not Level I qualified: finish the script's "
+                             "BANT questions, or give an override reason to hand it to sales "
+                             "anyway", cli="--override REASON")
         snap = build_snapshot(s, lead)
         snap["handoff"] = {"to": owner.name, "to_email": owner.email,
                            "by": s.get(User, by_id).name if by_id else None,

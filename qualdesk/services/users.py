@@ -53,7 +53,8 @@ def user_by_name(s: Session, name: str) -> User:
     """Find a person by the name given to ``user add`` (case-insensitive)."""
     u = s.scalar(select(User).where(func.lower(User.name) == name.strip().lower()))
     if u is None:
-        raise NotFound(f"no user named {name!r} (see `qualdesk users`)")
+        raise NotFound(f"no user named {name!r}: a team lead or admin adds people under "
+                       "Settings → People and roles", cli="see `qualdesk users`")
     return u
 
 

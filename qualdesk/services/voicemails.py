@@ -91,12 +91,14 @@ def voicemail_for(db: Database, rep_name: str, campaign_id: int | None) -> Voice
         row = next((r for r in rows if campaign_id is not None and r.campaign_id == campaign_id),
                    None) or next((r for r in rows if r.campaign_id is None), None)
         if row is None:
-            raise NotFound(f"{rep.name} has no recorded voicemail: record one on the Phone page "
-                           "or import a WAV (qualdesk voicemail set --rep NAME FILE.wav)")
+            raise NotFound(f"{rep.name} has no recorded voicemail: import a WAV on the Phone "
+                           "page (Phone → Phone set-up and test…, Import a WAV…)",
+                           cli="qualdesk voicemail set --rep NAME FILE.wav")
         camp = s.get(Campaign, row.campaign_id) if row.campaign_id else None
         path = recordings_dir(db) / row.file_name
         if not path.exists():
             raise NotFound(f"{rep.name}'s voicemail ({row.file_name}) is not on this machine: "
-                           "import it here again (qualdesk voicemail set)")
+                           "import it again on the Phone page (Phone → Phone set-up and "
+                           "test…, Import a WAV…)", cli="qualdesk voicemail set")
         return VoicemailRecord(row.id, rep.name, camp.name if camp else None, path,
                                row.duration_ms / 1000)

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from qualdesk.domain import words
+
 Warn = list[str]
 
 # Cells a spreadsheet would read as a formula (OWASP "CSV injection").
@@ -82,28 +84,26 @@ def flag(value: Any) -> str:
     return "1" if value else "0"
 
 
+def bant_lines(bant: dict[str, Any]) -> list[str]:
+    """BANT as a salesperson reads it in the CRM, one part a line:
+    ``Budget: 40,000–60,000 USD``, ``Authority: VP Operations; decision maker``."""
+    return [f"{part}: {text}" for part, text in words.bant_parts(bant)]
+
+
 def bant_text(bant: dict[str, Any]) -> str:
-    order = ("budget", "authority", "need", "timeframe")
-    keys = [k for k in order if k in bant] + sorted(k for k in bant if k not in order)
-    return "; ".join(f"{k.capitalize()}: {_plain(bant[k])}" for k in keys if _plain(bant[k]))
+    """The same on one line (``Budget: …; Authority: …``), where a cell has no lines."""
+    return "; ".join(bant_lines(bant))
 
 
 def _plain(v: Any) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, bool):
-        return "yes" if v else "no"
-    if isinstance(v, list | tuple):
-        return ", ".join(_plain(x) for x in v)
-    if isinstance(v, dict):
-        return ", ".join(f"{k}={_plain(x)}" for k, x in v.items())
-    return " ".join(str(v).split())
+    return words.plain(v)
 
 
 def body_language_lines(snap: dict[str, Any]) -> list[str]:
     out = []
     for h in snap.get("body_language", []):
-        line = f"{h.get('at', '')[:16].replace('T', ' ')} UTC {h.get('label') or h.get('kind')}"
+        line = (f"{h.get('at', '')[:16].replace('T', ' ')} UTC "
+                f"{h.get('label') or words.hand_raise(h.get('kind'))}")
         if h.get("details"):
             line += f": {_plain(h['details'])}"
         out.append(line)
@@ -111,13 +111,27 @@ def body_language_lines(snap: dict[str, Any]) -> list[str]:
 
 
 def attempts_text(snap: dict[str, Any]) -> str:
+    """``2 call attempts, last: No answer, first call 2026-12-01 14:05 UTC``."""
     a = snap.get("attempts", {})
-    parts = [f"{a.get('count', 0)} call attempt(s)"]
+    n = a.get("count", 0)
+    parts = [f"{n} call attempt{'' if n == 1 else 's'}"]
     if a.get("last_disposition"):
-        parts.append(f"last disposition {a['last_disposition']}")
+        parts.append("last: " + (a.get("last_disposition_label")
+                                 or words.disposition(a["last_disposition"])))
     if a.get("first_touch_at"):
-        parts.append(f"first touch {a['first_touch_at'][:16].replace('T', ' ')} UTC")
+        parts.append(f"first call {a['first_touch_at'][:16].replace('T', ' ')} UTC")
     return ", ".join(parts)
+
+
+def answer_lines(snap: dict[str, Any]) -> list[str]:
+    """Each script answer under the question it answers (``q_works`` never reaches sales)."""
+    questions = snap.get("questions") or {}
+    out = []
+    for key, value in snap.get("answers", {}).items():
+        asked = words.answer_key(key, questions)
+        out.append(f"{asked} {_plain(value)}" if asked.endswith("?")
+                   else f"{asked}: {_plain(value)}")
+    return out
 
 
 def description(item: ExportItem) -> str:
@@ -132,11 +146,12 @@ def description(item: ExportItem) -> str:
         lines.append(f"Not Level I qualified; turned over by override: {_plain(item.override_reason)}")
     if item.note:
         lines.append(f"Hand-off note: {item.note}")
-    if bant := bant_text(snap.get("bant", {})):
-        lines.append(f"BANT: {bant}")
-    answers = snap.get("answers", {})
-    if answers:
-        lines.append("Script answers: " + "; ".join(f"{k}: {_plain(v)}" for k, v in answers.items()))
+    if bant := bant_lines(snap.get("bant", {})):
+        lines.append("BANT (what the qualifying rep learned):")
+        lines.extend(f"- {x}" for x in bant)
+    if answers := answer_lines(snap):
+        lines.append("Qualification answers:")
+        lines.extend(f"- {x}" for x in answers)
     if bl := body_language_lines(snap):
         lines.append("Digital body language:")
         lines.extend(f"- {x}" for x in bl)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 
+from qualdesk.domain import words
 from qualdesk.services.export_crm.common import (
     ExportItem,
     Warn,
@@ -45,6 +46,7 @@ def prepare(items: list[ExportItem], warnings: Warn) -> list[ExportItem]:
 def row(item: ExportItem, warnings: Warn) -> dict[str, str]:
     snap, lead = item.snapshot, item.lead
     bant = snap.get("bant", {})
+    said = words.bant_words(bant)
     hrs = snap.get("body_language", [])
     att = snap.get("attempts", {})
     values: dict[str, object] = {
@@ -60,7 +62,7 @@ def row(item: ExportItem, warnings: Warn) -> dict[str, str]:
         "turned_over_at": item.turned_over_at, "turned_over_by": item.by,
         "level1_met": "true" if snap.get("level1_met") else "false",
         "override_reason": item.override_reason, "handoff_note": item.note,
-        **{f"bant_{k}": bant.get(k) for k in BANT_KEYS},
+        **{f"bant_{k}": said.get(k) for k in BANT_KEYS},  # in words, not {'low': …}
         "bant": bant_text(bant),
         "answers": json.dumps(snap.get("answers", {}), ensure_ascii=False) if snap.get("answers") else "",
         "hand_raises": len(hrs), "first_hand_raise_at": hrs[0].get("at") if hrs else None,

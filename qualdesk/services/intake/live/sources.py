@@ -122,7 +122,8 @@ def _check_redirects(urls: tuple[str, ...] | list[str]) -> list[str]:
 def _get(s: Session, name: str) -> IntakeSource:
     src = s.scalar(select(IntakeSource).where(IntakeSource.name == name))
     if src is None:
-        raise NotFound(f"no intake source named {name!r} (see `qualdesk intake sources`)")
+        raise NotFound(f"no intake source named {name!r}: a team lead adds sources on the "
+                       "Intake page", cli="see `qualdesk intake sources`")
     return src
 
 
