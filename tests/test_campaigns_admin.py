@@ -208,7 +208,7 @@ def test_kinds_set_add_and_strength(db: Database, db_url: str) -> None:
     assert codes_admin.set_kind(db, "page visits", strength=55).strength == 55
     order = [k["code"] for k in run(db_url, "kinds", "--json").json()]
     assert order == ["called_in", "demo_request", "contact_form", "chat", "webinar",
-                     "page_visits", "asset_download", "email_opens"]
+                     "page_visits", "points_threshold", "asset_download", "email_opens"]
     for value in ("0", "101", "strong"):
         r = run(db_url, "kind", "set", "chat", "--strength", value)
         assert r.code == 1 and f"strength: '{value}'" in r.err

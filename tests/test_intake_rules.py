@@ -70,3 +70,16 @@ def test_rules_from_team_settings() -> None:
                                       "intake.points_threshold": 50})
     assert r == HandRaiseRules(("/pricing*", "*/demo"), 2, 3, 50)
     assert HandRaiseRules.from_settings({}) == HandRaiseRules()
+
+
+def test_every_kind_a_rule_raises_is_shipped_with_its_own_strength_and_words() -> None:
+    """A rule's hand raise must not fall back to the default strength or show a code."""
+    from qualdesk.domain.codes import DEFAULT_KIND_STRENGTH, HAND_RAISE_KINDS
+    from qualdesk.domain.words import HAND_RAISES
+
+    raised = {judge(a, [], RULES).kind for a in (  # type: ignore[union-attr]
+        Activity(POINTS_CHANGE, T0, old_points=90, new_points=105), Activity(DOWNLOAD, T0),
+        Activity(PAGE_HIT, T0, url="https://example.com/pricing"))}
+    shipped = {k.code: k for k in HAND_RAISE_KINDS}
+    assert raised <= set(shipped) and raised <= set(HAND_RAISES)
+    assert shipped["points_threshold"].strength != DEFAULT_KIND_STRENGTH

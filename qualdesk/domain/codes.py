@@ -26,6 +26,7 @@ HAND_RAISE_KINDS: tuple[KindDefault, ...] = (
     KindDefault("demo_request", "Demo request", 90),
     KindDefault("contact_form", "Contact-me form", 85),
     KindDefault("chat", "Chat", 70),
+    KindDefault("points_threshold", "Lead score reached", 55),  # intake.points_threshold
     KindDefault("asset_download", "Asset download", 50),
     KindDefault("page_visits", "Key page visits", 40),
     KindDefault("email_opens", "Repeated email opens", 30),

@@ -40,7 +40,7 @@ COLUMNS: tuple[tuple[str, int | None], ...] = (
 HEADER = [c for c, _ in COLUMNS]
 STOCK_SOURCES = ("Web", "Phone Inquiry", "Partner Referral", "Purchased List", "Other")
 WEB_KINDS = frozenset({"contact_form", "demo_request", "asset_download", "email_opens",
-                       "page_visits", "chat"})
+                       "page_visits", "chat", "points_threshold"})
 
 
 def lead_source(item: ExportItem) -> str:
