@@ -21,7 +21,6 @@ from ui.ops import ChangesOf, OpRunner, SyncRunner, changes_in
 
 
 class AppContext(QObject):
-    sig_user_changed = Signal(object)
     # The database became unreachable (str: why) or came back (empty string).
     sig_db_status = Signal(str)
 
@@ -60,7 +59,3 @@ class AppContext(QObject):
                   on_error: Callable[[BaseException], None] | None = None) -> None:
         """Run a read; a newer query under the same ``key`` supersedes a stale one."""
         self.runner.run(fn, on_done, on_error, key=key)
-
-    def set_user(self, user: UserRecord | None) -> None:
-        self.user = user
-        self.sig_user_changed.emit(user)

@@ -99,7 +99,6 @@ class MainWindow(QMainWindow):
         ctx.runner.sig_error_known.connect(self.show_known_error)
         ctx.runner.sig_error_bug.connect(self.show_bug)
         ctx.runner.sig_busy_changed.connect(self._on_busy)
-        ctx.sig_user_changed.connect(self._show_user)
         ctx.sig_db_status.connect(self._on_db_status)
 
         from ui.features import install

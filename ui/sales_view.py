@@ -184,7 +184,6 @@ class SalesView(QWidget):
 
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         ctx.sig_operation_executed.connect(self._on_operation)
-        ctx.sig_user_changed.connect(self._on_user_changed)
         self._selection_changed()
         self.refresh()
 
@@ -216,9 +215,6 @@ class SalesView(QWidget):
     def _on_operation(self, changes: Changes, initiator: object) -> None:
         if changes.turnovers or (changes.leads and self.model.rowCount()):
             self.refresh()
-
-    def _on_user_changed(self, _user: object) -> None:
-        self.refresh()
 
     # --- selection and verdicts -------------------------------------------------------
 
