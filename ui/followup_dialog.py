@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
 )
 
 from qualdesk import clock
-from qualdesk.domain.records import Changes
 from qualdesk.errors import DatabaseUnavailable, KnownError
 from qualdesk.offline.replay import Outcome
 from qualdesk.offline.resilient import QUEUED
@@ -32,6 +31,7 @@ from qualdesk.services import followup as fsvc
 from qualdesk.services.followup import FollowUpPreview, FollowUpResult
 from ui.context import AppContext
 from ui.icons import paper_palette
+from ui.what_changed import followed_up
 
 
 def render_preview(ctx: AppContext, lead_id: int) -> FollowUpPreview:
@@ -180,7 +180,7 @@ class FollowUpDialog(QDialog):
 
     def _on_preview_error(self, exc: BaseException) -> None:
         if not isinstance(exc, KnownError):
-            self.ctx.runner.sig_error_bug.emit(f"{type(exc).__name__}: {exc}", "")
+            self.ctx.runner.report(exc)
             return
         cached = self.ctx.previews.get(self.lead_id, self.ctx.rep_name or "")
         if isinstance(exc, DatabaseUnavailable) and cached is not None:
@@ -202,8 +202,8 @@ class FollowUpDialog(QDialog):
         rep, lead_id = self.ctx.rep_name or "", self.lead_id
         # Through the outbox: a database lost since the preview keeps the follow-up
         # locally, and it goes out (once) when the database is back.
-        self.ctx.runner.run(lambda: self.ctx.resilient.followup(lead_id, rep),
-                            self._on_outcome, self._on_send_error)
+        self.ctx.run_op(lambda: self.ctx.resilient.followup(lead_id, rep), self,
+                        self._on_outcome, self._on_send_error, changes=followed_up)
 
     def _on_outcome(self, out: Outcome) -> None:
         if isinstance(out.result, FollowUpResult):
@@ -213,7 +213,6 @@ class FollowUpDialog(QDialog):
             self.status.setText(out.message)
             return
         self.result = out
-        self.ctx.sig_operation_executed.emit(Changes(leads=(self.lead_id,), queue=True), self)
         self.status.setText(f"◷ Voicemail saved offline; the email goes out when the database "
                             f"is back ({out.message}).")
 
@@ -221,7 +220,6 @@ class FollowUpDialog(QDialog):
         from ui.labels import mail_problem
 
         self.result = result
-        self.ctx.sig_operation_executed.emit(result.changes, self)
         vm = "" if result.attempt_id is None else "✓ Voicemail logged. "
         if result.eml_path:
             self.status.setText(f"{vm}✓ Email handed to your mail client.")
@@ -237,7 +235,7 @@ class FollowUpDialog(QDialog):
 
     def _on_send_error(self, exc: BaseException) -> None:
         if not isinstance(exc, KnownError):
-            self.ctx.runner.sig_error_bug.emit(f"{type(exc).__name__}: {exc}", "")
+            self.ctx.runner.report(exc)
             return
         self.status.setText(f"⚠ Nothing recorded: {exc}")
         self.send_btn.setEnabled(True)

@@ -19,7 +19,7 @@ from qualdesk import clock
 from qualdesk.services import notes as notes_svc
 from ui import keymap
 from ui.context import AppContext
-from ui.ops import deliver
+from ui.what_changed import note_typed
 
 
 class NotesEditor(QWidget):
@@ -124,13 +124,13 @@ class NotesEditor(QWidget):
             return
         self._creating = self.note_id is None
         db, note_id = self.ctx.db, self.note_id
-        self.ctx.runner.run(lambda: notes_svc.upsert_note(db, lead_id, rep, body, note_id),
-                            lambda saved: self._on_saved(lead_id, body, saved),
-                            self._on_save_failed)
+        self.ctx.run_op(lambda: notes_svc.upsert_note(db, lead_id, rep, body, note_id), self,
+                        lambda saved: self._on_saved(lead_id, body, saved),
+                        self._on_save_failed, changes=note_typed)
 
     def _on_save_failed(self, error: BaseException) -> None:
         self._creating = self._db_pending = False  # the draft file still holds the text
-        deliver(None, error, None, None, self.ctx.runner)
+        self.ctx.runner.report(error)
 
     def _on_saved(self, lead_id: int, body: str, saved: notes_svc.SavedNote) -> None:
         if lead_id != self.lead_id or self._finished:

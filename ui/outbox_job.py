@@ -1,9 +1,10 @@
 """Sends due emails every 30 s while the app runs (the outbox retry).
 
 The job runs on APScheduler's worker thread and never touches a widget: it emits
-``sig_outbox_processed(OutboxRun)`` (queued to the GUI thread by Qt), and the app-wide
-``sig_operation_executed`` is emitted from the GUI thread when something was sent, so
-lead panels refresh the email's status.
+``sig_outbox_processed(OutboxRun)`` (queued to the GUI thread by Qt), and there the op
+runner announces what the pass changed (``what_changed.outbox_ran``), so lead panels
+refresh the email's status. The job writes outside a run; ``announce`` is the runner's
+one way in for such work.
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from PySide6.QtCore import QObject, Signal
 
 from qualdesk import clock
-from qualdesk.domain.records import Changes
 from qualdesk.errors import KnownError
 from qualdesk.services.outbox import OutboxRun, process_outbox
 from ui.context import AppContext
+from ui.what_changed import outbox_ran
 
 log = logging.getLogger(__name__)
 JOB_ID = "qualdesk-outbox"
@@ -65,5 +66,4 @@ class OutboxJob(QObject):
         return result
 
     def _announce(self, result: OutboxRun) -> None:
-        if result.sent or result.failed or result.retrying:
-            self.ctx.sig_operation_executed.emit(Changes(emails=True), self)
+        self.ctx.runner.announce(outbox_ran(result), self)

@@ -3,7 +3,9 @@
 conflicts a replay found (shown, never dropped).
 
 One timer asks ``ResilientOps.sync()`` (through the op runner, off the GUI thread) every
-few seconds: it probes the database and replays the outbox when the database is back.
+few seconds: it probes the database and replays the outbox when the database is back. A
+replay is a write: it runs through ``run_op``, so the runner announces the leads it
+touched (``what_changed.replayed``), and no replay's outcome is dropped for a newer one.
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ from PySide6.QtCore import QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
 
-from qualdesk.domain.records import Changes
 from qualdesk.offline.replay import Outcome
 from qualdesk.offline.resilient import ResilientOps, SyncReport
+from ui.what_changed import replayed
 
 
 def status_text(report: SyncReport) -> str:
@@ -65,7 +67,7 @@ class SyncStatusWidget(QWidget):
         self.timer.stop()
 
     def refresh_now(self, *_: object) -> None:
-        self.ctx.run_query(self.ops.sync, self.show_report, key=f"sync-{id(self)}")
+        self.ctx.run_op(self.ops.sync, self, self.show_report, changes=replayed)
 
     def show_report(self, report: SyncReport) -> None:
         self.last_report = report
@@ -86,11 +88,6 @@ class SyncStatusWidget(QWidget):
             eml = getattr(o.result, "eml_path", None)
             if eml:
                 self.open_url(QUrl.fromLocalFile(eml))
-        applied = [o.lead_id for o in report.outcomes if o.lead_id is not None]
-        if applied:
-            self.ctx.sig_operation_executed.emit(
-                Changes(leads=tuple(dict.fromkeys(applied)), queue=True, attempts=True,
-                        notes=True), self)
 
     def clear_conflicts(self) -> None:
         """The rep has read them."""

@@ -11,8 +11,11 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from qualdesk.domain.records import Changes
+from qualdesk.offline.resilient import QUEUED
+from ui.ops import changes_in
 
 if TYPE_CHECKING:
+    from qualdesk.offline.replay import Outcome
     from qualdesk.offline.resilient import SyncReport
     from qualdesk.services.intake.outcome import ImportResult
     from qualdesk.services.outbox import OutboxRun
@@ -34,9 +37,21 @@ def call_logged(lead_id: int) -> Changes:
     return Changes(leads=(lead_id,), queue=True, attempts=True, notes=True)
 
 
-def follow_up_kept(lead_id: int) -> Changes:
-    """A follow-up kept in the local outbox: the lead leaves the rep's queue meanwhile."""
-    return Changes(leads=(lead_id,), queue=True)
+def note_typed(_saved: object) -> Changes:
+    """A note saved while it is typed says nothing: the views showing its lead would reload
+    under the rep's fingers every few seconds. The note is announced with its call
+    (``call_logged``)."""
+    return Changes()
+
+
+def followed_up(out: Outcome) -> Changes:
+    """A follow-up through the outbox: what the service says it changed when it ran; kept
+    locally, its lead leaves the rep's queue meanwhile; a replayed duplicate, nothing."""
+    if out.result is not None:
+        return changes_in(out.result)
+    if out.status == QUEUED and out.lead_id is not None:
+        return Changes(leads=(out.lead_id,), queue=True)
+    return Changes()
 
 
 def hands_raised(_count: int) -> Changes:
