@@ -367,15 +367,16 @@ class ScriptStepper(QWidget):
         answers, bant = dict(self._pending_answers), self._pending_bant
         self._pending_answers.clear()
         self._pending_bant = Bant()
-        self.ctx.runner.run(lambda: qsvc.save(self.ctx.db, lead_id, rep, answers=answers, bant=bant),
-                            self._on_saved, self._on_error)
+        self.ctx.run_op(lambda: qsvc.save(self.ctx.db, lead_id, rep, answers=answers, bant=bant),
+                        self, self._on_saved, self._on_error)
 
     def _on_saved(self, state: QualificationState) -> None:
-        self.ctx.sig_operation_executed.emit(state.changes, self)
         if state.lead_id != self.lead_id:
             return
         self.state = state
         self._show_error(None)
+        if self.step != STEP_BANT and not self._pending_bant.to_json():
+            self.bant_form.set_bant(state.bant)  # parts an answer filled (a script's bant = …)
         self._update_summary(state)
         self.sig_state_changed.emit(state)
 
@@ -399,7 +400,7 @@ class ScriptStepper(QWidget):
         from qualdesk.errors import KnownError
 
         if not isinstance(exc, KnownError):
-            self.ctx.runner.sig_error_bug.emit(f"{type(exc).__name__}: {exc}", "")
+            self.ctx.runner.report(exc)
             return
         self._show_error(str(exc))
 
