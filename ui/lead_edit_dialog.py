@@ -98,12 +98,10 @@ class LeadFormDialog(QDialog):
                         on_done=self._edited, on_error=self._refused)
 
     def _added(self, r: lead_edit.AddedLead) -> None:
-        self.ctx.sig_operation_executed.emit(r.changes, self)
         self.sig_saved.emit(r.lead_id, r.created)
         self.accept()
 
     def _edited(self, r: lead_edit.EditedLead) -> None:
-        self.ctx.sig_operation_executed.emit(r.changes, self)
         self.sig_saved.emit(r.lead_id, False)
         self.accept()
 

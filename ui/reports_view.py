@@ -272,7 +272,7 @@ class ReportsView(QWidget):
 
     def _on_error(self, exc: BaseException) -> None:
         if not isinstance(exc, KnownError):
-            self.ctx.runner.sig_error_bug.emit(f"{type(exc).__name__}: {exc}", "")
+            self.ctx.runner.report(exc)
         self.status.setText(f"⚠ {exc}")
 
     def _show(self, report: Report) -> None:
