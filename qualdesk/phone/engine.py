@@ -285,16 +285,3 @@ class Engine:
 def _version(text: str) -> str | None:
     m = re.search(r"\b(\d+\.\d+\.\d+)\b", text)
     return m.group(1) if m else None
-
-
-def installed_version(binary: str | None = None) -> str | None:
-    """``baresip -h`` prints its version on the first line (no engine started)."""
-    exe = binary or find_binary()
-    if exe is None:
-        return None
-    try:
-        out = subprocess.run([exe, "-h"], capture_output=True, timeout=5, check=False)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return _version((out.stdout + out.stderr).decode("utf-8", "replace").splitlines()[0]
-                    if (out.stdout + out.stderr) else "")

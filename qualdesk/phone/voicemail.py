@@ -118,8 +118,3 @@ def _encode(samples: list[int]) -> bytes:
         w.setframerate(RATE)
         w.writeframes(struct.pack(f"<{len(clipped)}h", *clipped))
     return buf.getvalue()
-
-
-def seconds_of(path: Path) -> float:
-    with wave.open(str(path), "rb") as w:
-        return w.getnframes() / w.getframerate()

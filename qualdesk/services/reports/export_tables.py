@@ -4,7 +4,6 @@ and the reports view's export buttons."""
 from __future__ import annotations
 
 import csv
-import io
 import re
 from pathlib import Path
 from typing import IO, Any
@@ -30,12 +29,6 @@ def write_csv_stream(report: Report, out: IO[str]) -> None:
         w.writerow(t.columns)
         for r in t.rows:
             w.writerow([_cell(v) for v in r])
-
-
-def csv_text(report: Report) -> str:
-    buf = io.StringIO()
-    write_csv_stream(report, buf)
-    return buf.getvalue()
 
 
 def write_csv(report: Report, path: str | Path) -> Path:

@@ -54,14 +54,6 @@ class RepFloorRow:
     def state_text(self, now: datetime) -> str:
         return self.state.label(now)
 
-    def phone_text(self, now: datetime) -> str:
-        """"on a call 3:05", "wrap-up 0:40", "idle"; "" without a phone."""
-        from qualdesk.services.phone_states import RepPhoneState
-
-        if self.phone_state is None or self.phone_since is None:
-            return ""
-        return RepPhoneState(self.name, self.phone_state, self.phone_since, None).label(now)
-
     def held_minutes(self, now: datetime) -> float | None:
         if self.claimed_at is None:
             return None

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -51,13 +50,6 @@ class LeadRefused(InvalidInput):
         self.problems = problems
         text_ = "; ".join(f"{p.field}={p.value!r}: {p.reason}" for p in problems)
         super().__init__(f"{where}{text_}")
-
-
-@dataclass(frozen=True)
-class Arrived:
-    lead_id: int
-    created: bool
-    hand_raise_id: int | None
 
 
 def lead_fields(raw: dict[str, Any]) -> dict[str, str]:
