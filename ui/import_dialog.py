@@ -37,7 +37,7 @@ from qualdesk.services.import_mapping import (
     initial_mapping,
     names_a_lead,
     raise_hands_now,
-    save_mapping,
+    remember_mapping,
     saved_mapping,
     without_hand_raise,
 )
@@ -59,6 +59,8 @@ KIND_LEADS, KIND_ACTIVITY = "leads", "activity"
 class _Preview:
     table: Table
     headers: HeaderMap | None  # None for activity files (their columns are fixed)
+    chosen: dict[str, str] | None = None  # the team's saved layout applied, else the aliases'
+    remembered: bool = False
 
 
 def _open_dialog(parent: QWidget, caption: str) -> QFileDialog:
@@ -88,6 +90,7 @@ class ImportDialog(QDialog):
         self.ctx = ctx
         self.last_result: ImportResult | None = None
         self._preview: _Preview | None = None
+        self._mapping_note = [""]
         self._cancel = threading.Event()
         self._running = False
         self._rejects_path: str | None = None
@@ -100,6 +103,18 @@ class ImportDialog(QDialog):
 
     # --- layout -----------------------------------------------------------------
     def _build(self) -> None:
+        """The dialog top to bottom: the file and its options, the columns, the cold
+        leads' offer, progress, what happened, the buttons (created in that order: Tab
+        follows it)."""
+        form = self._file_form()
+        self.mapping = MappingTable(self)
+        cold_row = self._cold_row()
+        prog_row = self._progress_row()
+        self._results()
+        buttons = self._buttons()
+        self._arrange(form, cold_row, prog_row, buttons)
+
+    def _file_form(self) -> QFormLayout:
         self.kind = QComboBox(self)
         self.kind.setObjectName("import_kind")
         self.kind.addItem("Leads and hand raises", KIND_LEADS)
@@ -126,10 +141,11 @@ class ImportDialog(QDialog):
         form.addRow("File", file_row)
         form.addRow("Campaign", self.campaign)
         form.addRow("Default region", self.region)
+        return form
 
-        self.mapping = MappingTable(self)
-        # After an import: leads that came without a hand raise are cold; offer to say
-        # they did raise their hand (now).
+    def _cold_row(self) -> QHBoxLayout:
+        """After an import: leads that came without a hand raise are cold; offer to say
+        they did raise their hand (now)."""
         self.cold_note = QLabel("", self)
         self.cold_note.setObjectName("import_cold_note")
         self.cold_note.setWordWrap(True)
@@ -143,7 +159,13 @@ class ImportDialog(QDialog):
         self._cold_ids: list[int] = []
         for w in (self.cold_note, self.cold_kind, self.cold_button):
             w.setVisible(False)
+        cold_row = QHBoxLayout()
+        cold_row.addWidget(self.cold_note, 1)
+        cold_row.addWidget(self.cold_kind)
+        cold_row.addWidget(self.cold_button)
+        return cold_row
 
+    def _progress_row(self) -> QHBoxLayout:
         self.progress = QProgressBar(self)
         self.progress.setObjectName("import_progress")
         self.progress.setRange(0, 100)
@@ -155,7 +177,10 @@ class ImportDialog(QDialog):
         prog_row = QHBoxLayout()
         prog_row.addWidget(self.progress, 1)
         prog_row.addWidget(self.cancel_button)
+        return prog_row
 
+    def _results(self) -> None:
+        """What the import says: its status, the rejected rows, the warnings."""
         self.status = QLabel("Choose a CSV file.", self)
         self.status.setObjectName("import_status")
         self.status.setWordWrap(True)
@@ -169,6 +194,7 @@ class ImportDialog(QDialog):
         self.warnings.setReadOnly(True)
         self.warnings.setMaximumBlockCount(500)
 
+    def _buttons(self) -> QHBoxLayout:
         self.run_button = QPushButton("Import", self)
         self.run_button.setObjectName("import_run")
         self.run_button.setEnabled(False)
@@ -186,15 +212,14 @@ class ImportDialog(QDialog):
         buttons.addWidget(self.run_button)
         buttons.addWidget(self.good_rows_button)
         buttons.addWidget(self.close_button)
+        return buttons
 
+    def _arrange(self, form: QFormLayout, cold_row: QHBoxLayout, prog_row: QHBoxLayout,
+                 buttons: QHBoxLayout) -> None:
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(QLabel("Columns", self))
         layout.addWidget(self.mapping, 1)
-        cold_row = QHBoxLayout()
-        cold_row.addWidget(self.cold_note, 1)
-        cold_row.addWidget(self.cold_kind)
-        cold_row.addWidget(self.cold_button)
         layout.addLayout(cold_row)
         layout.addLayout(prog_row)
         layout.addWidget(self.status)
@@ -225,9 +250,15 @@ class ImportDialog(QDialog):
             return
         kind = self.kind.currentData()
 
+        db = self.ctx.db
+
         def load() -> _Preview:
             table = read_table(path)
-            return _Preview(table, map_headers(table.headers) if kind == KIND_LEADS else None)
+            if kind != KIND_LEADS:
+                return _Preview(table, None)
+            # the team's saved layouts are in the database: read here, off the GUI thread
+            return _Preview(table, map_headers(table.headers), initial_mapping(table.headers, db),
+                            saved_mapping(table.headers, db) is not None)
 
         self.status.setText("Reading the file…")
         self.ctx.run_query(load, self._on_preview, key="import_preview",
@@ -242,9 +273,9 @@ class ImportDialog(QDialog):
     def _on_preview(self, preview: _Preview) -> None:
         self._preview = preview
         t = preview.table
-        chosen = initial_mapping(t.headers) if preview.headers is not None else None
+        chosen = preview.chosen
         self.mapping.set_columns(t.headers, chosen, t.rows[:3])
-        remembered = chosen is not None and saved_mapping(t.headers) is not None
+        remembered = chosen is not None and preview.remembered
         self.status.setText(f"{len(t)} row(s), {t.encoding}, delimiter {t.delimiter!r}."
                             + (" The mapping saved for files like this one is applied."
                                if remembered else ""))
@@ -270,6 +301,8 @@ class ImportDialog(QDialog):
             return
         cold: list[int] = []
         self._cold_ids = cold
+        self._mapping_note = note = [""]
+        by = self.ctx.user.name if self.ctx.user is not None else None
 
         def work() -> ImportResult:
             progress = self.sig_progress.emit
@@ -282,7 +315,8 @@ class ImportDialog(QDialog):
                                          skip_bad=skip_bad, mapping=overrides)
                 result = import_leads(db, mapped, opts, progress=progress, cancel=cancelled)
                 if result.applied:
-                    save_mapping(table.headers, chosen)  # the next file like it maps itself
+                    # the next file like it maps itself, on every machine of the team
+                    note[0] = remember_mapping(db, table.headers, chosen, by)
                     cold[:] = without_hand_raise(db, result.lead_ids)
             if rejects_path and result.applied and result.rejected:
                 write_rejects(rejects_path, table, result.rejected)
@@ -342,7 +376,7 @@ class ImportDialog(QDialog):
         self._set_running(False)
         self.last_result = result
         self._show_rejects(result.rejected)
-        self.warnings.setPlainText("\n".join(result.warnings))
+        self.warnings.setPlainText("\n".join([*result.warnings, *filter(None, self._mapping_note)]))
         if result.applied:
             self.progress.setValue(100)
             text = f"Imported {result.imported}, merged {result.merged}"

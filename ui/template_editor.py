@@ -15,7 +15,6 @@ from typing import Any
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
 from qualdesk.services import template_drafts as drafts
-from qualdesk.services.campaigns import list_template_folders
 from ui.checked_editor import CheckedEditor
 
 FILE_WORDS = {
@@ -28,11 +27,11 @@ FILE_WORDS = {
 
 def _check_and_render(db: Any, folder: str, name: str, source: str, lead_id: int | None,
                       rep: str | None) -> tuple[list[Any], str | None]:
-    problems = drafts.check_draft(folder, name, source)
+    problems = drafts.check_draft(folder, name, source, db)
     if problems:
         return problems, None
     ctx = drafts.preview_context(db, lead_id, rep)
-    return [], drafts.render_draft(folder, name, source, ctx)
+    return [], drafts.render_draft(folder, name, source, ctx, db)
 
 
 class TemplateEditor(CheckedEditor):
@@ -42,7 +41,6 @@ class TemplateEditor(CheckedEditor):
                          save_text="&Save template", pause_ms=250, parent=parent)
         self.folder = QComboBox()
         self.folder.setObjectName("template_folder")
-        self.folder.addItems(list_template_folders())
         self.file = QComboBox()
         self.file.setObjectName("template_file")
         for name in drafts.EDITABLE:
@@ -50,6 +48,9 @@ class TemplateEditor(CheckedEditor):
         self.lead.setToolTip("The preview is rendered for this lead, as the follow-up would be")
         self.folder.currentIndexChanged.connect(self.load)
         self.file.currentIndexChanged.connect(self.load)
+        self._wanted: str | None = None  # a folder asked for before the list arrived
+        # the team's folders are in the database: listed off the GUI thread
+        self.runner.run(partial(drafts.folder_names, db), self._folders, self._failed)
         top = QHBoxLayout()
         for label, w in (("Campaign templates", self.folder), ("Template", self.file),
                          ("Preview for", self.lead)):
@@ -60,13 +61,25 @@ class TemplateEditor(CheckedEditor):
             "lead.email, lead.phone; rep.name, rep.email, rep.phone; campaign.name; "
             "hand_raise.kind, .at, .details"))
 
+    def _folders(self, names: list[str]) -> None:
+        self.folder.blockSignals(True)
+        self.folder.addItems(names)
+        if self._wanted is not None:
+            self.folder.setCurrentText(self._wanted)
+        self.folder.blockSignals(False)
+        self.load()
+
     def set_template(self, folder: str, name: str) -> None:
+        self._wanted = folder
         self.folder.setCurrentText(folder)
         self.file.setCurrentIndex(max(0, self.file.findData(name)))
 
     def load(self) -> None:
         folder, name = self.folder.currentText(), self.file.currentData()
-        self.runner.run(partial(drafts.load_source, folder, name), self._loaded, self._failed)
+        if not folder:
+            return  # the list has not arrived yet: it loads the first one
+        self.runner.run(partial(drafts.load_source, folder, name, self.db), self._loaded,
+                        self._failed)
 
     def check_call(self) -> Callable[[], tuple[list[Any], Any]]:
         return partial(_check_and_render, self.db, self.folder.currentText(),
@@ -82,6 +95,8 @@ class TemplateEditor(CheckedEditor):
 
     def save_draft(self) -> None:
         folder, name = self.folder.currentText(), self.file.currentData()
-        self.runner.run(partial(drafts.save_draft, folder, name, self.source.toPlainText()),
-                        lambda p: self.status.setText(f"Saved {folder}/{name} — the next "
-                                                      "follow-up uses it."), self._failed)
+        self.runner.run(partial(drafts.save_draft, folder, name, self.source.toPlainText(),
+                                self.db, self.rep),
+                        lambda p: self.status.setText(f"Saved {folder}/{name} for the team — "
+                                                      "the next follow-up uses it."),
+                        self._failed)

@@ -540,3 +540,52 @@ class PhoneState(Base):
     since: Mapped[datetime]
     lead_id: Mapped[int | None] = mapped_column(ForeignKey("leads.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime]
+
+
+# --- the team's scripts, templates and import layouts (0009) -----------------------------
+# One row per save (a version): the current copy of a name is its highest version, the
+# shipped file is the default beneath it. On PostgreSQL the database writes who and when.
+
+
+class ScriptVersion(Base):
+    """A qualification script's TOML source as a team lead saved it."""
+
+    __tablename__ = "script_versions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(String(255))
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    changed_at: Mapped[datetime]
+    __table_args__ = (UniqueConstraint("name", "version"),)
+
+
+class TemplateVersion(Base):
+    """One template file of a campaign's template folder as a team lead saved it."""
+
+    __tablename__ = "template_versions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    folder: Mapped[str] = mapped_column(String(64))
+    file: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(String(255))
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    changed_at: Mapped[datetime]
+    __table_args__ = (UniqueConstraint("folder", "file", "version"),)
+
+
+class ImportLayoutVersion(Base):
+    """The column mapping chosen for one file layout (its normalised header row)."""
+
+    __tablename__ = "import_layout_versions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    layout_key: Mapped[str] = mapped_column(String(32))
+    version: Mapped[int] = mapped_column(Integer)
+    headers: Mapped[list[str]] = mapped_column(JSON)
+    mapping: Mapped[dict[str, Any]] = mapped_column(JSON)
+    note: Mapped[str | None] = mapped_column(String(255))
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    changed_at: Mapped[datetime]
+    __table_args__ = (UniqueConstraint("layout_key", "version"),)

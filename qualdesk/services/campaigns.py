@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
@@ -95,59 +94,46 @@ def _find(s: Session, name: str) -> Campaign:
 # --- what a campaign may point at ----------------------------------------------------
 
 
-def list_template_folders() -> list[str]:
-    """Folder names a campaign may use (user folder and shipped; ``_layouts`` is not one)."""
-    from qualdesk.services.templating import template_dirs
+def list_template_folders(s: Session | None = None) -> list[str]:
+    """Folder names a campaign may use (the team's with ``s``, this machine's, shipped;
+    ``_layouts`` is not one)."""
+    from qualdesk.services.template_drafts import template_folders
 
-    names: set[str] = set()
-    for d in template_dirs():
-        if d.is_dir():
-            names.update(p.name for p in d.iterdir()
-                         if p.is_dir() and not p.name.startswith(("_", ".")))
-    return sorted(names)
+    return template_folders(s)
 
 
-def _check_script(value: str) -> None:
+def _check_script(value: str, db: Database) -> None:
     from qualdesk.services.script_library import load_script
 
     if not _NAME.match(value):
         raise InvalidInput(f"script: {value!r} is not a script name (the file name without "
                            f".toml, e.g. 'webinar')")
     try:
-        load_script(value)
+        with db.session(write=False) as s:
+            load_script(value, s)  # the team's copy wins, as for a rep's next lead
     except KnownError as exc:
         raise InvalidInput(f"script: {value!r} cannot be used: {exc}") from exc
 
 
-def _folder_files(name: str) -> list[Path]:
-    """The files a folder's templates resolve to: the user's file shadows the shipped one."""
-    from qualdesk.services.templating import template_dirs
-
-    seen: dict[str, Path] = {}
-    for d in template_dirs():
-        folder = d / name
-        if folder.is_dir():
-            for f in sorted(folder.rglob("*.j2")):
-                seen.setdefault(f.relative_to(folder).as_posix(), f)
-    return list(seen.values())
-
-
-def _check_templates(value: str) -> None:
-    from qualdesk.services.template_check import check_template
-    from qualdesk.services.templating import render_followup, sample_context
+def _check_templates(value: str, db: Database) -> None:
+    from qualdesk.services.template_drafts import folder_problems
+    from qualdesk.services.templating import render_followup, sample_context, team_env
 
     if not _NAME.match(value) or value.startswith("_"):
         raise InvalidInput(f"templates: {value!r} is not a template folder name (e.g. 'webinar')")
-    if value not in list_template_folders():
-        raise InvalidInput(f"templates: no template folder {value!r} (have: "
-                           f"{', '.join(list_template_folders())})")
-    problems = [p for f in _folder_files(value) for p in check_template(f)]
+    with db.session(write=False) as s:  # the folder as every client will render it
+        folders = list_template_folders(s)
+        if value not in folders:
+            raise InvalidInput(f"templates: no template folder {value!r} (have: "
+                               f"{', '.join(folders)})")
+        problems = folder_problems(s, value)
+        env = team_env(s)
     if problems:
         more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
         raise InvalidInput(f"templates: {value!r} has problems: "
                            f"{'; '.join(str(p) for p in problems[:3])}{more}")
     try:  # the whole follow-up, with the files it takes from default/ and an empty subject
-        render_followup(value, sample_context())
+        render_followup(value, sample_context(), env)
     except KnownError as exc:
         raise InvalidInput(f"templates: {value!r} does not render: {exc}") from exc
 
@@ -169,7 +155,7 @@ def _int(field: str, value: Any) -> int:
     return whole_number(field, value, low, high, unit)
 
 
-def _clean(field: str, value: Any) -> Any:
+def _clean(field: str, value: Any, db: Database) -> Any:
     if field not in FIELDS:
         raise InvalidInput(f"{field}: not a campaign setting (known: {', '.join(FIELDS)})")
     if field in RANGES:
@@ -182,9 +168,9 @@ def _clean(field: str, value: Any) -> Any:
             raise InvalidInput(f"lead_source: {value!r} is longer than 40 characters")
         return text or None
     if field == "script":
-        _check_script(text)
+        _check_script(text, db)
     else:
-        _check_templates(text)
+        _check_templates(text, db)
     return text
 
 
@@ -212,7 +198,7 @@ def add_campaign(db: Database, name: str, *, by: str | None = None,
     clean_name = " ".join(str(name).split())
     if not clean_name or len(clean_name) > 120:
         raise InvalidInput(f"name: {name!r} must be 1 to 120 characters")
-    given = {f: _clean(f, v) for f, v in fields.items() if v is not None}
+    given = {f: _clean(f, v, db) for f, v in fields.items() if v is not None}
     with db.session() as s:
         if s.scalar(select(Campaign.id).where(func.lower(Campaign.name) == clean_name.lower())):
             raise InvalidInput(f"name: a campaign named {clean_name!r} already exists")
@@ -234,7 +220,7 @@ def update_campaign(db: Database, name: str, *, by: str | None = None,
                     **fields: Any) -> CampaignRecord:
     """Change some of a campaign's settings (``None`` leaves a field as it is; an empty
     ``level1_rule`` or ``lead_source`` clears it). All or nothing."""
-    given = {f: _clean(f, v) for f, v in fields.items() if v is not None}
+    given = {f: _clean(f, v, db) for f, v in fields.items() if v is not None}
     with db.session() as s:
         c = _find(s, name)
         before = _values(c)

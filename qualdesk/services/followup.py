@@ -35,7 +35,12 @@ from qualdesk.services.holds import check_not_held_by_other
 from qualdesk.services.leads import get_lead
 from qualdesk.services.mail_client import mailto_url, write_eml
 from qualdesk.services.mailer import OutgoingEmail, build_message, message_id_for
-from qualdesk.services.templating import RenderedFollowUp, context_for_lead, render_followup
+from qualdesk.services.templating import (
+    RenderedFollowUp,
+    context_for_lead,
+    render_followup,
+    team_env,
+)
 from qualdesk.services.users import user_by_name
 
 
@@ -130,7 +135,8 @@ def preview(db: Database, lead_id: int, rep_name: str) -> FollowUpPreview:
         name = " ".join(p for p in (lead.first_name, lead.last_name) if p) or (lead.company or "")
         to_addr = (lead.email or "").strip()
         email_only = not has_callable_number(s, lead)
-    rendered = render_followup(folder, ctx, email_only=email_only)
+        env = team_env(s)  # the team's saved templates, as they are now
+    rendered = render_followup(folder, ctx, env, email_only=email_only)
     return FollowUpPreview(lead_id, name, to_addr, from_addr, reply_to, mode, rendered,
                            email_only)
 

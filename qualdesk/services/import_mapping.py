@@ -2,8 +2,11 @@
 layout, and columns nobody maps kept as lead details instead of dropped.
 
 - A *layout* is a file's header row, normalised (case, spaces, punctuation), so next
-  month's export of the same report maps itself. Layouts live in this machine's config
-  folder (``import_mappings.json``), like window geometry: the choice of one team lead.
+  month's export of the same report maps itself. Layouts are the team's: saved in the
+  database (``team_library``, a version per change, by a team lead or an admin), so the
+  file maps itself on every machine. Older versions kept them in this machine's config
+  folder (``import_mappings.json``): that file is still read beneath the team's layouts
+  and copied into the database once (``library_import``).
 - ``KEEP`` ("keep as lead details"): those columns become one "State: CA · Created: …"
   line in the lead's notes, so nothing in the file is lost.
 - ``raise_hands_now``: leads that arrived without a hand raise are cold (nobody calls a
@@ -20,11 +23,12 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from qualdesk import clock
 from qualdesk.db.engine import Database
 from qualdesk.db.models import Campaign, HandRaise, Lead
-from qualdesk.errors import InvalidInput
+from qualdesk.errors import InvalidInput, NotAllowed
 from qualdesk.services.intake.csv_source import Table
 from qualdesk.services.intake.header_aliases import FIELDS, IGNORE, map_headers, normalise_header
 
@@ -45,6 +49,7 @@ def _store() -> Path:
 
 
 def load_all() -> dict[str, dict[str, str]]:
+    """This machine's saved layouts (the file older versions wrote): key -> mapping."""
     p = _store()
     try:
         data = json.loads(p.read_text(encoding="utf-8"))
@@ -53,28 +58,67 @@ def load_all() -> dict[str, dict[str, str]]:
     return {k: dict(v) for k, v in data.items() if isinstance(v, dict)}
 
 
-def saved_mapping(headers: Iterable[str]) -> dict[str, str] | None:
-    """The mapping saved for this layout, or None."""
-    return load_all().get(layout_key(headers))
+def saved_mapping(headers: Iterable[str], db: Database | None = None) -> dict[str, str] | None:
+    """The mapping saved for this layout (the team's, with ``db``; else this machine's
+    file), or None."""
+    key = layout_key(headers)
+    if db is not None:
+        from qualdesk.services import team_library
+
+        with db.session(write=False) as s:
+            team = team_library.layout(s, key)
+        if team is not None:
+            return team
+    return load_all().get(key)
 
 
-def save_mapping(headers: Iterable[str], mapping: Mapping[str, str]) -> None:
+def save_mapping(headers: Iterable[str], mapping: Mapping[str, str],
+                 db: Database | None = None, by: str | None = None) -> bool:
+    """Keep the mapping for files with this layout: in the team's database with ``db`` (a
+    new version only when it differs from the current one), else in this machine's file.
+    True when something was saved."""
     headers = list(headers)
     _check(headers, mapping)
+    key = layout_key(headers)
+    if db is not None:
+        from qualdesk.services import team_library
+
+        def write(s: Session) -> bool:
+            if team_library.layout(s, key) == dict(mapping):
+                return False  # the same choice again: no new version
+            team_library.add_layout(s, key, headers, mapping, team_library.writer_id(s, by))
+            return True
+
+        return team_library.saving(db, write)
     data = load_all()
-    data[layout_key(headers)] = dict(mapping)
+    data[key] = dict(mapping)
     p = _store()
     p.parent.mkdir(parents=True, exist_ok=True)
     tmp = p.with_suffix(".json.part")
     tmp.write_text(json.dumps(data, indent=2, sort_keys=True), encoding="utf-8")
     tmp.replace(p)
+    return True
 
 
-def initial_mapping(headers: Iterable[str]) -> dict[str, str]:
-    """Each column's field: the saved choice for this layout, else the alias table; a
-    column nobody recognises is kept as lead details (not dropped)."""
+def remember_mapping(db: Database, headers: Iterable[str], mapping: Mapping[str, str],
+                     by: str | None = None) -> str:
+    """``save_mapping`` after an import that went in: '' when kept (or unchanged), else
+    why not (a rep's login may use the team's layouts but not change them) — the import
+    itself stands either way."""
+    try:
+        save_mapping(headers, mapping, db, by)
+    except NotAllowed:
+        return ("The column choices were not saved for the next file like this one: "
+                "only a team lead or an admin may save them.")
+    return ""
+
+
+def initial_mapping(headers: Iterable[str], db: Database | None = None) -> dict[str, str]:
+    """Each column's field: the saved choice for this layout (the team's with ``db``),
+    else the alias table; a column nobody recognises is kept as lead details (not
+    dropped)."""
     headers = list(headers)
-    saved = saved_mapping(headers)
+    saved = saved_mapping(headers, db)
     if saved is not None and set(saved) == set(headers):
         return saved
     hm = map_headers(headers)

@@ -60,6 +60,10 @@ _LEAD = {
     # Live intake (#16): a team lead manages sources, their secrets and test events.
     "intake_sources": "INSERT, UPDATE, DELETE", "intake_keys": "INSERT",
     "intake_test_tokens": "INSERT",
+    # The team's scripts, templates and import layouts (0009): a new version per save;
+    # saved versions stay as they were (its trigger writes who and when).
+    "script_versions": "INSERT", "template_versions": "INSERT",
+    "import_layout_versions": "INSERT",
 }
 _SALES = {
     "leads": "UPDATE", "designation_history": "INSERT", "turnovers": "UPDATE",

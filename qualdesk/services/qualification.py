@@ -102,7 +102,7 @@ def rule_for(lead: Lead, script: Script) -> str | tuple[str, ...]:
 
 
 def _state(s: Session, lead: Lead, rep: Any, changes: Changes | None = None) -> QualificationState:
-    script = load_script(lead.campaign.script or "default")
+    script = load_script(lead.campaign.script or "default", s)  # the team's copy wins
     row = s.scalar(select(Qualification).where(Qualification.lead_id == lead.id))
     answers = dict(row.answers) if row is not None else {}
     bant = Bant.from_json(row.bant if row is not None else {})
@@ -137,7 +137,7 @@ def save(db: Database, lead_id: int, rep_name: str | None, *,
     with db.session() as s:
         lead = _lead(s, lead_id)
         rep = user_by_name(s, rep_name) if rep_name else None
-        script = load_script(lead.campaign.script or "default")
+        script = load_script(lead.campaign.script or "default", s)
         clean = {qid: normalise_answer(script.question(qid), v) for qid, v in (answers or {}).items()}
         row = s.scalar(select(Qualification).where(Qualification.lead_id == lead.id))
         if row is None:

@@ -2,8 +2,11 @@
 
 A team lead edits these by hand, so every problem is reported with the file, the line
 and the question id (tomllib gives no line numbers: we find them by scanning the text
-for the ``id = "..."`` line or the table header). Scripts live in ``scripts_library/``;
-the user's folder (``paths.user_scripts_dir()``) adds scripts or shadows shipped ones.
+for the ``id = "..."`` line or the table header). Scripts ship in ``scripts_library/``
+(the read-only defaults); the team's own, written in the app, are in the database
+(``team_library``) and shadow them for every client at its next use. This machine's
+folder (``paths.user_scripts_dir()``, where older versions saved and where a file may be
+dropped by hand) sits between the two; ``library_import`` copies it into the database once.
 
 Shape of a script::
 
@@ -17,6 +20,7 @@ Shape of a script::
     text = "Are you looking at options right now?"
     kind = "yesno"                       # text | choice | yesno | number
     next = { yes = "q_budget", no = "close" }
+    bant = "need"                        # optional: the BANT part its answer fills
 
     [bant]
     budget = "…" ; authority = "…" ; need = "…" ; timeframe = "…"
@@ -34,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import TemplateSyntaxError
+from sqlalchemy.orm import Session
 
 from qualdesk.domain.bant import PARTS
 from qualdesk.domain.codes import normalise_code
@@ -47,7 +52,7 @@ KINDS = ("text", "choice", "yesno", "number")
 STEP_BANT, STEP_CLOSE = "bant", "close"
 RESERVED = (STEP_BANT, STEP_CLOSE, "opening")
 TOP_KEYS = {"title", "description", "level1", "opening", "close", "questions", "bant"}
-QUESTION_KEYS = {"id", "text", "kind", "choices", "next", "hint"}
+QUESTION_KEYS = {"id", "text", "kind", "choices", "next", "hint", "bant"}
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -65,6 +70,7 @@ class Question:
     choices: tuple[Choice, ...] = ()
     next: tuple[tuple[str, str], ...] = ()  # (answer key or "*", target)
     hint: str = ""
+    bant: str = ""  # the BANT part this answer fills ("" = none)
 
     def branch(self, answer: str | None) -> str | None:
         table = dict(self.next)
@@ -155,8 +161,8 @@ class _Lines:
 
 
 class _Checker:
-    def __init__(self, path: Path, text: str) -> None:
-        self.path, self.label = path, str(path)
+    def __init__(self, label: str, text: str) -> None:
+        self.label = label
         self.lines = _Lines(text.splitlines())
         self.problems: list[Problem] = []
         self.env = make_env()
@@ -219,7 +225,7 @@ class _Checker:
         if kind not in KINDS:
             self.add(line, f"kind {kind!r} must be one of {', '.join(KINDS)}", qid)
             kind = "text"
-        if "text" not in raw:
+        if "text" not in raw or (isinstance(raw["text"], str) and not raw["text"].strip()):
             self.add(line, "missing 'text' (what the rep asks)", qid)
         text = self.merge_text(raw.get("text", ""), "text", line, qid)
         hint = self.merge_text(raw.get("hint", ""), "hint", line, qid)
@@ -244,8 +250,13 @@ class _Checker:
                     self.add(line, "at most 9 choices (number keys 1-9 pick them)", qid)
         elif raw_choices is not None:
             self.add(line, f"'choices' only applies to kind = \"choice\", not {kind!r}", qid)
+        part = raw.get("bant", "")
+        if part and part not in PARTS:
+            self.add(line, f"bant {part!r} must be one of {', '.join(PARTS)}", qid)
+            part = ""
         q = Question(qid, text, kind, tuple(choices), (), hint)
-        return Question(qid, text, kind, tuple(choices), self.next_table(raw.get("next"), q, line), hint)
+        return Question(qid, text, kind, tuple(choices), self.next_table(raw.get("next"), q, line),
+                        hint, part if isinstance(part, str) else "")
 
     def next_table(self, raw: Any, q: Question, line: int | None) -> tuple[tuple[str, str], ...]:
         if raw is None:
@@ -316,19 +327,27 @@ def parse_script(path: Path, name: str | None = None) -> tuple[Script | None, li
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return None, [Problem(str(path), None, f"cannot read: {exc}")]
-    c = _Checker(path, text)
+    return parse_script_text(text, name or path.stem, str(path))
+
+
+def parse_script_text(text: str, name: str, label: str | None = None) -> tuple[Script | None,
+                                                                               list[Problem]]:
+    """Validate one script's TOML source (``label`` names it in problems, a file path or
+    ``NAME.toml``): the script (None if unusable) and its problems."""
+    label = label or f"{name}.toml"
+    c = _Checker(label, text)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"line (\d+)", str(exc))
-        return None, [Problem(str(path), int(m.group(1)) if m else None, f"not valid TOML: {exc}")]
+        return None, [Problem(label, int(m.group(1)) if m else None, f"not valid TOML: {exc}")]
     for key in sorted(set(data) - TOP_KEYS):
         c.add(c.lines.key(key) or c.lines.table(key),
               f"unknown key {key!r} (allowed: {', '.join(sorted(TOP_KEYS))})")
     title = data.get("title")
     if not isinstance(title, str) or not title.strip():
         c.add(c.lines.key("title"), "missing 'title' (the script's name as reps see it)")
-        title = path.stem
+        title = name
     level1: Any = data.get("level1", DEFAULT_RULE)
     try:
         parse_rule(level1 if isinstance(level1, list) else str(level1))
@@ -356,10 +375,10 @@ def parse_script(path: Path, name: str | None = None) -> tuple[Script | None, li
         for key in sorted(set(raw_bant) - set(PARTS)):
             c.add(bant_line, f"[bant] unknown key {key!r} (allowed: {', '.join(PARTS)})")
     script = Script(
-        name=name or path.stem, title=title, opening=opening, questions=tuple(questions),
+        name=name, title=title, opening=opening, questions=tuple(questions),
         bant=bant, close=close,
         level1=tuple(str(x) for x in level1) if isinstance(level1, list) else str(level1),
-        description=str(data.get("description", "")), source=str(path),
+        description=str(data.get("description", "")), source=label,
     )
     c.check_flow(script)
     return (script if not c.problems else None), c.problems
@@ -377,18 +396,43 @@ def find_script_file(name: str) -> Path:
     raise NotFound(f"no script named {name!r} (looked in {', '.join(str(d) for d in script_dirs())})")
 
 
-def list_scripts() -> list[str]:
+TEAM_COPY = "the team's copy"
+
+
+def list_scripts(s: Session | None = None) -> list[str]:
+    """Every script a campaign may use: the team's (with ``s``), this machine's, shipped."""
     names: set[str] = set()
     for d in script_dirs():
         if d.is_dir():
             names.update(p.stem for p in d.glob("*.toml"))
+    if s is not None:
+        from qualdesk.services import team_library
+
+        names.update(team_library.scripts(s))
     return sorted(names)
 
 
-def load_script(name: str) -> Script:
-    """The named script; a broken file is a known error listing its problems."""
+def script_source(name: str, s: Session | None = None) -> tuple[str, str]:
+    """(the TOML source, where it is from): the team's copy in the database when there is
+    one (with ``s``), else this machine's file, else the shipped one."""
+    if s is not None:
+        from qualdesk.services import team_library
+
+        text = team_library.script(s, name)
+        if text is not None:
+            return text, f"{name}.toml ({TEAM_COPY})"
     path = find_script_file(name)
-    script, problems = parse_script(path, name)
+    try:
+        return path.read_text(encoding="utf-8"), str(path)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"script {name!r}: cannot read {path}: {exc}") from exc
+
+
+def load_script(name: str, s: Session | None = None) -> Script:
+    """The named script (the team's copy wins, with ``s``: see ``script_source``); a broken
+    one is a known error listing its problems."""
+    text, label = script_source(name, s)
+    script, problems = parse_script_text(text, name, label)
     if script is None:
         shown = "; ".join(str(p) for p in problems[:5])
         more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
@@ -406,8 +450,8 @@ def render_script(script: Script, ctx: MergeContext) -> Script:
     return Script(
         name=script.name, title=script.title,
         opening=tuple(r(t, "opening") for t in script.opening),
-        questions=tuple(Question(q.id, r(q.text, q.id), q.kind,
-                                 q.choices, q.next, r(q.hint, q.id)) for q in script.questions),
+        questions=tuple(Question(q.id, r(q.text, q.id), q.kind, q.choices, q.next,
+                                 r(q.hint, q.id), q.bant) for q in script.questions),
         bant={k: r(v, f"bant.{k}") for k, v in script.bant.items()},
         close=tuple(r(t, "close") for t in script.close),
         level1=script.level1, description=script.description, source=script.source,

@@ -103,7 +103,13 @@ def check_template(path: Path) -> list[Problem]:
         source = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return [Problem(label, None, f"cannot read: {exc}")]
-    env = make_env(extra_dirs=[path.parent])
+    return check_in_env(make_env(extra_dirs=[path.parent]), path.name, source, label)
+
+
+def check_in_env(env: ImmutableSandboxedEnvironment, name: str, source: str,
+                 label: str) -> list[Problem]:
+    """Every problem of ``source``, which ``env`` finds as ``name`` (a file beside it, or a
+    draft among the team's copies); problems in it are reported as ``label``."""
     try:
         found = static_problems(env, source)
     except TemplateSyntaxError as exc:
@@ -113,11 +119,11 @@ def check_template(path: Path) -> list[Problem]:
         return problems
     for ctx in (sample_context(), blank_context()):
         try:
-            env.get_template(path.name).render(ctx.as_vars())
+            env.get_template(name).render(ctx.as_vars())
         except Exception as exc:  # any failure is reported, with its file and line
-            err = exc if isinstance(exc, RenderError) else describe_error(exc, path.name)
+            err = exc if isinstance(exc, RenderError) else describe_error(exc, name)
             where = err.template or label
-            file = label if where == path.name else where
+            file = label if where == name else where
             return [Problem(file, err.line, err.message)]
     return []
 

@@ -1,26 +1,39 @@
-"""Editing a campaign's follow-up templates: a draft is checked by the CLI's own checker
-(``template_check.check_template``, ``qualdesk template check``) and previewed with a real
-lead, at every keystroke; only a draft without problems can be saved.
+"""Editing a campaign's follow-up templates and qualification scripts in the app: a draft
+is checked by the CLI's own checkers (``template check``'s, ``script check``'s parser)
+and previewed with a real lead, at every keystroke; only a draft without problems can be
+saved.
 
-A draft is checked as a file among its folder's other files (copied beside it into a
-temporary folder), so ``include``/``extends`` resolve exactly as they will once saved.
-Saved templates go to the team lead's templates folder (``user_templates_dir``), which
-shadows the shipped ones, as for a hand-dropped file.
+A template draft is checked as ``folder/file`` among the templates the campaign will see
+(the team's saved copies over this machine's and the shipped files), so
+``include``/``extends`` resolve exactly as they will once saved.
+
+Saved drafts go to the team's database (``team_library``: a new version, who and when),
+so every client has them at its next use; the shipped files stay the defaults. Without a
+database (``db=None``: a loose check, older callers) a save still goes to this machine's
+folder, as before.
 """
 
 from __future__ import annotations
 
-import shutil
-import tempfile
+import re
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from qualdesk.db.engine import Database
 from qualdesk.db.models import Lead
 from qualdesk.errors import InvalidInput
-from qualdesk.paths import user_templates_dir
-from qualdesk.services.template_check import Problem, check_template
+from qualdesk.paths import user_scripts_dir, user_templates_dir
+from qualdesk.services import team_library
+from qualdesk.services.script_library import (
+    TEAM_COPY,
+    Script,
+    list_scripts,
+    parse_script_text,
+    script_source,
+)
+from qualdesk.services.template_check import Problem, check_in_env
 from qualdesk.services.templating import (
     MergeContext,
     context_for_lead,
@@ -32,38 +45,78 @@ from qualdesk.services.templating import (
 
 EDITABLE = ("voicemail.txt.j2", "email_subject.txt.j2", "email.txt.j2", "email.html.j2",
             "email_only_subject.txt.j2", "email_only.txt.j2", "email_only.html.j2")
+_SCRIPT_NAME = re.compile(r"[a-z][a-z0-9_]*")
 
 
 def folder_files(folder: str) -> dict[str, Path]:
-    """The folder's files as a campaign sees them: the lead's own shadow the shipped."""
+    """The folder's files on this machine: this machine's own shadow the shipped."""
     out: dict[str, Path] = {}
     for base in reversed(template_dirs()):  # shipped first, the user's own override
         d = base / folder
         if d.is_dir():
-            out.update({p.name: p for p in d.glob("*.j2")})
+            out.update({p.relative_to(d).as_posix(): p for p in d.rglob("*.j2")})
     return out
 
 
-def load_source(folder: str, name: str) -> str:
+def _team(db: Database | None) -> dict[str, str]:
+    if db is None:
+        return {}
+    with db.session(write=False) as s:
+        return team_library.templates(s)
+
+
+def template_folders(s: Session | None = None) -> list[str]:
+    """Folder names a campaign may use: the team's (with ``s``), this machine's and the
+    shipped ones (``_layouts`` and other ``_`` folders are parts, not campaigns')."""
+    names: set[str] = set()
+    for d in template_dirs():
+        if d.is_dir():
+            names.update(p.name for p in d.iterdir() if p.is_dir())
+    if s is not None:
+        names.update(k.split("/", 1)[0] for k in team_library.templates(s))
+    return sorted(n for n in names if not n.startswith(("_", ".")))
+
+
+def folder_names(db: Database | None = None) -> list[str]:
+    """``template_folders`` for a list in the app (the team's with ``db``)."""
+    if db is None:
+        return template_folders()
+    with db.session(write=False) as s:
+        return template_folders(s)
+
+
+def load_source(folder: str, name: str, db: Database | None = None) -> str:
+    """The template as a campaign gets it now: the team's copy, else the file ('' if none)."""
+    team = _team(db).get(f"{folder}/{name}")
+    if team is not None:
+        return team
     p = folder_files(folder).get(name)
     return "" if p is None else p.read_text(encoding="utf-8")
 
 
-def check_draft(folder: str, name: str, source: str) -> list[Problem]:
+def check_draft(folder: str, name: str, source: str, db: Database | None = None) -> list[Problem]:
     """Every problem of ``source`` as ``folder/name``, by the CLI's checker."""
     _check_name(folder, name)
-    with tempfile.TemporaryDirectory(prefix="qualdesk-draft-") as tmp:
-        d = Path(tmp) / folder
-        d.mkdir(parents=True)
-        for other, path in folder_files(folder).items():
-            if other != name:
-                shutil.copyfile(path, d / other)
-        draft = d / name
-        draft.write_text(source, encoding="utf-8")
-        found = check_template(draft)
-    # the temporary path means nothing to a person: name the template as saved
-    return [Problem(f"{folder}/{name}" if p.file.startswith(tmp) else p.file, p.line, p.problem,
-                    p.question) for p in found]
+    key = f"{folder}/{name}"
+    env = make_env(overrides={**_team(db), key: source})
+    return check_in_env(env, key, source, key)
+
+
+def folder_problems(s: Session, folder: str) -> list[Problem]:
+    """Every problem of the folder's templates as a campaign would render them."""
+    team = team_library.templates(s)
+    env = make_env(overrides=team)
+    names = set(folder_files(folder)) | {k.split("/", 1)[1] for k in team
+                                         if k.startswith(f"{folder}/")}
+    problems: list[Problem] = []
+    for name in sorted(names):
+        key = f"{folder}/{name}"
+        if key in team:
+            problems.extend(check_in_env(env, key, team[key], f"{key} ({TEAM_COPY})"))
+        else:
+            path = folder_files(folder)[name]
+            problems.extend(check_in_env(env, key, path.read_text(encoding="utf-8"), str(path)))
+    return problems
 
 
 def lead_choices(db: Database, limit: int = 200) -> list[tuple[int, str]]:
@@ -85,30 +138,38 @@ def preview_context(db: Database, lead_id: int | None, rep_name: str | None) -> 
         return context_for_lead(s, lead_id, rep)
 
 
-def render_draft(folder: str, name: str, source: str, ctx: MergeContext) -> str:
+def render_draft(folder: str, name: str, source: str, ctx: MergeContext,
+                 db: Database | None = None) -> str:
     """The draft rendered for one lead (raises ``RenderError`` naming the line)."""
-    d = [p / folder for p in template_dirs() if (p / folder).is_dir()]
-    return render_string(make_env(extra_dirs=d), source, ctx, f"{folder}/{name}")
+    key = f"{folder}/{name}"
+    return render_string(make_env(overrides={**_team(db), key: source}), source, ctx, key)
 
 
-def save_draft(folder: str, name: str, source: str) -> Path:
-    """Write the draft where the campaign finds it, refusing one with problems."""
-    problems = check_draft(folder, name, source)
+def save_draft(folder: str, name: str, source: str, db: Database | None = None,
+               by: str | None = None) -> team_library.Saved | Path:
+    """Save the draft where every campaign using ``folder`` finds it (the team's database;
+    this machine's folder without one), refusing one with problems."""
+    problems = check_draft(folder, name, source, db)
     if problems:
         raise InvalidInput(f"not saved: {problems[0].file}"
                            + (f", line {problems[0].line}" if problems[0].line else "")
                            + f": {problems[0].problem}")
-    d = user_templates_dir() / folder
-    d.mkdir(parents=True, exist_ok=True)
-    target = d / name
+    if db is not None:
+        return team_library.saving(db, lambda s: team_library.add_template(
+            s, folder, name, source, team_library.writer_id(s, by)))
+    return _write(user_templates_dir() / folder / name, source)
+
+
+def _write(target: Path, source: str) -> Path:
+    target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(target.suffix + ".part")
     tmp.write_text(source, encoding="utf-8")
-    tmp.replace(target)  # a reader never sees half a template
+    tmp.replace(target)  # a reader never sees half a file
     return target
 
 
 def _check_name(folder: str, name: str) -> None:
-    if not folder or "/" in folder or "\\" in folder or folder.startswith((".", "_")):
+    if not folder or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}", folder):
         raise InvalidInput(f"template folder {folder!r}: a campaign's folder name")
     if name not in EDITABLE:
         raise InvalidInput(f"template {name!r}: one of {', '.join(EDITABLE)}")
@@ -117,42 +178,43 @@ def _check_name(folder: str, name: str) -> None:
 # --- qualification scripts --------------------------------------------------------------
 
 
-def load_script_source(name: str) -> str:
-    from qualdesk.services.script_library import find_script_file
+def script_names(db: Database | None = None) -> list[str]:
+    """The scripts a campaign may use (the team's with ``db``), for a list in the app."""
+    if db is None:
+        return list_scripts()
+    with db.session(write=False) as s:
+        return list_scripts(s)
 
-    return find_script_file(name).read_text(encoding="utf-8")
+
+def load_script_source(name: str, db: Database | None = None) -> str:
+    """The script's TOML as a campaign gets it now: the team's copy, else the file."""
+    if db is None:
+        return script_source(name)[0]
+    with db.session(write=False) as s:
+        return script_source(name, s)[0]
 
 
-def check_script_draft(name: str, source: str) -> tuple[object | None, list[Problem]]:
+def check_script_draft(name: str, source: str) -> tuple[Script | None, list[Problem]]:
     """(the parsed script or None, its problems), by ``qualdesk script check``'s parser."""
-    from qualdesk.services.script_library import parse_script
-
     _check_script_name(name)
-    with tempfile.TemporaryDirectory(prefix="qualdesk-draft-") as tmp:
-        draft = Path(tmp) / f"{name}.toml"
-        draft.write_text(source, encoding="utf-8")
-        script, found = parse_script(draft, name)
-    return script, [Problem(f"{name}.toml", p.line, p.problem, p.question) for p in found]
+    return parse_script_text(source, name, f"{name}.toml")
 
 
-def save_script_draft(name: str, source: str) -> Path:
-    from qualdesk.paths import user_scripts_dir
-
+def save_script_draft(name: str, source: str, db: Database | None = None,
+                      by: str | None = None) -> team_library.Saved | Path:
+    """Save the script for every client of the team's database (this machine's folder
+    without one), refusing a draft with problems."""
     script, problems = check_script_draft(name, source)
     if problems or script is None:
         p = problems[0] if problems else Problem(f"{name}.toml", None, "unusable")
         raise InvalidInput(f"not saved: {p}")
-    d = user_scripts_dir()
-    d.mkdir(parents=True, exist_ok=True)
-    target = d / f"{name}.toml"
-    tmp = target.with_suffix(".toml.part")
-    tmp.write_text(source, encoding="utf-8")
-    tmp.replace(target)
-    return target
+    if db is not None:
+        return team_library.saving(db, lambda s: team_library.add_script(
+            s, name, source, team_library.writer_id(s, by)))
+    return _write(user_scripts_dir() / f"{name}.toml", source)
 
 
 def _check_script_name(name: str) -> None:
-    import re
-
-    if not re.fullmatch(r"[a-z][a-z0-9_]*", name or ""):
-        raise InvalidInput(f"script name {name!r}: lower-case letters, digits and _")
+    if not _SCRIPT_NAME.fullmatch(name or "") or len(name) > 64:
+        raise InvalidInput(f"script name {name!r}: lower-case letters, digits and _ "
+                           "(at most 64)")

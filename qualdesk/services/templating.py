@@ -3,8 +3,10 @@ fields of qualification scripts.
 
 Sandboxed (no ``__class__``, no ``__globals__``), ``StrictUndefined`` (a misspelt field
 fails at preview, never at send time), autoescape for ``.html`` templates, and a loader
-that resolves ``include``/``extends`` through the template folders — the user's folder
-first, then the shipped ``resources/templates`` — not only the file's own folder.
+that resolves ``include``/``extends`` by ``folder/file`` names: the team's copies in the
+database first (``team_env``: what a team lead saved in the app, read at every use so a
+running client has the newest), then this machine's folder, then the shipped
+``resources/templates`` (the read-only defaults).
 
 Templates see exactly: ``lead`` (first_name, last_name, company, title, email, phone),
 ``rep`` (name, email, phone), ``campaign`` (name), ``hand_raise`` (kind, at, details).
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 import operator
 import traceback
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,7 @@ from typing import Any
 from jinja2 import (
     BaseLoader,
     ChoiceLoader,
+    DictLoader,
     FileSystemLoader,
     StrictUndefined,
     Template,
@@ -33,6 +36,7 @@ from jinja2 import (
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.runtime import LoopContext
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from sqlalchemy.orm import Session
 
 from qualdesk.errors import InvalidInput
 from qualdesk.paths import resources_dir, user_templates_dir
@@ -131,9 +135,15 @@ class _StrictSandbox(ImmutableSandboxedEnvironment):
         return budget.check_size(result, "a call's result")
 
 
-def make_env(extra_dirs: Sequence[Path] = ()) -> ImmutableSandboxedEnvironment:
-    """The environment; ``extra_dirs`` are searched first (``template check`` of a loose file)."""
-    loaders: list[BaseLoader] = [FileSystemLoader(str(d)) for d in (*extra_dirs, *template_dirs())]
+def make_env(extra_dirs: Sequence[Path] = (),
+             overrides: Mapping[str, str] | None = None) -> ImmutableSandboxedEnvironment:
+    """The environment; ``extra_dirs`` are searched first (``template check`` of a loose
+    file), then ``overrides`` (``folder/file`` -> source: the team's copies, a draft), then
+    the template folders."""
+    loaders: list[BaseLoader] = [FileSystemLoader(str(d)) for d in extra_dirs]
+    if overrides:
+        loaders.append(DictLoader(dict(overrides)))
+    loaders += [FileSystemLoader(str(d)) for d in template_dirs()]
     env = _StrictSandbox(
         loader=ChoiceLoader(loaders),
         undefined=StrictUndefined,
@@ -143,6 +153,14 @@ def make_env(extra_dirs: Sequence[Path] = ()) -> ImmutableSandboxedEnvironment:
         lstrip_blocks=True,
     )
     return env
+
+
+def team_env(s: Session, drafts: Mapping[str, str] | None = None) -> ImmutableSandboxedEnvironment:
+    """The environment a follow-up renders in: the team's saved templates (read now, in
+    session ``s``) over the files; ``drafts`` (``folder/file`` -> source) over both."""
+    from qualdesk.services import team_library
+
+    return make_env(overrides={**team_library.templates(s), **(drafts or {})})
 
 
 # --- what templates see ------------------------------------------------------------

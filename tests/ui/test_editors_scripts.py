@@ -8,23 +8,26 @@ from datetime import date
 from qualdesk.domain.bant import Bant
 from qualdesk.domain.level1_rule import evaluate
 from qualdesk.paths import user_scripts_dir
+from qualdesk.services import template_drafts as drafts
 from qualdesk.services.campaigns import get_campaign
 from qualdesk.services.script_library import load_script
+from qualdesk.services.users import add_user
 from tests.cli_helpers import run
 from ui.level1_rule_builder import Level1RuleBuilder
 from ui.ops import SyncRunner
 from ui.script_editor import ScriptEditor
 
 
-def test_write_a_script_with_a_branch_and_save_it(qtbot, sqlite_db, seeded) -> None:  # type: ignore[no-untyped-def]
-    ed = ScriptEditor(sqlite_db, SyncRunner(), rep="Ana Rep")
+def test_write_a_script_with_a_branch_and_save_it(qtbot, sqlite_db, seeded, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    add_user(sqlite_db, "Tess Lead", "lead", email="tess@example.com")  # a team lead writes scripts
+    ed = ScriptEditor(sqlite_db, SyncRunner(), rep="Tess Lead")
     qtbot.addWidget(ed)
     ed.show()
     ed.script_name.setCurrentText("default")
     assert ed.status.text().startswith("✓ no problems")
     shown = ed.preview.toPlainText()
     lead_first = ed.lead.currentText().split()[0]
-    assert f"Hi {lead_first}, this is Ana Rep" in shown  # rendered for a real lead
+    assert f"Hi {lead_first}, this is Tess Lead" in shown  # rendered for a real lead
     assert "Turn over once the rep knows:" in shown
     ed.insert("yesno")
     ed.check_now()
@@ -44,9 +47,13 @@ def test_write_a_script_with_a_branch_and_save_it(qtbot, sqlite_db, seeded) -> N
     qtbot.waitUntil(lambda: ed.save.isEnabled(), timeout=3000)
     ed.save.click()
     assert ed.status.text().startswith("Saved webinar_q1")
-    saved = user_scripts_dir() / "webinar_q1.toml"
+    # saved for the team, in the database (not a file on this machine)
+    assert not (user_scripts_dir() / "webinar_q1.toml").exists()
+    saved = tmp_path / "webinar_q1.toml"
+    saved.write_text(drafts.load_script_source("webinar_q1", sqlite_db), encoding="utf-8")
     assert run(None, "script", "check", str(saved)).code == 0
-    script = load_script("webinar_q1")  # what a rep's next lead loads
+    with sqlite_db.session(write=False) as s:
+        script = load_script("webinar_q1", s)  # what a rep's next lead loads
     assert script.questions[-1].text == "Is that so?" and dict(script.questions[-1].next) == {"no": "bant"}
     # a campaign may use it at once
     assert run(sqlite_db.url, "campaign", "set", "Default", "--script", "webinar_q1").code == 0

@@ -4,15 +4,18 @@ real lead, and can't save a template that names an unknown field."""
 from __future__ import annotations
 
 from qualdesk.paths import user_templates_dir
+from qualdesk.services import template_drafts as drafts
 from qualdesk.services.template_check import check_template
-from qualdesk.services.templating import render_followup, sample_context
+from qualdesk.services.templating import render_followup, sample_context, team_env
+from qualdesk.services.users import add_user
 from tests.cli_helpers import run
 from ui.ops import SyncRunner
 from ui.template_editor import TemplateEditor
 
 
-def test_live_check_preview_and_save(qtbot, sqlite_db, seeded) -> None:  # type: ignore[no-untyped-def]
-    ed = TemplateEditor(sqlite_db, SyncRunner(), rep="Ana Rep")
+def test_live_check_preview_and_save(qtbot, sqlite_db, seeded, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    add_user(sqlite_db, "Tess Lead", "lead", email="tess@example.com")  # a team lead writes templates
+    ed = TemplateEditor(sqlite_db, SyncRunner(), rep="Tess Lead")
     qtbot.addWidget(ed)
     ed.show()
     ed.set_template("default", "voicemail.txt.j2")
@@ -20,7 +23,7 @@ def test_live_check_preview_and_save(qtbot, sqlite_db, seeded) -> None:  # type:
     assert ed.lead.currentData() is not None  # a real lead, not the sample
     chosen = ed.lead.currentText().split(",")[0].split()[0]
     assert ed.status.text() == "✓ no problems" and ed.save.isEnabled()
-    assert ed.preview.toPlainText().startswith(f"Hi {chosen}, this is Ana Rep")
+    assert ed.preview.toPlainText().startswith(f"Hi {chosen}, this is Tess Lead")
     # typing an unknown field: flagged within the pause, save refused
     ed.source.moveCursor(ed.source.textCursor().MoveOperation.End)
     qtbot.keyClicks(ed.source, " {{ lead.favourite_colour }}")
@@ -36,12 +39,19 @@ def test_live_check_preview_and_save(qtbot, sqlite_db, seeded) -> None:  # type:
     ed.source.setPlainText("Hi {{ lead.first_name }}, {{ rep.name }} from QualDesk here.")
     qtbot.waitUntil(lambda: ed.save.isEnabled(), timeout=3000)
     ed.save.click()
-    saved = user_templates_dir() / "default" / "voicemail.txt.j2"
-    assert saved.read_text(encoding="utf-8").startswith("Hi {{ lead.first_name }}")
     assert ed.status.text().startswith("Saved default/voicemail.txt.j2")
+    # saved for the team, in the database (not a file on this machine)
+    assert not (user_templates_dir() / "default" / "voicemail.txt.j2").exists()
+    source = drafts.load_source("default", "voicemail.txt.j2", sqlite_db)
+    assert source.startswith("Hi {{ lead.first_name }}")
+    saved = tmp_path / "default" / "voicemail.txt.j2"
+    saved.parent.mkdir()
+    saved.write_text(source, encoding="utf-8")
     assert check_template(saved) == []
     assert run(None, "template", "check", str(saved)).code == 0
-    assert render_followup("default", sample_context()).voicemail == \
+    with sqlite_db.session(write=False) as s:
+        env = team_env(s)
+    assert render_followup("default", sample_context(), env).voicemail == \
         "Hi Dana, Sam Rivera from QualDesk here."
 
 

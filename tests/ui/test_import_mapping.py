@@ -55,7 +55,9 @@ def test_map_keep_remember_and_raise_hands(qtbot, sqlite_db: Database, tmp_path:
         assert {x.designation for x in s.scalars(select(Lead))} == {"warm"}
     assert len(rep_queue(sqlite_db, "Ana Rep").entries) == 2  # now in the queue, clock running
     # the layout is remembered: April's file (other case and spacing) maps itself
-    assert saved_mapping(HEAD.strip().split(","))["Job"] == "title"
+    # ...for the whole team: it is in the database, not in this machine's config folder
+    assert saved_mapping(HEAD.strip().split(","), sqlite_db)["Job"] == "title"
+    assert saved_mapping(HEAD.strip().split(",")) is None
     april_head = "first,surname,email,job,state,createddate\n"
     assert layout_key(april_head.strip().split(",")) == layout_key(HEAD.strip().split(","))
     d2 = _dialog(qtbot, sqlite_db)
