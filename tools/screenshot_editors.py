@@ -51,6 +51,7 @@ def main() -> int:
     se = ScriptEditor(db, SyncRunner(), "Alex Rivera")
     se.resize(w, h)
     se.show()
+    se.form.steps.setCurrentRow(2 + 4)  # question 5: yes or no, with a branch
     app.processEvents()
     se.grab().save(str(out / f"screenshot-editor-script{suffix}.png"))
     te = TemplateEditor(db, SyncRunner(), "Alex Rivera")

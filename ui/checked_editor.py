@@ -66,20 +66,26 @@ class CheckedEditor(QWidget):
         self.lead.currentIndexChanged.connect(self.check_now)
 
     def lay_out(self, top: QHBoxLayout, above_source: QHBoxLayout | None = None,
-                note: QLabel | None = None) -> None:
-        """The editor and its problems beside the preview, ``top`` above, Save below;
-        then the team's leads are fetched and the draft loaded."""
+                note: QLabel | None = None, *, editor: QWidget | None = None,
+                problems_words: str = "Problems (Enter jumps to the line)",
+                sizes: tuple[int, int] | None = None) -> None:
+        """The editor (the source box, or ``editor`` holding it) and its problems beside
+        the preview, ``top`` above, Save below; then the team's leads are fetched and the
+        draft loaded."""
         left = QWidget()
         ll = QVBoxLayout(left)
         ll.setContentsMargins(0, 0, 0, 0)
         if above_source is not None:
             ll.addLayout(above_source)
-        ll.addWidget(self.source, 3)
-        ll.addWidget(QLabel("Problems (Enter jumps to the line)"))
+        ll.addWidget(self.source if editor is None else editor, 3)
+        ll.addWidget(QLabel(problems_words))
         ll.addWidget(self.problem_list, 1)
         split = QSplitter()
+        split.setObjectName(f"{self.prefix}_split")
         split.addWidget(left)
         split.addWidget(self.preview)
+        if sizes is not None:  # a ratio: the splitter scales it to the window
+            split.setSizes(list(sizes))
         bottom = QHBoxLayout()
         bottom.addWidget(self.status, 1)
         bottom.addWidget(self.save)
