@@ -24,7 +24,7 @@ from qualdesk.domain.codes import normalise_code
 from qualdesk.domain.level1_rule import Level1Status, evaluate, parse_rule, propose
 from qualdesk.domain.records import Changes
 from qualdesk.errors import InvalidInput
-from qualdesk.services import audit, team_settings
+from qualdesk.services import answer_fills, audit, team_settings
 from qualdesk.services.designations import move
 from qualdesk.services.leads import get_lead
 from qualdesk.services.script_library import Question, Script, load_script, render_script
@@ -151,6 +151,7 @@ def save(db: Database, lead_id: int, rep_name: str | None, *,
             else:
                 merged.pop(qid, None)
         new_bant = Bant.from_json(row.bant).merged(bant or Bant())
+        new_bant = new_bant.merged(answer_fills.filled(script, merged, new_bant))
         status = evaluate(rule_for(lead, script), new_bant, _today(s))
         if status.met != bool(row.level1_met):
             audit.record(s, lead.id, rep.id if rep else None, "qualification", "level1_met",
