@@ -209,3 +209,31 @@ def test_a_rep_start_does_not_copy_and_tries_again_later(db: Database) -> None:
     with db.session(write=False) as s:
         assert team_library.scripts(s) == {}
     assert library_import.import_once(db, "Tess Lead") is not None  # a team lead's start
+
+
+def test_the_command_line_saves_shows_and_lists_versions(db_url: str, tmp_path: Path) -> None:
+    assert run(db_url, "user", "add", "Tess Lead", "--role", "lead").code == 0
+    src = tmp_path / "webinar.toml"
+    src.write_text(_retitled("Webinar by CLI"), encoding="utf-8")
+    r = run(db_url, "script", "save", "webinar", str(src), "--by", "Tess Lead", "--json")
+    assert r.code == 0, r.err
+    assert (r.json()["what"], r.json()["version"], r.json()["changed_by"]) == \
+        ("script webinar", 1, "Tess Lead")
+    r = run(db_url, "script", "show", "webinar")
+    assert r.code == 0 and r.out == _retitled("Webinar by CLI")
+    assert run(db_url, "campaign", "set", "Default", "--script", "webinar").code == 0
+    bad = tmp_path / "voicemail.txt.j2"
+    bad.write_text("Hi {{ lead.favourite_colour }}", encoding="utf-8")
+    r = run(db_url, "template", "save", "default/voicemail.txt.j2", str(bad), "--by", "Tess Lead")
+    assert r.code == 1 and r.err.count("\n") == 1
+    assert "unknown field lead.favourite_colour" in r.err
+    bad.write_text("Hi {{ lead.first_name }}, the CLI here.", encoding="utf-8")
+    assert run(db_url, "template", "save", "default/voicemail.txt.j2", str(bad),
+               "--by", "Tess Lead").code == 0
+    r = run(db_url, "template", "history", "default/voicemail.txt.j2", "--json")
+    assert r.code == 0 and [v["version"] for v in r.json()] == [1]
+    assert run(db_url, "template", "show", "default/voicemail.txt.j2").out == \
+        "Hi {{ lead.first_name }}, the CLI here.\n"
+    # the contract's check commands still check files, with the same shapes
+    r = run(db_url, "script", "check", str(src), "--json")
+    assert r.code == 0 and r.json()["ok"] is True
