@@ -13,10 +13,10 @@ from qualdesk import clock
 from qualdesk.db.engine import Database
 from qualdesk.db.models import Attempt, Callback, DesignationChange, Disposition, Lead, Note, User
 from qualdesk.domain import designation as dz
-from qualdesk.domain.codes import DEAD_NUMBER, normalise_code
+from qualdesk.domain.codes import normalise_code
 from qualdesk.domain.records import Changes
 from qualdesk.errors import InvalidInput, NotAllowed
-from qualdesk.services import audit
+from qualdesk.services import audit, retry_keys
 from qualdesk.services.hand_raises import stamp_call
 from qualdesk.services.holds import check_not_held_by_other, holder_of
 from qualdesk.services.leads import get_lead
@@ -101,11 +101,14 @@ def record_attempt(
 
 def has_callable_number(s: Session, lead: Lead) -> bool:
     """A number worth a voicemail: the lead has one, and no call found it dead (wrong or
-    bad number), as the queue judges it ("no valid phone: email only")."""
+    bad number) since it was last corrected, as the queue judges it ("no valid phone:
+    email only"; ``candidates.dead_attempt``)."""
+    from qualdesk.services.candidates import dead_attempt
+
     if not lead.phone:
         return False
-    dead = s.scalar(select(Attempt.id).where(Attempt.lead_id == lead.id,
-                                             Attempt.disposition.in_(DEAD_NUMBER)).limit(1))
+    dead = s.scalar(select(Attempt.id).where(Attempt.lead_id == lead.id, dead_attempt())
+                    .limit(1))
     return dead is None
 
 
@@ -217,12 +220,17 @@ def schedule_callback_in(s: Session, lead: Lead, rep_id: int | None, due_at: dat
 
 def schedule_callback(db: Database, lead_id: int, rep_name: str, due_at: datetime,
                       scope: str = "mine", note: str | None = None,
-                      override_by: str | None = None) -> Changes:
+                      override_by: str | None = None,
+                      idempotency_key: str | None = None) -> Changes:
+    """``idempotency_key``: a retry finds the callback it already made (``retry_keys``)."""
+    key = retry_keys.check_key(idempotency_key)
     with db.session() as s:
         lead = get_lead(s, lead_id)
         rep = user_by_name(s, rep_name)
-        check_not_held_by_other(s, lead, rep.id, override_by, what="callback")
-        schedule_callback_in(s, lead, rep.id, due_at, scope, note)
+        if retry_keys.done(s, key, "callback", lead.id) is None:
+            check_not_held_by_other(s, lead, rep.id, override_by, what="callback")
+            cb = schedule_callback_in(s, lead, rep.id, due_at, scope, note)
+            retry_keys.remember(s, key, "callback", lead.id, rep.id, cb.id)
     return Changes(leads=(lead_id,), queue=True)
 
 
