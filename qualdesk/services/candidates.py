@@ -14,10 +14,10 @@ from datetime import UTC, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, String, and_, case, cast, func, or_
+from sqlalchemy import ColumnElement, String, and_, case, cast, func, or_, select
 from sqlalchemy.orm import Session
 
-from qualdesk.db.models import Attempt, Callback, Campaign, HandRaise, Lead
+from qualdesk.db.models import Attempt, AuditEntry, Callback, Campaign, HandRaise, Lead
 from qualdesk.domain import follow_up
 from qualdesk.domain.calling_window import CallingWindow
 from qualdesk.domain.codes import DEAD_NUMBER, VOICEMAIL
@@ -83,6 +83,22 @@ HAND_RAISE = Columns(
 CALLBACK = Columns(due_at=Callback.due_at, rep_id=Callback.rep_id, scope=Callback.scope)
 # Per lead: attempts in all, today, live today, the last one, dead-number ones.
 ATTEMPT_NAMES = ("total", "today", "live_today", "last_at", "dead")
+# The audit row a corrected phone leaves (``lead_edit``: action "edit", field "phone").
+PHONE_CORRECTED = ("edit", "phone")
+
+
+def dead_attempt(attempt: Any = Attempt) -> ColumnElement[bool]:
+    """A call that found the lead's number dead (wrong or bad number) — the number the
+    lead has now: a phone corrected after the call started makes that finding about the
+    old number, and the new one is callable (``lead_edit``; the audit says when). The
+    one definition: the ranking, the claim's walk on PostgreSQL (rendered to text) and
+    the follow-up's email-only rule read it."""
+    action, field = PHONE_CORRECTED
+    corrected = (select(AuditEntry.id)
+                 .where(AuditEntry.lead_id == attempt.lead_id, AuditEntry.action == action,
+                        AuditEntry.field == field, AuditEntry.at > attempt.started_at)
+                 .correlate_except(AuditEntry).exists())
+    return and_(attempt.disposition.in_(sorted(DEAD_NUMBER)), ~corrected)
 
 
 def attempt_aggregates(today: Any) -> Columns:
@@ -93,7 +109,7 @@ def attempt_aggregates(today: Any) -> Columns:
         live_today=func.sum(case((and_(Attempt.started_at >= today,
                                        Attempt.disposition != VOICEMAIL), 1), else_=0)),
         last_at=func.max(Attempt.started_at),
-        dead=func.sum(case((Attempt.disposition.in_(DEAD_NUMBER), 1), else_=0)),
+        dead=func.sum(case((dead_attempt(), 1), else_=0)),
     )
 
 

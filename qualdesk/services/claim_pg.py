@@ -44,7 +44,7 @@ from sqlalchemy import ARRAY, Integer, String, and_, column, literal_column, sel
 
 from qualdesk.db.engine import Database
 from qualdesk.db.models import User
-from qualdesk.domain.codes import DEAD_NUMBER, VOICEMAIL
+from qualdesk.domain.codes import VOICEMAIL
 from qualdesk.domain.follow_up import open_sql
 from qualdesk.domain.priority import (
     CALLBACK_WINDOW_GRACE_MINUTES,
@@ -61,6 +61,7 @@ from qualdesk.services.candidates import (
     LEAD,
     Layout,
     candidate,
+    dead_attempt,
     policy_from,
 )
 from qualdesk.services.claim_line import ClaimLine, claim_line
@@ -78,7 +79,18 @@ log = logging.getLogger(__name__)
 _OPEN_HR = "(" + open_sql("{a}") + ")"
 _SETTINGS = ("team.timezone", "calling.window_start", "calling.window_end",
              "queue.callback_handover_minutes", "claim.lease_minutes", "queue.policy")
-_DEAD = ", ".join(f"'{c}'" for c in sorted(DEAD_NUMBER))
+
+
+class _A:
+    """An attempt as this statement names it (``a``), for ``candidates.dead_attempt``."""
+
+    lead_id = literal_column("a.lead_id")
+    started_at = literal_column("a.started_at")
+    disposition = literal_column("a.disposition")
+
+
+# A call that found the number the lead has now dead (a corrected phone is callable).
+_DEAD = " ".join(pg_text(dead_attempt(_A)).split())
 
 
 def _setting(key: str) -> str:
@@ -103,7 +115,7 @@ _ATTEMPTS = f"""(SELECT count(*) AS total,
         count(*) FILTER (WHERE a.started_at >= cfg.today) AS today,
         count(*) FILTER (WHERE a.started_at >= cfg.today AND a.disposition <> '{VOICEMAIL}') AS live_today,
         max(a.started_at) AS last_at,
-        count(*) FILTER (WHERE a.disposition IN ({_DEAD})) AS dead
+        count(*) FILTER (WHERE {_DEAD}) AS dead
     FROM attempts a WHERE a.lead_id = {{lead}})"""
 # "The first X by ..." as min() of an array of the sort keys (arrays compare element by
 # element), not ORDER BY ... LIMIT 1 — plan-level sorts are off (see _SESSION) — nor an
@@ -187,7 +199,7 @@ _PLACE = f"""CASE s.tier
          AND EXISTS ({_EARLIER} AND o.deadline_at <= cfg.now) END"""
 _CALLABLE = f"""(l.do_not_call OR l.phone IS NULL OR {_window('cfg.now')}
     OR (s.tier = 1 AND cfg.now - s.at <= interval '{CALLBACK_WINDOW_GRACE_MINUTES} minutes' AND {_window('s.at')})
-    OR EXISTS (SELECT 1 FROM attempts a WHERE a.lead_id = l.id AND a.disposition IN ({_DEAD})))"""
+    OR EXISTS (SELECT 1 FROM attempts a WHERE a.lead_id = l.id AND {_DEAD}))"""
 # Held by its attempts only when the combo cannot be due: fewer live attempts today than
 # the campaign's same-day number (one aggregate probe; none for a lead never attempted).
 _RESTING = f"""(l.do_not_call OR l.phone IS NULL OR NOT EXISTS (SELECT 1 FROM campaigns c2

@@ -23,6 +23,7 @@ from qualdesk.db.models import Lead
 from qualdesk.domain.records import Changes
 from qualdesk.errors import InvalidInput, RowProblem
 from qualdesk.services import audit
+from qualdesk.services.calls import has_callable_number
 from qualdesk.services.intake.live.one_lead import (
     LeadRefused,
     find_or_create_lead,
@@ -34,6 +35,9 @@ from qualdesk.services.users import user_by_name
 
 # The contact card's fields a rep may correct (the names ``lead edit`` takes).
 EDITABLE = ("first_name", "last_name", "company", "title", "email", "phone", "time_zone")
+# The audit's words when a corrected phone makes a dead number's lead callable again.
+NUMBER_DEAD = "no: a call found the number wrong or dead"
+NUMBER_CORRECTED = "yes: the number was corrected"
 
 
 @dataclass(frozen=True)
@@ -84,6 +88,10 @@ def edit_lead(db: Database, lead_id: int, values: dict[str, str | None], *,
         user = user_by_name(s, by)
         lead = get_lead(s, lead_id)
         new = _checked(s, lead, wanted)
+        # A number a call found dead, replaced: the new one is callable (the old calls
+        # are about the old number: ``candidates.dead_attempt``), said in the audit.
+        revived = "phone" in new and bool(new["phone"]) and new["phone"] != lead.phone \
+            and bool(lead.phone) and not has_callable_number(s, lead)
         changed: dict[str, tuple[Any, Any]] = {}
         for field, value in new.items():
             old = getattr(lead, field)
@@ -92,6 +100,8 @@ def edit_lead(db: Database, lead_id: int, values: dict[str, str | None], *,
                 changed[field] = (old, value)
                 audit.record(s, lead.id, user.id, "edit", field, _audit_text(old),
                              _audit_text(value))
+        if revived:
+            audit.record(s, lead.id, user.id, "edit", "callable", NUMBER_DEAD, NUMBER_CORRECTED)
         if changed:
             lead.updated_at = clock.now()
             lead.version += 1
