@@ -53,8 +53,8 @@ from ui.contact_card import ContactCard
 from ui.context import AppContext
 from ui.dialog_buttons import confirm
 from ui.notes_editor import NotesEditor
-from ui.ops import deliver
 from ui.timeline import AttemptHistory, CallbackList, EmailList, NoteHistory, TimelineView
+from ui.what_changed import call_logged
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,7 @@ def log_disposition(db: Any, ops: ResilientOps | None, lead_id: int, rep: str, c
     """
     cb_at, scope, cb_note = callback if callback else (None, "mine", None)
     notes = body.strip() or None
-    changes = Changes(leads=(lead_id,), queue=True, attempts=True, notes=True)
+    changes = call_logged(lead_id)
 
     def via_outbox() -> Logged:
         assert ops is not None
@@ -411,8 +411,8 @@ class LeadPanel(QWidget):
         if rep is None or lead_id is None:
             return
         db = self.ctx.db
-        self.ctx.runner.run(lambda: queue_svc.heartbeat(db, lead_id, rep),
-                            lambda expires: self._on_heartbeat(lead_id, expires))
+        self.ctx.run_op(lambda: queue_svc.heartbeat(db, lead_id, rep), self,
+                        lambda expires: self._on_heartbeat(lead_id, expires))
 
     def _on_heartbeat(self, lead_id: int, expires: datetime | None) -> None:
         if expires is None and lead_id == self.lead_id:
@@ -425,9 +425,8 @@ class LeadPanel(QWidget):
         rep, db = self.ctx.rep_name, self.ctx.db
         if rep is None:
             return
-        self.ctx.runner.run(lambda: claims_svc.end_claims(db, rep, lead_id),
-                            lambda ch: self.ctx.sig_operation_executed.emit(ch, self)
-                            if ch.leads else None, lambda _exc: None)
+        self.ctx.run_op(lambda: claims_svc.end_claims(db, rep, lead_id), self,
+                        on_error=lambda _exc: None)
 
     def end_claims_on_quit(self, wait_ms: int = 3000) -> None:
         """Quitting ends every claim the rep holds (here or in an older window), so no lead
@@ -485,7 +484,7 @@ class LeadPanel(QWidget):
         if self.detail is not None:
             self.designation.setCurrentIndex(max(self.designation.findData(
                 self.detail.summary.designation), 0))
-        deliver(None, exc, None, None, self.ctx.runner)  # the banner shows the reason
+        self.ctx.runner.report(exc)  # the banner shows the reason
 
     def turned_over(self, lead_id: int) -> None:
         """A lead turned over from a live call: that call is logged as connected (the rep
@@ -548,13 +547,12 @@ class LeadPanel(QWidget):
         body, note_id = self.notes.body(), self.notes.note_id
         started = self.calls.call_started_at or clock.now()
         db, ops = self.ctx.db, self.ctx.resilient
-        self.ctx.run_query(
+        self.ctx.run_op(
             lambda: log_disposition(db, ops, lead_id, rep, code, started, body, note_id, callback),
-            lambda logged: self._on_logged(lead_id, code, logged), on_error=self._on_log_failed)
+            self, lambda logged: self._on_logged(lead_id, code, logged), self._on_log_failed)
 
     def _on_logged(self, lead_id: int, code: str, logged: Logged) -> None:
         self._busy = False
-        self.ctx.sig_operation_executed.emit(logged.changes, self)
         if lead_id != self.lead_id:
             return
         self.notes.finish()
@@ -567,4 +565,4 @@ class LeadPanel(QWidget):
 
     def _on_log_failed(self, exc: BaseException) -> None:
         self._busy = False
-        deliver(None, exc, None, None, self.ctx.runner)
+        self.ctx.runner.report(exc)
