@@ -24,6 +24,7 @@ from qualdesk.services.calls import log_call, schedule_callback
 from qualdesk.services.followup import run_followup
 from qualdesk.services.hand_raises import add_hand_raise
 from qualdesk.services.notes import upsert_note
+from qualdesk.services.turnover import turn_over
 from qualdesk.services.users import add_user
 from tests.cli_helpers import run
 from tests.conftest import FrozenClock, pg_admin_url, pg_url_with_logins
@@ -177,8 +178,11 @@ def test_a_reps_login_cannot_rewrite_others_work_or_forge_the_audit(team: Team) 
     with team.owner.session(write=False) as s:
         assert [a.disposition for a in s.scalars(select(Attempt))] == ["no_answer"]
         assert [n.body for n in s.scalars(select(Note))] == ["Bo's own words"]
-        forged = s.scalar(select(AuditEntry).where(AuditEntry.action == "forged"))
-        assert forged is not None and forged.user_id == ana and forged.at.year > 2001
+        # an action the app never records is filed as the client's words (0010)
+        assert s.scalar(select(AuditEntry).where(AuditEntry.action == "forged")) is None
+        forged = s.scalar(select(AuditEntry).where(AuditEntry.reason == "forged"))
+        assert forged is not None and forged.action == "declared"
+        assert forged.user_id == ana and forged.at.year > 2001
 
 
 def test_a_reps_login_cannot_queue_forged_email(team: Team) -> None:
@@ -347,6 +351,8 @@ def test_a_sales_login_gives_verdicts_but_never_claims(team: Team) -> None:
     pg_roles.grant_login(team.owner, "Sam", login, "pw")
     url = make_url(team.url).set(username=login, password="pw").render_as_string(hide_password=False)
     lead = team.lead("pat@acme.test", owner="Ana")
+    # (0010: a sales login changes only the leads turned over to it)
+    turn_over(team.owner, lead, "Sam", by="Ana", override="the guard test")
     with team.owner.session(write=False) as s:
         sam = s.scalar(select(User.id).where(User.name == "Sam"))
     with psycopg.connect(url, autocommit=True) as c:

@@ -67,7 +67,8 @@ class AdminUsersView(QWidget):
         self.toggle = QPushButton("&Deactivate")
         self.toggle.setObjectName("admin_toggle_active")
         self.toggle.setToolTip("A deactivated person keeps their history but cannot sign in "
-                               "or be given leads")
+                               "or be given leads; on a team database their own database "
+                               "login is closed too (reopened when they come back)")
         self.toggle.clicked.connect(self.toggle_active)
         self.login = QLineEdit()
         self.login.setObjectName("admin_login")
@@ -168,7 +169,12 @@ class AdminUsersView(QWidget):
             return
 
         def done(u: Any) -> None:
-            self.message.setText(f"{u.name} is {'active again' if u.active else 'deactivated'}.")
+            login = self.logins.get(u.name) if self.db.is_postgres else None
+            state = "active again" if u.active else "deactivated"
+            if login:  # users.set_active opened or closed it in the same step
+                can = "can connect again" if u.active else "can no longer connect"
+                state += f"; their database login {login} {can}"
+            self.message.setText(f"{u.name} is {state}.")
             self.refresh()
 
         self.runner.run(partial(set_active, self.db, user.name, not user.active), done,

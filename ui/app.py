@@ -10,7 +10,6 @@ import logging
 import os
 import sys
 
-from qualdesk.db.engine import Database
 from qualdesk.domain.records import UserRecord
 from qualdesk.errors import KnownError
 from qualdesk.paths import default_db_url
@@ -46,7 +45,8 @@ def run(db_url: str | None, rep: str | None, demo: bool) -> int:
         return 1
     from PySide6.QtWidgets import QApplication
 
-    from qualdesk.services.users import get_user, list_users
+    from qualdesk.services.sign_in import open_signed_in
+    from qualdesk.services.users import list_users
     from ui.crash_dialog import install_file_log
     from ui.icons import app_icon
 
@@ -63,14 +63,8 @@ def run(db_url: str | None, rep: str | None, demo: bool) -> int:
 
     machine = MachineSettings.load()
     try:
-        db = Database(resolve_db_url(db_url, machine))
-        db.ensure_ready()
-        if demo:
-            from qualdesk.services.demo import load_demo
-
-            load_demo(db)
-        user = get_user(db, rep) if rep else None
-        users = list_users(db) if user is None else []
+        # with a person's own PostgreSQL login, the person is the login's (services.sign_in)
+        db, user, users = open_signed_in(resolve_db_url(db_url, machine), rep, demo)
     except KnownError as exc:
         print(f"qualdesk: {exc}", file=sys.stderr)
         return 1

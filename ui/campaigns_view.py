@@ -28,13 +28,13 @@ from PySide6.QtWidgets import (
 
 from qualdesk.domain.records import Changes
 from qualdesk.errors import InvalidInput
+from qualdesk.services import template_drafts as drafts
 from qualdesk.services.campaigns import (
     RANGES,
     CampaignRecord,
     add_campaign,
     check_level1_rule,
     list_campaigns,
-    list_template_folders,
     update_campaign,
 )
 from qualdesk.services.codes_admin import (
@@ -46,7 +46,6 @@ from qualdesk.services.codes_admin import (
     set_disposition,
     set_kind,
 )
-from qualdesk.services.script_library import list_scripts
 from ui.context import AppContext
 from ui.record_table import Col, RecordTableModel, record_table, select_record, selected_record
 from ui.what_changed import CONFIGURATION
@@ -250,7 +249,8 @@ class CampaignsView(QWidget):
 
     def refresh(self) -> None:
         db, key = self.ctx.db, f"campaigns_view_{id(self)}"
-        self.ctx.run_query(lambda: (list_scripts(), list_template_folders()), self._options,
+        # the team's scripts and template folders (in the database) with the shipped ones
+        self.ctx.run_query(lambda: (drafts.script_names(db), drafts.folder_names(db)), self._options,
                            key=key + "_options", on_error=self._campaign_failed)
         self.ctx.run_query(lambda: list_campaigns(db), self._campaigns_loaded,
                            key=key + "_campaigns", on_error=self._campaign_failed)

@@ -48,6 +48,7 @@ from ui.checked_editor import CheckedEditor
 from ui.dialog_buttons import confirm_keys
 from ui.script_editor_form import ScriptForm
 from ui.script_editor_question import short
+from ui.what_changed import SETTINGS
 
 KIND_WORDS = {"text": "answer in words", "choice": "pick one", "yesno": "yes or no",
               "number": "a number"}
@@ -367,7 +368,9 @@ class ScriptEditor(CheckedEditor):
         name = self.target_name()
 
         def done(_: Any) -> None:
-            self.status.setText(f"Saved {name} — reps get it with the next lead they open.")
+            self.status.setText(f"Saved {name} for the team — reps get it with the next lead "
+                                "they open, on every computer.")
+            self.runner.announce(SETTINGS, self)  # open views list the team's scripts anew
             if self.script_name.findText(name) < 0:
                 self.script_name.blockSignals(True)
                 self.script_name.addItem(name)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
 from qualdesk.services import template_drafts as drafts
 from ui.checked_editor import CheckedEditor
+from ui.what_changed import SETTINGS
 
 FILE_WORDS = {
     "voicemail.txt.j2": "Voicemail script", "email_subject.txt.j2": "Email subject",
@@ -95,8 +96,10 @@ class TemplateEditor(CheckedEditor):
 
     def save_draft(self) -> None:
         folder, name = self.folder.currentText(), self.file.currentData()
+        def done(_: Any) -> None:
+            self.status.setText(f"Saved {folder}/{name} for the team — every QualDesk's next "
+                                "follow-up uses it.")
+            self.runner.announce(SETTINGS, self)  # open views list the team's folders anew
+
         self.runner.run(partial(drafts.save_draft, folder, name, self.source.toPlainText(),
-                                self.db, self.rep),
-                        lambda p: self.status.setText(f"Saved {folder}/{name} for the team — "
-                                                      "the next follow-up uses it."),
-                        self._failed)
+                                self.db, self.rep), done, self._failed)

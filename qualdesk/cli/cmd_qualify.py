@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from qualdesk.cli.cmd_queue import retry_option
 from qualdesk.cli.common import CommandError, Context, Registry, acting_for, add_json, print_json
 from qualdesk.domain.bant import (
     Bant,
@@ -38,7 +39,8 @@ def _qualify(ctx: Context, args: argparse.Namespace) -> int:
     answers = _answers(args.answer or [])
     bant = _bant(args)  # parsed before anything is written: bad input changes nothing
     if answers or bant.to_json():
-        state = save(ctx.db, args.lead, acting_for(ctx, args.rep), answers=answers, bant=bant)
+        state = save(ctx.db, args.lead, acting_for(ctx, args.rep), answers=answers, bant=bant,
+                     idempotency_key=args.idempotency_key)
     else:
         state = load_state(ctx.db, args.lead, acting_for(ctx, args.rep))
     if args.json:
@@ -69,4 +71,5 @@ def register(reg: Registry) -> None:
     p.add_argument("--authority", help="'ROLE; yes|no|committee' e.g. 'CFO; committee'")
     p.add_argument("--need", help="'PAIN; low|medium|high|critical'")
     p.add_argument("--timeframe", help="a date, a month (2027-03) or a quarter (2027-Q1)")
+    retry_option(p, "save")
     add_json(p)

@@ -97,7 +97,7 @@ def _callback(ctx: Context, args: argparse.Namespace) -> int:
     due = _when(args.at)
     assert due is not None
     schedule_callback(ctx.db, args.lead, _me(ctx, args), due, args.scope, args.note,
-                      override_by=_override(ctx, args))
+                      override_by=_override(ctx, args), idempotency_key=args.idempotency_key)
     if args.json:
         print_json({"lead": args.lead, "due_at": due.isoformat(), "scope": args.scope})
     else:
@@ -107,7 +107,8 @@ def _callback(ctx: Context, args: argparse.Namespace) -> int:
 
 def _designate(ctx: Context, args: argparse.Namespace) -> int:
     set_designation(ctx.db, args.lead, args.designation,
-                    acting_for(ctx, args.by, "--by", required=False), args.reason)
+                    acting_for(ctx, args.by, "--by", required=False), args.reason,
+                    idempotency_key=args.idempotency_key)
     if args.json:
         print_json({"lead": args.lead, "designation": args.designation})
     else:
@@ -164,12 +165,14 @@ def register(reg: Registry) -> None:
     p.add_argument("--at", required=True, help="ISO 8601 with offset")
     p.add_argument("--scope", choices=("mine", "anyone"), default="mine")
     p.add_argument("--note")
+    retry_option(p, "callback")
     add_json(p)
     p = reg.command("designate", "change a lead's designation (checked against the table)", _designate)
     p.add_argument("lead", type=int)
     p.add_argument("designation")
     p.add_argument("--by")
     p.add_argument("--reason")
+    retry_option(p, "change")
     add_json(p)
     p = reg.command("reassign", "give a lead to another rep ('none' to unassign)", _reassign)
     p.add_argument("lead", type=int)
@@ -180,6 +183,12 @@ def register(reg: Registry) -> None:
     p.add_argument("lead", type=int)
     p.add_argument("--rep", help="default: the person whose database login --db uses")
     add_json(p)
+
+
+def retry_option(p: argparse.ArgumentParser, what: str) -> None:
+    """``--idempotency-key``: a script retrying after a lost commit does it once."""
+    p.add_argument("--idempotency-key", metavar="KEY",
+                   help=f"a retried {what} with the same KEY is made once (safe retries)")
 
 
 def _override_option(p: argparse.ArgumentParser) -> None:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import argparse
 
+from qualdesk.cli.cmd_queue import retry_option
 from qualdesk.cli.common import Context, Registry, acting_for, add_json, print_json
 from qualdesk.services.closed_loop import lead_timeline
 from qualdesk.services.turnover import turn_over
 
 
 def _turn_over(ctx: Context, args: argparse.Namespace) -> int:
-    r = turn_over(ctx.db, args.lead, args.to, by=acting_for(ctx, args.by, "--by", required=False), override=args.override, note=args.note)
+    r = turn_over(ctx.db, args.lead, args.to, by=acting_for(ctx, args.by, "--by", required=False),
+                  override=args.override, note=args.note, idempotency_key=args.idempotency_key)
     if args.json:
         print_json(r.as_dict())
     else:
@@ -37,6 +39,7 @@ def register(reg: Registry) -> None:
                    help="turn over a lead that is not Level I qualified, recording why")
     p.add_argument("--note", metavar="TEXT", help="the hand-off note for sales")
     p.add_argument("--by", metavar="NAME", help="the rep handing over (default: the lead's owner)")
+    retry_option(p, "turn-over")
     add_json(p)
     p = reg.command("timeline", "a lead's closed loop: hand raise to verdict and win/loss",
                     _timeline)

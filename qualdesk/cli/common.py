@@ -106,10 +106,6 @@ def build_context(args: argparse.Namespace) -> Context:
     return Context(db_url=url)
 
 
-# Roles whose own login may act for someone else (the audit then names both).
-ACTS_FOR_OTHERS = frozenset({"lead", "admin"})
-
-
 def acting_for(ctx: Context, named: str | None, option: str = "--rep",
                required: bool = True) -> str | None:
     """The person a command acts for, bound to the database login (DESIGN: ``--rep`` /
@@ -118,6 +114,7 @@ def acting_for(ctx: Context, named: str | None, option: str = "--rep",
     left out, or naming them), or — for a team lead's or admin's login only — someone
     else, and the database's audit names both."""
     from qualdesk.services.pg_roles import login_person
+    from qualdesk.services.sign_in import ACTS_FOR_OTHERS
 
     me = login_person(ctx.db)
     if me is None:

@@ -362,6 +362,22 @@ class AuditEntry(Base):
     field: Mapped[str | None] = mapped_column(String(40))
     old: Mapped[str | None] = mapped_column(Text)
     new: Mapped[str | None] = mapped_column(Text)
+    # Words the client added (0010), shown as the client's: on PostgreSQL the action is
+    # filed only when the database saw that change happen, else as "declared".
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+class WriteKey(Base):
+    """The idempotency key of a retried write (a BANT save, a turn-over, a callback, a
+    note, a designation change), committed with it: a replay finds it (0010)."""
+
+    __tablename__ = "write_keys"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    lead_id: Mapped[int | None] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"))
+    row_id: Mapped[int | None] = mapped_column(Integer)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime]
 
 
 class ChangeLog(Base):

@@ -2,10 +2,11 @@
 
 The same ``apply`` serves the live path and the replay, so a change whose commit was
 lost with the connection (the server committed, the client never heard) is recognised
-on replay by its idempotency key: calls carry it on ``Attempt.idempotency_key``; notes,
-follow-ups carry it on the voicemail's attempt, written with the email; notes and
-callbacks leave an ``offline_replay`` audit entry holding it, written in the same
-transaction as the change itself.
+on replay by its idempotency key: calls carry it on ``Attempt.idempotency_key``;
+follow-ups carry it on the voicemail's attempt, written with the email; notes, callbacks
+and e-mail-only follow-ups keep it in ``write_keys`` (``services.retry_keys``), written
+in the same transaction as the change itself. (Outboxes replayed before 0010 left an
+``offline_replay`` audit entry instead: it is still recognised.)
 
 Conflict rule (stated once, shown to the rep, never silent): a change made while the
 lead was reassigned to someone else is still recorded — a call did happen, a note was
@@ -30,7 +31,7 @@ from qualdesk.db.models import Attempt, AuditEntry, Lead, User
 from qualdesk.domain import designation as dz
 from qualdesk.errors import DatabaseUnavailable, KnownError, NotFound
 from qualdesk.offline.outbox import APPLIED, CONFLICT, DUPLICATE, FAILED, Outbox
-from qualdesk.services import audit
+from qualdesk.services import retry_keys
 from qualdesk.services.calls import log_disposition, schedule_callback_in
 from qualdesk.services.notes import upsert_note_in
 from qualdesk.services.users import user_by_name
@@ -80,13 +81,12 @@ def _reassigned(s: Session, lead: Lead, rep: User) -> str | None:
     return owner.name if owner else f"user {lead.owner_id}"
 
 
-def _marked(s: Session, lead_id: int, key: str) -> bool:
+def _marked(s: Session, lead_id: int, key: str, kind: str) -> bool:
+    """Already applied: its retry key is in, or (before 0010) its audit marker."""
+    if retry_keys.done(s, key, kind, lead_id) is not None:
+        return True
     return s.scalar(select(AuditEntry.id).where(
         AuditEntry.lead_id == lead_id, AuditEntry.action == MARKER, AuditEntry.new == key)) is not None
-
-
-def _mark(s: Session, lead_id: int, rep_id: int, kind: str, key: str) -> None:
-    audit.record(s, lead_id, rep_id, MARKER, kind, None, key)
 
 
 def apply(db: Database, kind: str, payload: dict[str, Any], key: str) -> Outcome:
@@ -136,14 +136,14 @@ def _log_call(db: Database, p: dict[str, Any], key: str) -> Outcome:
 def _note(db: Database, p: dict[str, Any], key: str) -> Outcome:
     lead_id = int(p["lead_id"])
     with db.session() as s:
-        if _marked(s, lead_id, key):
+        if _marked(s, lead_id, key, "note"):
             return Outcome(key, "note", lead_id, DUPLICATE, "already saved")
         lead, rep = _lead(s, lead_id), user_by_name(s, p["rep"])
         at = _when(p["queued_at"])
         note = upsert_note_in(s, lead.id, rep.id, p["body"])  # with the notes audit
         if note is not None and at is not None:
             note.created_at = note.updated_at = at  # when it was written, not replayed
-        _mark(s, lead.id, rep.id, "note", key)
+        retry_keys.remember(s, key, "note", lead.id, rep.id, note.id if note else None)
         new_owner = _reassigned(s, lead, rep)
     if new_owner:
         return Outcome(key, "note", lead_id, CONFLICT,
@@ -155,15 +155,15 @@ def _note(db: Database, p: dict[str, Any], key: str) -> Outcome:
 def _callback(db: Database, p: dict[str, Any], key: str) -> Outcome:
     lead_id = int(p["lead_id"])
     with db.session() as s:
-        if _marked(s, lead_id, key):
+        if _marked(s, lead_id, key, "callback"):
             return Outcome(key, "callback", lead_id, DUPLICATE, "already scheduled")
         lead, rep = _lead(s, lead_id), user_by_name(s, p["rep"])
         new_owner = _reassigned(s, lead, rep)
         due = _when(p["due_at"])
         assert due is not None
-        schedule_callback_in(s, lead, rep.id, due, "anyone" if new_owner else p.get("scope", "mine"),
-                             p.get("note"))
-        _mark(s, lead.id, rep.id, "callback", key)
+        cb = schedule_callback_in(s, lead, rep.id, due,
+                                  "anyone" if new_owner else p.get("scope", "mine"), p.get("note"))
+        retry_keys.remember(s, key, "callback", lead.id, rep.id, cb.id)
     if new_owner:
         return Outcome(key, "callback", lead_id, CONFLICT,
                        f"lead {lead_id} was reassigned to {new_owner} while you were offline: "
@@ -180,7 +180,7 @@ def _followup(db: Database, p: dict[str, Any], key: str) -> Outcome:
     lead_id = int(p["lead_id"])
     with db.session(write=False) as s:
         prior = s.scalar(select(Attempt.id).where(Attempt.idempotency_key == key))
-        if prior is not None or _marked(s, lead_id, key):
+        if prior is not None or _marked(s, lead_id, key, "followup"):
             return Outcome(key, "followup", lead_id, DUPLICATE, "already done", prior)
     r = run_followup(db, lead_id, p["rep"], idempotency_key=key,
                      started_at=_when(p.get("queued_at")))

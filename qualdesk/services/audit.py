@@ -5,8 +5,9 @@ On PostgreSQL no app login may write ``audit_log`` (migration 0007): the client 
 each row through the view ``audit_requests``, and the database writes it naming the
 person whose login acted (a rep's login: always itself, whatever ``user_id`` says; a
 team lead's or admin's login acting for someone else: that person, and the lead in
-``by_id``), at the server's time. On SQLite (one machine, no logins) the rows are
-written as declared.
+``by_id``), at the server's time, and under the action only when the database saw that
+change happen in the same transaction (0010; else as "declared", the client's words in
+``reason``). On SQLite (one machine, no logins) the rows are written as declared.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ REQUESTS = Table(
     "audit_requests", MetaData(),
     Column("lead_id", Integer), Column("user_id", Integer), Column("at", UTCDateTime()),
     Column("action", String(40)), Column("field", String(40)), Column("old", Text),
-    Column("new", Text),
+    Column("new", Text), Column("reason", Text),
 )
 
 
@@ -66,14 +67,17 @@ def _s(v: Any) -> str | None:
 
 
 def record(s: Session, lead_id: int | None, user_id: int | None, action: str,
-           field: str | None = None, old: Any = None, new: Any = None) -> None:
+           field: str | None = None, old: Any = None, new: Any = None, *,
+           reason: str | None = None) -> None:
+    """``reason``: the client's own words about the change, kept and shown as such (on
+    PostgreSQL the action itself is filed only when the database saw that change, 0010)."""
     # A bulk writer's stand-in session (intake's Collector) has no connection: it sends
     # what was added to ``target`` itself.
     if hasattr(s, "get_bind") and s.get_bind().dialect.name == "postgresql":
-        record_core(s, lead_id, user_id, action, field, old, new)
+        record_core(s, lead_id, user_id, action, field, old, new, reason=reason)
         return
     s.add(AuditEntry(lead_id=lead_id, user_id=user_id, at=clock.now(), action=action,
-                     field=field, old=_s(old), new=_s(new)))
+                     field=field, old=_s(old), new=_s(new), reason=reason))
     bump(s, action, lead_id)
 
 
@@ -85,14 +89,17 @@ _INSERT_CHANGE = insert(ChangeLog)
 
 
 def record_core(s: Session, lead_id: int | None, user_id: int | None, action: str,
-                field: str | None = None, old: Any = None, new: Any = None) -> None:
+                field: str | None = None, old: Any = None, new: Any = None, *,
+                reason: str | None = None) -> None:
     """The same two rows as ``record``, as Core INSERTs on the session's connection: hot
     paths (a claim) skip the ORM unit of work."""
     conn = s.connection()
     at = clock.now()
-    conn.execute(insert(target(conn)), {"lead_id": lead_id, "user_id": user_id, "at": at,
-                                      "action": action, "field": field, "old": _s(old),
-                                      "new": _s(new)})
+    row = {"lead_id": lead_id, "user_id": user_id, "at": at, "action": action,
+           "field": field, "old": _s(old), "new": _s(new)}
+    if reason is not None:  # only then: a schema before 0010 has no such column
+        row["reason"] = reason
+    conn.execute(insert(target(conn)), row)
     conn.execute(_INSERT_CHANGE, {"at": at, "kind": action, "lead_id": lead_id})
 
 

@@ -46,7 +46,7 @@ def audit_entries(db: Database, lead_id: int | None = None,
         by = aliased(User)
         q = (select(AuditEntry.id, AuditEntry.at, AuditEntry.lead_id, User.name,
                     AuditEntry.action, AuditEntry.field, AuditEntry.old, AuditEntry.new,
-                    by.name)
+                    by.name, AuditEntry.reason)
              .outerjoin(User, User.id == AuditEntry.user_id)
              .outerjoin(by, by.id == AuditEntry.by_id)
              .order_by(AuditEntry.id.desc()))
@@ -54,9 +54,15 @@ def audit_entries(db: Database, lead_id: int | None = None,
             q = q.where(AuditEntry.lead_id == lead_id)
         if limit is not None:
             q = q.limit(limit)
-        rows = [AuditRecord(*r) for r in s.execute(q)]
+        rows = [AuditRecord(*r[:4], with_words(r[4], r[9]), *r[5:9]) for r in s.execute(q)]
     rows.reverse()
     return rows
+
+
+def with_words(action: str, reason: str | None) -> str:
+    """The action the database filed, and after it the client's own words, if any (0010:
+    an action the database did not see happen is filed as "declared")."""
+    return f"{action} (the client's words: {reason})" if reason else action
 
 
 def write_csv(records: list[AuditRecord], path: Path) -> int:

@@ -16,7 +16,7 @@ from qualdesk.domain import designation as dz
 from qualdesk.domain.codes import normalise_code
 from qualdesk.domain.records import Changes
 from qualdesk.errors import InvalidInput, NotAllowed
-from qualdesk.services import audit
+from qualdesk.services import audit, retry_keys
 from qualdesk.services.hand_raises import stamp_call
 from qualdesk.services.holds import check_not_held_by_other, holder_of
 from qualdesk.services.leads import get_lead
@@ -220,12 +220,17 @@ def schedule_callback_in(s: Session, lead: Lead, rep_id: int | None, due_at: dat
 
 def schedule_callback(db: Database, lead_id: int, rep_name: str, due_at: datetime,
                       scope: str = "mine", note: str | None = None,
-                      override_by: str | None = None) -> Changes:
+                      override_by: str | None = None,
+                      idempotency_key: str | None = None) -> Changes:
+    """``idempotency_key``: a retry finds the callback it already made (``retry_keys``)."""
+    key = retry_keys.check_key(idempotency_key)
     with db.session() as s:
         lead = get_lead(s, lead_id)
         rep = user_by_name(s, rep_name)
-        check_not_held_by_other(s, lead, rep.id, override_by, what="callback")
-        schedule_callback_in(s, lead, rep.id, due_at, scope, note)
+        if retry_keys.done(s, key, "callback", lead.id) is None:
+            check_not_held_by_other(s, lead, rep.id, override_by, what="callback")
+            cb = schedule_callback_in(s, lead, rep.id, due_at, scope, note)
+            retry_keys.remember(s, key, "callback", lead.id, rep.id, cb.id)
     return Changes(leads=(lead_id,), queue=True)
 
 

@@ -9,7 +9,7 @@ from qualdesk.db.engine import Database
 from qualdesk.db.models import DesignationChange, Lead
 from qualdesk.domain import designation as dz
 from qualdesk.domain.records import Changes
-from qualdesk.services import audit
+from qualdesk.services import audit, retry_keys
 from qualdesk.services.leads import get_lead
 
 
@@ -33,11 +33,15 @@ def move(s: Session, lead: Lead, to: dz.Designation | str, by_id: int | None,
 
 
 def set_designation(db: Database, lead_id: int, to: str, by_name: str | None,
-                    reason: str | None = None) -> Changes:
+                    reason: str | None = None, idempotency_key: str | None = None) -> Changes:
+    """``idempotency_key``: a retry finds the move it already made (``retry_keys``)."""
     from qualdesk.services.users import user_by_name
 
+    key = retry_keys.check_key(idempotency_key)
     with db.session() as s:
         lead = get_lead(s, lead_id)
         by = user_by_name(s, by_name).id if by_name else None
-        move(s, lead, dz.parse(to), by, reason)
+        if retry_keys.done(s, key, "designation", lead.id) is None:
+            move(s, lead, dz.parse(to), by, reason)
+            retry_keys.remember(s, key, "designation", lead.id, by)
     return Changes(leads=(lead_id,), queue=True)

@@ -29,7 +29,7 @@ from qualdesk.domain.codes import VOICEMAIL
 from qualdesk.domain.email_address import address_problem
 from qualdesk.domain.records import Changes
 from qualdesk.errors import DatabaseUnavailable, InvalidInput, NotAllowed
-from qualdesk.services import audit, outbox, team_settings
+from qualdesk.services import audit, outbox, retry_keys, team_settings
 from qualdesk.services.calls import has_callable_number, record_attempt
 from qualdesk.services.holds import check_not_held_by_other
 from qualdesk.services.leads import get_lead
@@ -161,9 +161,9 @@ def run_followup(db: Database, lead_id: int, rep_name: str, *, send_now: bool = 
             lead.owner_id = rep.id
         attempt = None
         if p.email_only:
-            if idempotency_key:  # no attempt to carry the key: the replay finds this marker
-                audit.record(s, lead.id, rep.id, "offline_replay", "followup", None,
-                             idempotency_key)
+            # no attempt to carry the key: it is kept among the retry keys
+            retry_keys.remember(s, retry_keys.check_key(idempotency_key), "followup",
+                                lead.id, rep.id)
         else:
             attempt = record_attempt(s, lead, rep.id, VOICEMAIL, started_at=started_at or now,
                                      notes="follow-up: voicemail + email",

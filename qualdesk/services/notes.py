@@ -24,7 +24,7 @@ from qualdesk.db.models import Attempt, Lead, Note
 from qualdesk.domain.records import Changes
 from qualdesk.errors import InvalidInput, NotAllowed, NotFound
 from qualdesk.paths import data_dir
-from qualdesk.services import audit
+from qualdesk.services import audit, retry_keys
 from qualdesk.services.holds import check_not_held_by_other
 from qualdesk.services.users import user_by_name
 
@@ -103,15 +103,21 @@ def _excerpt(body: str) -> str:
 
 
 def upsert_note(db: Database, lead_id: int, rep: str, body: str,
-                note_id: int | None = None) -> SavedNote:
-    """Create the note, or update the one being typed; an emptied note is blanked."""
+                note_id: int | None = None, idempotency_key: str | None = None) -> SavedNote:
+    """Create the note, or update the one being typed; an emptied note is blanked.
+    ``idempotency_key``: a retry finds the note it already saved (``retry_keys``)."""
+    key = retry_keys.check_key(idempotency_key)
     with db.session() as s:
         author = user_by_name(s, rep)
         lead = s.get(Lead, lead_id)
         if lead is None:
             raise NotFound(f"no lead with id {lead_id}")
+        prior = retry_keys.done(s, key, "note", lead_id)
+        if prior is not None:
+            return SavedNote(prior.row_id, Changes(leads=(lead_id,), notes=True))
         check_not_held_by_other(s, lead, author.id, what="note")
         note = upsert_note_in(s, lead_id, author.id, body, note_id)
+        retry_keys.remember(s, key, "note", lead_id, author.id, note.id if note else None)
         return SavedNote(note.id if note is not None else None,
                          Changes(leads=(lead_id,), notes=True))
 

@@ -44,6 +44,8 @@ _REP = {
     "followups": "INSERT", "callbacks": "INSERT, UPDATE", "notes": "INSERT, UPDATE",
     "qualifications": "INSERT, UPDATE", "turnovers": "INSERT", "audit_requests": "INSERT",
     "change_log": "INSERT",
+    # Retry keys (0010): a rep's own (ROW_GUARDS below).
+    "write_keys": "INSERT",
     # Phone calls (#18): a rep's own recordings, SIP account and phone state (their rows
     # only: ROW_GUARDS below).
     "voicemail_recordings": "INSERT, UPDATE, DELETE", "sip_accounts": "INSERT, UPDATE",
@@ -65,10 +67,12 @@ _LEAD = {
     "script_versions": "INSERT", "template_versions": "INSERT",
     "import_layout_versions": "INSERT",
 }
+# Sales give verdicts on the leads turned over to them (0010's ``qualdesk_guard_sales``
+# decides which rows and columns): no attempts, qualifications, e-mail or claims.
 _SALES = {
     "leads": "UPDATE", "designation_history": "INSERT", "turnovers": "UPDATE",
     "opportunities": "INSERT, UPDATE", "export_marks": "INSERT", "audit_requests": "INSERT",
-    "change_log": "INSERT", "callbacks": "UPDATE (scope)",
+    "change_log": "INSERT", "callbacks": "UPDATE (scope)", "notes": "INSERT",
 }
 WRITES = {"rep": _REP, "lead": _LEAD, "sales": _SALES}
 # Groups whose bare UPDATE becomes column-level (see above).
@@ -82,7 +86,7 @@ WRITTEN_BY_THE_DATABASE = ("audit_log",)
 # Tables added after migration 0007 whose rows are one person's (table: that column): a
 # rep's login writes only its own, through 0007's ``qualdesk_guard_row`` trigger.
 ROW_GUARDS = {"voicemail_recordings": "rep_id", "sip_accounts": "rep_id",
-              "phone_states": "rep_id"}
+              "phone_states": "rep_id", "write_keys": "user_id"}
 
 
 def _require_pg(db: Database) -> None:
@@ -181,7 +185,7 @@ def grant_login(db: Database, name: str, login: str, password: str | None = None
         if other is not None:
             raise InvalidInput(f"database login {login!r} already belongs to {other.name}")
         user.db_login = login
-        role = user.role
+        role, active = user.role, user.active
     if not db.is_postgres:
         return f"{name}: login {login!r} noted (SQLite has no database logins; nothing to create)"
     apply_grants(db)
@@ -189,7 +193,8 @@ def grant_login(db: Database, name: str, login: str, password: str | None = None
         exists = login in _existing_roles(s)
         verb = "ALTER" if exists else "CREATE"
         pw = f" PASSWORD {_literal(s, password)}" if password else ""
-        s.execute(text(f'{verb} ROLE "{login}" LOGIN{pw}'))
+        # a deactivated person's login stays closed (users.set_active reopens it)
+        s.execute(text(f'{verb} ROLE "{login}" {"LOGIN" if active else "NOLOGIN"}{pw}'))
         for group in GROUPS.values():
             if group != GROUPS[role]:
                 s.execute(text(f'REVOKE {group} FROM "{login}"'))

@@ -24,7 +24,7 @@ from qualdesk.domain.codes import normalise_code
 from qualdesk.domain.level1_rule import Level1Status, evaluate, parse_rule, propose
 from qualdesk.domain.records import Changes
 from qualdesk.errors import InvalidInput
-from qualdesk.services import answer_fills, audit, team_settings
+from qualdesk.services import answer_fills, audit, retry_keys, team_settings
 from qualdesk.services.designations import move
 from qualdesk.services.leads import get_lead
 from qualdesk.services.script_library import Question, Script, load_script, render_script
@@ -129,14 +129,20 @@ def load_state(db: Database, lead_id: int, rep_name: str | None = None) -> Quali
 
 
 def save(db: Database, lead_id: int, rep_name: str | None, *,
-         answers: dict[str, str] | None = None, bant: Bant | None = None) -> QualificationState:
+         answers: dict[str, str] | None = None, bant: Bant | None = None,
+         idempotency_key: str | None = None) -> QualificationState:
     """Merge answers (an empty answer removes it) and BANT parts; re-evaluate the rule.
 
     Every answer is checked against the campaign's script before anything is written.
+    ``idempotency_key``: a retry of a save whose commit was lost finds it and changes
+    nothing more (``retry_keys``).
     """
+    key = retry_keys.check_key(idempotency_key)
     with db.session() as s:
         lead = _lead(s, lead_id)
         rep = user_by_name(s, rep_name) if rep_name else None
+        if retry_keys.done(s, key, "qualification", lead.id) is not None:
+            return _state(s, lead, rep, Changes(leads=(lead.id,), qualification=True))
         script = load_script(lead.campaign.script or "default", s)
         clean = {qid: normalise_answer(script.question(qid), v) for qid, v in (answers or {}).items()}
         row = s.scalar(select(Qualification).where(Qualification.lead_id == lead.id))
@@ -165,6 +171,7 @@ def save(db: Database, lead_id: int, rep_name: str | None, *,
         row.updated_at = clock.now()
         audit.bump(s, "qualification", lead.id)
         s.flush()
+        retry_keys.remember(s, key, "qualification", lead.id, rep.id if rep else None, row.id)
         return _state(s, lead, rep, Changes(leads=(lead.id,), qualification=True))
 
 

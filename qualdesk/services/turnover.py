@@ -33,7 +33,7 @@ from qualdesk.domain import designation as dz
 from qualdesk.domain import words
 from qualdesk.domain.records import Changes, UserRecord
 from qualdesk.errors import InvalidInput, NotAllowed, NotFound
-from qualdesk.services import audit
+from qualdesk.services import audit, retry_keys
 from qualdesk.services.designations import move
 from qualdesk.services.leads import get_lead
 from qualdesk.services.users import to_record, user_by_name
@@ -188,7 +188,8 @@ def preview(db: Database, lead_id: int) -> TurnOverPreview:
 
 
 def turn_over(db: Database, lead_id: int, to: str, *, by: str | None = None,
-              override: str | None = None, note: str | None = None) -> TurnOverResult:
+              override: str | None = None, note: str | None = None,
+              idempotency_key: str | None = None) -> TurnOverResult:
     """Hand ``lead_id`` to the sales owner ``to``.
 
     Only a Level I qualified lead, unless ``override`` gives a reason (recorded) — then
@@ -200,8 +201,12 @@ def turn_over(db: Database, lead_id: int, to: str, *, by: str | None = None,
     override = override.strip() if override else None
     note = note.strip() if note and note.strip() else None
     now = clock.now()
+    key = retry_keys.check_key(idempotency_key)
     with db.session() as s:
         lead = get_lead(s, lead_id)
+        prior = retry_keys.done(s, key, "turn_over", lead.id)
+        if prior is not None:  # a retry of a turn-over whose commit was lost: it is in
+            return _result(s, s.get(TurnOver, prior.row_id))
         if lead.designation not in dz.OPEN:
             raise NotAllowed(f"lead {lead_id} cannot be turned over: it is "
                              f"{words.designation(lead.designation).lower()}, and only a cold, "
@@ -230,8 +235,19 @@ def turn_over(db: Database, lead_id: int, to: str, *, by: str | None = None,
         lead.retouch_reason = None
         s.flush()
         audit.record(s, lead.id, by_id, "turn_over", "to_owner", None, owner.name)
+        retry_keys.remember(s, key, "turn_over", lead.id, by_id, t.id)
         return TurnOverResult(t.id, lead.id, owner.name, snap["handoff"]["by"], now, met,
                               override, note)
+
+
+def _result(s: Session, t: TurnOver | None) -> TurnOverResult:
+    """The result of a turn-over already made (found by its idempotency key)."""
+    if t is None:
+        raise NotFound("the turn-over this idempotency key names no longer exists")
+    by = s.get(User, t.by_id) if t.by_id else None
+    q = qualification(s, t.lead_id)
+    return TurnOverResult(t.id, t.lead_id, t.to_owner, by.name if by else None, t.at,
+                          bool(q and q.level1_met), t.override_reason, t.note)
 
 
 def turn_over_op(db: Database, lead_id: int, to: str, *, by: str | None = None,

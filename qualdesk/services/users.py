@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from qualdesk import clock
@@ -10,7 +11,7 @@ from qualdesk.db.engine import Database
 from qualdesk.db.models import User
 from qualdesk.domain.email_address import InvalidAddress, parse_address
 from qualdesk.domain.records import UserRecord
-from qualdesk.errors import InvalidInput, NotFound
+from qualdesk.errors import InvalidInput, NotAllowed, NotFound
 
 ROLES = ("rep", "lead", "sales", "admin")
 
@@ -65,12 +66,36 @@ def get_user(db: Database, name: str) -> UserRecord:
 
 def set_active(db: Database, name: str, active: bool) -> UserRecord:
     """Deactivate a person who left (their history stays; they can no longer sign in or
-    be given leads), or bring them back."""
+    be given leads), or bring them back.
+
+    On PostgreSQL their own database login goes with it, in the same transaction:
+    ``NOLOGIN`` (no new connection; a session still open may change nothing, the guards
+    refuse an inactive person's login) and ``LOGIN`` again when they come back. Changing
+    a login needs the schema owner's login (``CREATEROLE``): with another, nothing
+    changes and the message says whose login to use."""
     with db.session() as s:
         u = user_by_name(s, name)
         u.active = active
         s.flush()
+        if db.is_postgres and u.db_login:
+            _login_enabled(s, u.name, u.db_login, active)
         return to_record(u)
+
+
+def _login_enabled(s: Session, name: str, login: str, enabled: bool) -> None:
+    exists = s.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": login})
+    if not exists:
+        return  # recorded but never created (SQLite-era record): nothing to close
+    try:
+        s.execute(text(f'ALTER ROLE "{login}" {"LOGIN" if enabled else "NOLOGIN"}'))
+    except DBAPIError as exc:
+        if getattr(exc.orig, "sqlstate", None) != "42501":  # insufficient privilege
+            raise
+        verb = "reactivating" if enabled else "deactivating"
+        raise NotAllowed(f"{verb} {name} also {'reopens' if enabled else 'closes'} their "
+                         f"database login {login!r}, and your login may not change logins: "
+                         "ask whoever set up the team's database to do it with the schema "
+                         "owner's login (nothing was changed)") from None
 
 
 def db_logins(db: Database) -> dict[str, str]:

@@ -1,0 +1,159 @@
+"""Retry keys (#21): a BANT save, a turn-over, a callback, a note and a designation change
+carry an idempotency key, so a retry after a lost commit finds what was committed
+instead of doubling it — on both engines, through the CLI's ``--idempotency-key``, and
+across a real immediate-mode stop of PostgreSQL in the middle of a burst from several
+processes, each with a rep's own login."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+import uuid
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
+
+from qualdesk.db.engine import Database
+from qualdesk.db.models import Callback, ChangeLog, DesignationChange, Note, TurnOver, WriteKey
+from qualdesk.domain.bant import Bant, parse_budget
+from qualdesk.errors import InvalidInput
+from qualdesk.services import pg_roles
+from qualdesk.services.calls import schedule_callback
+from qualdesk.services.designations import set_designation
+from qualdesk.services.notes import upsert_note
+from qualdesk.services.qualification import save
+from qualdesk.services.turnover import turn_over
+from qualdesk.services.users import add_user
+from tests.cli_helpers import run
+from tests.factories import make_lead
+from tests.pg_cluster import PgCluster
+
+REPS, LEADS = 3, 12
+
+
+def _count(db: Database, q) -> int:  # type: ignore[no-untyped-def]
+    with db.session(write=False) as s:
+        return int(s.scalar(q) or 0)
+
+
+def test_each_retried_write_is_made_once(db: Database) -> None:
+    add_user(db, "Ana", "rep", email="ana@team.test")
+    add_user(db, "Sam", "sales", email="sam@team.test")
+    lead = make_lead(db)
+    due = datetime.now(UTC) + timedelta(days=1)
+    for _ in range(2):  # the second time is the retry after a lost answer
+        save(db, lead, "Ana", bant=Bant(budget=parse_budget("50000 EUR")), idempotency_key="q1")
+        schedule_callback(db, lead, "Ana", due, note="call back", idempotency_key="cb1")
+        saved = upsert_note(db, lead, "Ana", "first words", idempotency_key="n1")
+        set_designation(db, lead, "warm", "Ana", idempotency_key="d1")
+    assert _count(db, select(func.count()).select_from(Callback)) == 1
+    assert _count(db, select(func.count()).select_from(Note)) == 1 and saved.note_id
+    assert _count(db, select(func.count()).where(ChangeLog.kind == "qualification")) == 1
+    # the retried move finds its own key even though the lead has moved on since
+    set_designation(db, lead, "hot", "Ana")
+    set_designation(db, lead, "warm", "Ana", idempotency_key="d1")
+    assert _count(db, select(func.count()).select_from(DesignationChange)) == 2
+    first = turn_over(db, lead, "Sam", by="Ana", override="asked for a demo", idempotency_key="t1")
+    again = turn_over(db, lead, "Sam", by="Ana", override="asked for a demo", idempotency_key="t1")
+    assert again.turnover_id == first.turnover_id
+    assert _count(db, select(func.count()).select_from(TurnOver)) == 1
+    # one key names one write: reused for something else it is refused, not taken as done
+    with pytest.raises(InvalidInput, match="already used for a callback"):
+        upsert_note(db, lead, "Ana", "other words", idempotency_key="cb1")
+    assert _count(db, select(func.count()).select_from(WriteKey)) == 5
+
+
+def test_the_cli_retries_safely_with_a_key(db_url: str) -> None:
+    db = Database(db_url)
+    add_user(db, "Ana", "rep", email="ana@team.test")
+    add_user(db, "Sam", "sales", email="sam@team.test")
+    lead = make_lead(db)
+    for _ in range(2):
+        for argv in (("qualify", str(lead), "--rep", "Ana", "--budget", "50000 EUR",
+                      "--idempotency-key", "cli-q"),
+                     ("callback", str(lead), "--rep", "Ana", "--at", "2031-01-02T10:00:00+00:00",
+                      "--idempotency-key", "cli-cb")):
+            r = run(db_url, *argv)
+            assert r.code == 0, r.err
+        r = run(db_url, "turn-over", str(lead), "--to", "Sam", "--by", "Ana",
+                "--override", "demo", "--idempotency-key", "cli-t", "--json")
+        assert r.code == 0, r.err
+        assert r.json()["to"] == "Sam"
+    assert _count(db, select(func.count()).select_from(TurnOver)) == 1
+    assert _count(db, select(func.count()).select_from(Callback)) == 1
+    db.dispose()
+
+
+def _seed(url: str, reps: int, leads: int) -> tuple[dict[str, str], dict[str, list[int]]]:
+    """Reps with their own logins (and a sales owner), each with leads to work."""
+    db = Database(url)
+    db.ensure_ready()
+    add_user(db, "Sam", "sales", email="sam@team.test")
+    urls: dict[str, str] = {}
+    out: dict[str, list[int]] = {}
+    tag = uuid.uuid4().hex[:6]
+    for r in range(reps):
+        name = f"Rep {r + 1:02d}"
+        add_user(db, name, "rep", email=f"rep{r + 1}@team.test")
+        login = f"qdk_rep{r + 1}_{tag}"
+        pg_roles.grant_login(db, name, login, "pw")
+        urls[name] = make_url(url).set(username=login, password="pw").render_as_string(
+            hide_password=False)
+        out[name] = [make_lead(db, email=f"l{r}-{i}@acme.test", first=f"L{r}-{i}")
+                     for i in range(leads)]
+    db.dispose()
+    return urls, out
+
+
+def _done(url: str) -> int:
+    db = Database(url)
+    try:
+        return _count(db, select(func.count()).select_from(WriteKey))
+    finally:
+        db.dispose()
+
+
+def test_immediate_stop_mid_burst_keeps_every_retried_write_once(private_pg: PgCluster) -> None:
+    private_pg.stop()
+    private_pg.start(durable=True)  # an acknowledged commit survives the crash
+    url = private_pg.create_database("keys").replace("postgresql://", "postgresql+psycopg://")
+    urls, leads = _seed(url, REPS, LEADS)
+    workers = [subprocess.Popen([sys.executable, "-m", "tests.lost_commit_keys_worker",
+                                 urls[rep], rep, ",".join(map(str, ids)), f"r{n}"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+               for n, (rep, ids) in enumerate(leads.items())]
+    try:
+        deadline = time.monotonic() + 60
+        while _done(url) < REPS * LEADS * 4 // 4:  # well under way, not before it starts
+            assert time.monotonic() < deadline, "the burst never got going"
+            time.sleep(0.05)
+        private_pg.stop("immediate")
+        time.sleep(1.5)
+        private_pg.start(durable=True)
+        outs = [w.communicate(timeout=180) for w in workers]
+    finally:
+        for w in workers:
+            if w.poll() is None:
+                w.kill()
+    for w, (_, err) in zip(workers, outs, strict=True):
+        assert w.returncode == 0, err
+    tries = Counter(json.loads(line)["result"] for out, _ in outs for line in out.splitlines())
+    db = Database(url)
+    with db.session(write=False) as s:
+        callbacks = Counter(s.scalars(select(Callback.note)))
+        notes = Counter(s.scalars(select(Note.body).where(Note.body.like("r%-n-%"))))
+        turnovers = Counter(s.scalars(select(TurnOver.lead_id)))
+        saves = Counter(s.scalars(select(ChangeLog.lead_id).where(ChangeLog.kind == "qualification")))
+    db.dispose()
+    every = [i for ids in leads.values() for i in ids]
+    assert set(turnovers) == set(every) and max(turnovers.values()) == 1
+    assert set(saves) == set(every) and max(saves.values()) == 1
+    assert len(callbacks) == len(every) and max(callbacks.values()) == 1
+    assert len(notes) == len(every) and max(notes.values()) == 1
+    assert tries["doubt"] + tries["unavailable"] > 0, tries  # the crash did hit the burst
+    print(f"{REPS}x{LEADS}x4 retried writes across an immediate stop: tries {dict(tries)}")
