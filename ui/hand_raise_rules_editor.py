@@ -89,7 +89,31 @@ class HandRaiseRulesEditor(QWidget):
         self.setObjectName("hand_raise_rules")
         self.ctx = ctx
         self._loaded: dict[str, Any] = {}
+        self._build_fields()
+        intro, form = self._rules_form()
+        buttons = self._build_buttons()
+        body = QWidget(self)
+        # Explanations read best at a line length a person can follow, even full screen.
+        body.setMaximumWidth(self.fontMetrics().horizontalAdvance("M") * 70)
+        inner = QVBoxLayout(body)
+        inner.setContentsMargins(0, 0, 0, 0)
+        inner.addWidget(intro)
+        inner.addLayout(form)
+        inner.addWidget(self.summary)
+        lay = QVBoxLayout(self)
+        lay.addWidget(body)
+        inner.addLayout(buttons)
+        inner.addWidget(self.message)
+        lay.addStretch(1)
 
+        self.key_pages.textChanged.connect(self._edited)
+        for spin in (self.opens_count, self.opens_days, self.points):
+            spin.valueChanged.connect(self._edited)
+        ctx.sig_operation_executed.connect(self._on_operation)
+        self._edited()
+
+    def _build_fields(self) -> None:
+        """Key pages (one pattern a line), email opens within days, points threshold."""
         self.key_pages = QPlainTextEdit(self)
         self.key_pages.setObjectName("rules_key_pages")
         self.key_pages.setPlaceholderText("*/pricing*\n*/demo*")
@@ -112,6 +136,8 @@ class HandRaiseRulesEditor(QWidget):
         self.points.setMinimumWidth(self.fontMetrics().horizontalAdvance("1000000 points") +
                                     self.fontMetrics().horizontalAdvance("MMM"))
 
+    def _rules_form(self) -> tuple[QLabel, QFormLayout]:
+        """What the rules are for, and each field with its explanation."""
         opens_row = QHBoxLayout()
         opens_row.addWidget(self.opens_count)
         opens_row.addWidget(QLabel("within", self))
@@ -133,7 +159,10 @@ class HandRaiseRulesEditor(QWidget):
         form.addRow("Points threshold", _field(
             self.points, "A lead whose marketing score reaches this many points raises the "
             "hand. Off: points changes are only recorded.", self))
+        return intro, form
 
+    def _build_buttons(self) -> QHBoxLayout:
+        """The summary, Save and Undo, and the save's message line."""
         self.summary = QLabel("", self)
         self.summary.setObjectName("rules_summary")
         self.summary.setWordWrap(True)
@@ -150,26 +179,7 @@ class HandRaiseRulesEditor(QWidget):
         buttons.addWidget(self.save_button)
         buttons.addWidget(self.revert_button)
         buttons.addStretch(1)
-
-        body = QWidget(self)
-        # Explanations read best at a line length a person can follow, even full screen.
-        body.setMaximumWidth(self.fontMetrics().horizontalAdvance("M") * 70)
-        inner = QVBoxLayout(body)
-        inner.setContentsMargins(0, 0, 0, 0)
-        inner.addWidget(intro)
-        inner.addLayout(form)
-        inner.addWidget(self.summary)
-        lay = QVBoxLayout(self)
-        lay.addWidget(body)
-        inner.addLayout(buttons)
-        inner.addWidget(self.message)
-        lay.addStretch(1)
-
-        self.key_pages.textChanged.connect(self._edited)
-        for spin in (self.opens_count, self.opens_days, self.points):
-            spin.valueChanged.connect(self._edited)
-        ctx.sig_operation_executed.connect(self._on_operation)
-        self._edited()
+        return buttons
 
     # --- loading --------------------------------------------------------------------
 
