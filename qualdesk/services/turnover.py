@@ -104,7 +104,8 @@ def qualification(s: Session, lead_id: int) -> Qualification | None:
     return s.scalar(select(Qualification).where(Qualification.lead_id == lead_id))
 
 
-def script_questions(script: str | None, answers: dict[str, Any]) -> dict[str, str]:
+def script_questions(script: str | None, answers: dict[str, Any],
+                     s: Session | None = None) -> dict[str, str]:
     """The question each answer was given to, as sales reads it ("What works well
     today?", not ``q_works``). A question with merge fields, or a script that no longer
     loads, leaves the key to be said in words by ``words.answer_key``."""
@@ -114,7 +115,7 @@ def script_questions(script: str | None, answers: dict[str, Any]) -> dict[str, s
     if not script or not answers:
         return {}
     try:
-        questions = load_script(script).questions
+        questions = load_script(script, s).questions  # the team's copy, with ``s``
     except (KnownError, OSError):
         return {}
     return {q.id: q.text for q in questions if q.id in answers and "{" not in q.text}
@@ -152,7 +153,7 @@ def build_snapshot(s: Session, lead: Lead) -> dict[str, Any]:
         "answers": dict(q.answers or {}) if q else {},
         "questions": script_questions((q.script if q else None)
                                       or (campaign.script if campaign else None),
-                                      dict(q.answers or {}) if q else {}),
+                                      dict(q.answers or {}) if q else {}, s),
         "notes": [{"at": _iso(n.created_at), "author": names.get(n.author_id), "body": n.body}
                   for n in notes],
         "body_language": [
