@@ -95,8 +95,8 @@ class _Runner(QObject):
         log.error("operation failed: %s\n%s", exc, details)
         self.sig_error_bug.emit(f"{type(exc).__name__}: {exc}", details)
 
-    def deliver(self, result: Any, error: BaseException | None, on_done: Done | None,
-                on_error: Failed | None) -> None:
+    def _deliver(self, result: Any, error: BaseException | None, on_done: Done | None,
+                 on_error: Failed | None) -> None:
         if error is None:
             if on_done is not None:
                 on_done(result)
@@ -152,7 +152,7 @@ class OpRunner(_Runner):
         self.sig_busy_changed.emit(len(self._pending))
         if key is not None and self._latest.get(key) != ticket:
             return  # superseded by a newer run
-        self.deliver(result, error, on_done, on_error)
+        self._deliver(result, error, on_done, on_error)
 
     def wait(self, msecs: int = 10000) -> bool:
         return self.pool.waitForDone(msecs)
@@ -171,7 +171,7 @@ class SyncRunner(_Runner):
             result, error = fn(), None
         except BaseException as exc:
             result, error = None, exc
-        self.deliver(result, error, on_done, on_error)
+        self._deliver(result, error, on_done, on_error)
 
     def wait(self, msecs: int = 0) -> bool:
         return True
@@ -179,9 +179,3 @@ class SyncRunner(_Runner):
     @property
     def busy(self) -> int:
         return 0
-
-
-def deliver(result: Any, error: BaseException | None, on_done: Done | None,
-            on_error: Failed | None, runner: _Runner) -> None:
-    """Kept while the views move to ``runner.report`` (issue 20); then it goes."""
-    runner.deliver(result, error, on_done, on_error)
