@@ -177,9 +177,9 @@ class ScriptEditor(CheckedEditor):
             top.addWidget(w, 1)
         top.addWidget(self.show_source)
         self.lead.setToolTip("The preview is filled in for this lead, as a rep would see it")
-        self.problem_list.setMaximumHeight(self.fontMetrics().lineSpacing() * 5)
+        self.problem_list.setMaximumHeight(self.fontMetrics().lineSpacing() * 4)
         self.lay_out(top, editor=self.view, problems_words="Problems (Enter goes to the field)",
-                     sizes=(620, 420))
+                     sizes=(640, 400))
         confirm_keys(self, self.save)  # Ctrl+Enter saves, as it confirms in every dialog
         save_key = QShortcut(QKeySequence.StandardKey.Save, self)
         save_key.activated.connect(lambda: self.save.isEnabled() and self.save.click())

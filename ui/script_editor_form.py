@@ -10,6 +10,7 @@ field it concerns (``show_problems``): under the field, and as ⚠ on the step i
 
 from __future__ import annotations
 
+import re
 from functools import partial
 
 from PySide6.QtCore import Qt, Signal
@@ -49,7 +50,8 @@ MERGE_FIELDS = ("lead.first_name", "lead.last_name", "lead.company", "lead.title
 
 
 def _paragraphs(edit: QPlainTextEdit) -> list[str]:
-    return [line.strip() for line in edit.toPlainText().splitlines() if line.strip()]
+    """The paragraphs the rep reads, one per block of text between blank lines."""
+    return [p.strip() for p in re.split(r"\n[ \t]*\n", edit.toPlainText()) if p.strip()]
 
 
 class ScriptForm(QWidget):
@@ -176,7 +178,7 @@ class ScriptForm(QWidget):
         self.lines_edits[key] = edit
         say = ("What the rep says first" if key == "opening" else
                "What the rep says to end the call")
-        note = QLabel(f"{say} — one paragraph per line. Merge fields such as "
+        note = QLabel(f"{say}, a blank line between paragraphs. Merge fields such as "
                       "{{ lead.first_name }} are filled in for each lead; "
                       "{{ lead.first_name or 'there' }} says 'there' when it is empty.")
         note.setWordWrap(True)
@@ -223,7 +225,7 @@ class ScriptForm(QWidget):
         for key in ("opening", "close"):
             edit = self.lines_edits[key]
             edit.blockSignals(True)
-            edit.setPlainText("\n".join(getattr(draft, key)))
+            edit.setPlainText("\n\n".join(getattr(draft, key)))
             edit.blockSignals(False)
         for part, edit in self.bant.items():
             edit.setText(draft.bant.get(part, ""))

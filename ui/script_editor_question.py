@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -160,7 +161,7 @@ class QuestionPage(QWidget):
         branches.addWidget(self.add_choice, 0, Qt.AlignmentFlag.AlignLeft)
         branches.addWidget(p["choices"])
         branches.addWidget(p["next"])
-        form.addRow(QLabel("Then"), branches)
+        form.addRow(QLabel("Next step"), branches)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.heading)
@@ -205,29 +206,44 @@ class QuestionPage(QWidget):
         for key, choice in rows:
             self._answer_row(row, key, choice)
             row += 1
-        words = "Any other answer goes to" if rows else "Then go to"
+        words = "Otherwise" if rows else "Then go to"
         self.grid.addWidget(QLabel(words), row, 0)
         combo = self._target_combo(OTHERWISE, "The next question in the list")
         self.grid.addWidget(combo, row, 1, 1, 2)
-        self.grid.setColumnStretch(0, 2)
-        self.grid.setColumnStretch(1, 3)
+        self.grid.setColumnStretch(0, 3)
+        self.grid.setColumnStretch(1, 2)
+        self.grid.setColumnStretch(2, 0)
         self.add_choice.setVisible(q.kind == "choice")
         self.add_choice.setEnabled(len(q.choices) < MAX_CHOICES)
+        self._chain_rows()
+
+    def _chain_rows(self) -> None:
+        """New rows join the Tab chain where they stand: after the BANT part, row by row,
+        before 'Add an option' (a new widget would otherwise come last in the window)."""
+        rows = [self.grid.itemAtPosition(r, c) for r in range(self.grid.rowCount())
+                for c in range(self.grid.columnCount())]
+        chain = [self.bant, *[i.widget() for i in rows if i is not None and i.widget() is not None
+                              and not isinstance(i.widget(), QLabel)], self.add_choice]
+        for a, b in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(a, b)
 
     def _answer_row(self, row: int, key: str, choice: ChoiceDraft | None) -> None:
         if choice is None:
             self.grid.addWidget(QLabel("If yes" if key == "yes" else "If no"), row, 0)
         else:
             edit = QLineEdit(choice.label)
+            edit.setCursorPosition(0)  # the option's first words show, not its last
             edit.setObjectName(f"script_q_option_{row + 1}")
             edit.setPlaceholderText(f"option {row + 1}, as the rep reads it")
             edit.textEdited.connect(partial(self._option_edited, choice))
             self.option_edits.append(edit)
             self.grid.addWidget(edit, row, 0)
-        combo = self._target_combo(key, "As for any other answer", choice)
+        combo = self._target_combo(key, "Same as otherwise", choice)
         self.grid.addWidget(combo, row, 1)
         if choice is not None:
             rm = QPushButton("✕")
+            rm.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+            rm.setMaximumWidth(rm.fontMetrics().horizontalAdvance("✕") * 4)
             rm.setObjectName(f"script_q_remove_option_{row + 1}")
             rm.setToolTip("Remove this option")
             rm.setAccessibleName(f"Remove option {row + 1}")

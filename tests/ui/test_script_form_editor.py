@@ -203,3 +203,35 @@ def test_the_source_view_for_power_users(qtbot, sqlite_db, seeded) -> None:  # t
     ed.check_now()
     assert not ed.save.isEnabled()
     assert "not valid TOML" in ed.problem_list.item(0).text()
+
+
+def test_the_opening_in_paragraphs(qtbot, sqlite_db, seeded) -> None:  # type: ignore[no-untyped-def]
+    ed = _editor(qtbot, sqlite_db)
+    ed.form.steps.setCurrentRow(1)
+    box = ed.form.lines_edits["opening"]
+    assert box.toPlainText().count("\n\n") == 1  # the default's two paragraphs
+    box.setPlainText("Hi {{ lead.first_name }}!\nStill a good moment?\n\n\nI'm {{ rep.name }}.")
+    assert ed.draft.opening == ["Hi {{ lead.first_name }}!\nStill a good moment?",
+                                "I'm {{ rep.name }}."]
+    box.setPlainText("")
+    ed.check_now()
+    assert not ed.save.isEnabled()
+    label = ed.form.labels[("opening",)]
+    assert label.isVisible() and label.text() == "✗ the opening is empty: write what the rep says"
+    assert ed.form.steps.item(1).text() == "⚠ Opening"
+
+
+def test_tab_follows_the_eye(qtbot, sqlite_db, seeded) -> None:  # type: ignore[no-untyped-def]
+    ed = _editor(qtbot, sqlite_db)
+    ed.form.steps.setCurrentRow(_row_of(ed, "q_evaluating"))
+    ed.script_name.setFocus()
+    seen = []
+    for _ in range(16):
+        seen.append(QApplication.focusWidget().objectName())
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    assert seen[:14] == [
+        "script_name", "script_save_as", "script_lead", "script_show_source", "script_steps",
+        "script_question_add", "script_question_remove", "script_question_up",
+        "script_question_down", "script_q_text", "script_q_hint", "script_q_kind",
+        "script_q_bant", "script_q_next_yes"]
+    assert seen.index("script_q_next_no") < seen.index("script_q_next_otherwise")
