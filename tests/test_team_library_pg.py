@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 import psycopg
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 
 from qualdesk.db.engine import Database
@@ -98,3 +98,33 @@ def test_the_database_writes_who_and_when(pg_url: str, monkeypatch: pytest.Monke
         assert row is not None and row.changed_by_id == ids["Lee"]
         assert abs((row.changed_at - datetime.now(UTC)).total_seconds()) < 60
     owner.dispose()
+
+
+def test_the_upgrade_grants_reading_to_every_group(pg_url: str) -> None:
+    """A rep's client keeps working right after the upgrade that adds the tables, before
+    anyone re-runs the grants: 0009 grants SELECT to every group itself (INSERT to team
+    leads only)."""
+    from alembic import command
+
+    from qualdesk.db.migrate import alembic_config
+    from qualdesk.services.pg_roles import apply_grants
+
+    db = Database(pg_url)
+    try:
+        apply_grants(db)  # the groups exist, granted on an older schema...
+        command.downgrade(alembic_config(db), "0008")
+        command.upgrade(alembic_config(db), "head")  # ...then the upgrade adds the tables
+        with db.session(write=False) as s:
+            def may(role: str, table: str, what: str) -> bool:
+                return bool(s.scalar(text("SELECT has_table_privilege(:r, :t, :w)"),
+                                     {"r": role, "t": table, "w": what}))
+
+            for table in ("script_versions", "template_versions", "import_layout_versions"):
+                for group in ("qualdesk_rep", "qualdesk_sales", "qualdesk_lead", "qualdesk_admin"):
+                    assert may(group, table, "SELECT"), (group, table)
+                assert may("qualdesk_lead", table, "INSERT")
+                assert not may("qualdesk_lead", table, "UPDATE")
+                assert not may("qualdesk_rep", table, "INSERT")
+                assert not may("qualdesk_sales", table, "INSERT")
+    finally:
+        db.dispose()
