@@ -13,9 +13,11 @@ import made and the longest wait between two (what a progress bar would show).
     python bench/bench_import.py --memory 20000,80000 [--pg ADMIN_URL]
 
 ``--memory``: peak RSS of a whole import (into a fresh database) in a child process of
-its own, per file size, and of reading the file alone, so growth with the row count
-shows (the child's ``resource.getrusage(RUSAGE_SELF).ru_maxrss``; its interpreter and
-imports are the part that does not grow).
+its own, per file size, and of reading the file alone (the baseline: the same
+interpreter and imports, one pass over the rows), so growth with the row count shows
+(the child's ``resource.getrusage(RUSAGE_SELF).ru_maxrss``). ``import/read`` is the
+ratio to that baseline, ``import s`` the child's whole run (start-up included). A 200 MB
+file is about 1,850,000 rows.
 
 Each run prints the 1-minute load average at its start: on a shared box, compare runs
 made at similar loads, or the ratio.
@@ -167,7 +169,8 @@ def peak_rss_mb(mode: str, src: Path, url: str) -> float:
 
 def memory(args: argparse.Namespace) -> int:
     sizes = [int(x) for x in args.memory.split(",")]
-    print(f"{'rows':>8} {'file MB':>8} {'read MB':>8} {'import MB':>10} {'import/file':>12}")
+    print(f"{'rows':>8} {'file MB':>8} {'read MB':>8} {'import MB':>10} {'import/read':>12} "
+          f"{'import/file':>12} {'import s':>9}")
     for rows in sorted(sizes):
         with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
             src = Path(tmp) / "leads.csv"
@@ -176,9 +179,12 @@ def memory(args: argparse.Namespace) -> int:
                 else f"sqlite:///{Path(tmp) / 'mem.sqlite3'}"
             file_mb = src.stat().st_size / 2**20
             read_mb = peak_rss_mb("read", src, url)
+            t = time.perf_counter()
             imp_mb = peak_rss_mb("import", src, url)
+            took = time.perf_counter() - t
             print(f"{rows:>8} {file_mb:>8.1f} {read_mb:>8.0f} {imp_mb:>10.0f} "
-                  f"{imp_mb / file_mb:>11.1f}x")
+                  f"{imp_mb / read_mb:>11.2f}x {imp_mb / file_mb:>11.1f}x {took:>9.1f}",
+                  flush=True)
     return 0
 
 

@@ -51,6 +51,21 @@ def test_one_bad_byte_late_in_a_utf8_file_is_refused_with_line_and_byte(
     assert count(db) == 0
 
 
+def test_skip_bad_does_not_turn_a_bad_byte_into_a_guessed_encoding(
+        db: Database, db_url: str, tmp_path: Path) -> None:
+    """--skip-bad imports good rows; it never reads a UTF-8 file as another encoding."""
+    rows = _rows(100)
+    data = (HEAD + "".join(rows[:90])).encode() + b"Zo\xeb,Late,Firm X,x@firm.example\n"
+    p = tmp_path / "late.csv"
+    p.write_bytes(data + "".join(rows[90:]).encode())
+    r = run(db_url, "import", "leads", str(p), "--skip-bad", str(tmp_path / "rej.csv"),
+            "--json")
+    assert r.code == 1
+    reason = r.json()["rejected"][0]["reason"]
+    assert "line 92" in reason and "0xeb is not valid UTF-8" in reason, reason
+    assert count(db) == 0
+
+
 def test_a_file_that_is_cp1252_throughout_is_read_as_such_and_says_so(
         db: Database, db_url: str, tmp_path: Path) -> None:
     p = tmp_path / "excel.csv"

@@ -131,7 +131,7 @@ def names_a_lead(mapping: Mapping[str, str]) -> bool:
     """Does some column feed a field that names a lead (what the import requires)?"""
     from qualdesk.services.intake import import_leads
 
-    return bool(set(mapping.values()) & set(import_leads._IDENTITY_FIELDS))
+    return bool(set(mapping.values()) & set(import_leads.IDENTITY_FIELDS))
 
 
 def _check(headers: list[str], mapping: Mapping[str, str]) -> None:

@@ -26,6 +26,8 @@ from qualdesk.gc_pause import gc_paused  # noqa: F401 - the import pipeline's na
 CHUNK_ROWS = 10_000
 
 Row = Sequence[Any]
+# Conversions remembered per column type, at most: an import's memory stays flat.
+MEMO_MAX = 50_000
 # Conversions already done, per column type: {(type name, repr): {value: converted}}.
 Memo = dict[tuple[str, str], dict[Any, Any]]
 _Processor = Callable[[Any], Any]
@@ -144,6 +146,8 @@ def converted(dialect: Dialect, table: Table, columns: Sequence[str], rows: Sequ
             cols = list(zip(*rows, strict=True))
         # Columns of one type share conversions (a timestamp is also a deadline).
         seen = memo.setdefault((type(type_).__qualname__, repr(type_)), {})
+        if len(seen) > MEMO_MAX:
+            seen.clear()  # values that never repeat (timestamps to the second): start over
         cols[i] = _convert_column(cols[i], proc, seen)
     return list(map(tuple, rows)) if cols is None else list(zip(*cols, strict=True))
 

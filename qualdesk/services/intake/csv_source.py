@@ -6,8 +6,10 @@ Honest about every byte:
   when it decodes as UTF-8; Windows-1252 (Excel's) only when the file holds *no* UTF-8 at
   all, and then with a warning naming it. A UTF-8 file with one bad byte is refused with
   the line and byte offset: one byte never turns a whole file into mojibake;
-- a quote that is never closed swallows the rows after it: the file is refused, saying
-  where the quote opened and how many rows it swallowed;
+- a quote that is never closed swallows the rows after it into one cell: the rows it
+  swallowed are read again line by line and reported as bad rows (``Table.read_problems``:
+  the line where the quote opened, its column and value, how many rows it swallowed), so
+  an import refuses the file or, skipping bad rows, imports the rest and lists them;
 - NUL bytes inside cells (no database text can hold one) are removed with a warning
   naming the rows and columns, on every engine alike;
 - the rows are streamed from the file, never held: ``Table.rows`` reads the file again
@@ -26,7 +28,7 @@ from itertools import islice
 from pathlib import Path
 from typing import IO, Any
 
-from qualdesk.errors import InvalidInput
+from qualdesk.errors import InvalidInput, RowProblem
 
 DELIMITERS = (",", ";", "\t", "|")
 _CHUNK = 1 << 20
@@ -81,6 +83,36 @@ class _Numbers(Sequence[int]):
 
 
 @dataclass(frozen=True)
+class Swallowed:
+    """A quote opened on line ``first`` (in ``column``) and never closed: the cell ran on
+    to line ``last``, swallowing the rows on ``rows`` (their line numbers)."""
+
+    first: int
+    last: int
+    column: str
+    value: str
+    rows: tuple[int, ...]
+
+    def summary(self) -> str:
+        n = len(self.rows)
+        return (f"Row {self.first}: a quotation mark opened in the {self.column!r} cell is "
+                f"never closed, so the {n} row{'s' if n != 1 else ''} after it (rows "
+                f"{self.first + 1}-{self.last}) were read into that one cell")
+
+    def problems(self) -> Iterator[RowProblem]:
+        yield RowProblem(self.first, self.column, self.value,
+                         f"line {self.first}: a quotation mark opened in this cell is never "
+                         f"closed, so it swallowed the {len(self.rows)} row(s) after it "
+                         f"(lines {self.first + 1}-{self.last}) into this one cell; add the "
+                         "closing quotation mark and import again")
+        for row in self.rows:
+            yield RowProblem(row, "(whole row)", "",
+                             f"read into row {self.first}'s {self.column!r} cell by the "
+                             f"quotation mark left open there (line {self.first}); not "
+                             "imported on its own")
+
+
+@dataclass(frozen=True)
 class Table:
     """A CSV's header and its records; ``rows[i]`` is spreadsheet row ``numbers[i]``.
 
@@ -93,6 +125,12 @@ class Table:
     delimiter: str
     name: str = ""
     warnings: tuple[str, ...] = field(default=())
+    swallowed: tuple[Swallowed, ...] = field(default=())
+
+    @property
+    def read_problems(self) -> dict[int, RowProblem]:
+        """{row: problem} for the rows reading found bad (those an open quote swallowed)."""
+        return {p.row: p for sw in self.swallowed for p in sw.problems()}
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -118,10 +156,6 @@ def read_table(path: Path | str) -> Table:
     return _table(lambda: p.open("rb"), p.name)
 
 
-def parse_table(data: bytes, name: str = "file") -> Table:
-    return _table(lambda: io.BytesIO(data), name)
-
-
 def _table(opener: Opener, name: str) -> Table:
     with opener() as fh:
         head = fh.read(64 * 1024)
@@ -134,7 +168,7 @@ def _table(opener: Opener, name: str) -> Table:
     rows = FileRows(scan.rows, count)
     label = "utf-8" if encoding == "utf-8-sig" else encoding
     return Table(headers, rows, _Numbers(rows), label, delimiter, name,
-                 (*warnings, *scan.nul_warnings()))
+                 (*warnings, *scan.nul_warnings()), tuple(scan.swallowed.values()))
 
 
 def _refuse_non_text(data: bytes, name: str) -> None:
@@ -216,15 +250,21 @@ class _Scan:
         self.opener, self.encoding, self.delimiter, self.name = opener, encoding, delimiter, name
         self.width = 0
         self.nuls: dict[str, list[int]] = {}
+        self.swallowed: dict[int, Swallowed] = {}
 
-    def _records(self) -> Iterator[tuple[int, int, list[str]]]:
-        """(first line, last line, cells) of every record, blank ones included."""
+    def _records(self) -> Iterator[tuple[int, int, list[str], list[str]]]:
+        """(first line, last line, cells, text lines) of every record, blank ones included.
+
+        The text lines are those of this record only (``csv.reader`` reads a record's
+        lines and none further); the list is reused for the next record."""
+        held: list[str] = []
         with self.opener() as fh, _text(fh, self.encoding) as t:
-            reader = csv.reader(t, delimiter=self.delimiter)
+            reader = csv.reader(_holding(t, held), delimiter=self.delimiter)
             start = 1
             try:
                 for rec in reader:
-                    yield start, reader.line_num, rec
+                    yield start, reader.line_num, rec, held
+                    held.clear()
                     start = reader.line_num + 1
             except csv.Error as exc:
                 raise InvalidInput(f"{self.name}: not readable as CSV (line {reader.line_num}: "
@@ -234,10 +274,10 @@ class _Scan:
                                    f"near line {reader.line_num})") from None
 
     def first_pass(self) -> tuple[tuple[str, ...], int]:
-        """The header, the number of rows; refuses a quote that swallowed rows."""
+        """The header, the number of rows (a swallowing record counts as its lines)."""
         headers: tuple[str, ...] | None = None
         count = 0
-        for first, last, rec in self._records():
+        for first, last, rec, lines in self._records():
             if headers is None:
                 if any(c.strip() for c in rec):
                     headers = tuple(h.replace("\x00", "").strip() for h in rec)
@@ -245,7 +285,9 @@ class _Scan:
                 continue
             if not any(c.strip() for c in rec):
                 continue
-            self._check_swallowed(first, last, rec)
+            if last > first and (sw := self._swallowing(first, last, rec, lines, headers)):
+                self.swallowed[first] = sw
+                count += len(sw.rows)
             for i, c in enumerate(rec):
                 if "\x00" in c:
                     col = headers[i] if i < len(headers) and headers[i] else f"column {i + 1}"
@@ -256,34 +298,46 @@ class _Scan:
                                "lead rows)")
         return headers, count
 
-    def _check_swallowed(self, first: int, last: int, rec: list[str]) -> None:
-        """A cell whose continuation lines each look like a whole row is a quote left open."""
-        if last == first or self.width < 2:
-            return
+    def _swallowing(self, first: int, last: int, rec: list[str], lines: list[str],
+                    headers: tuple[str, ...]) -> Swallowed | None:
+        """A cell whose continuation lines mostly look like whole rows is a quote left
+        open (a real multi-line cell, an address say, has lines with fewer delimiters)."""
+        if self.width < 2:
+            return None
         for i, cell in enumerate(rec):
-            lines = cell.split("\n")[1:]
-            rowlike = [ln for ln in lines if ln.count(self.delimiter) >= self.width - 1]
-            if lines and len(rowlike) * 2 >= len(lines):
-                raise InvalidInput(
-                    f"{self.name}: line {first}: a quote opened in column {i + 1} is never "
-                    f"closed, so it swallowed the {len(rowlike)} row(s) after it (lines "
-                    f"{first + 1}-{last}); nothing was imported: close the quote and import again")
+            cont = cell.split("\n")[1:]
+            rowlike = [ln for ln in cont if ln.count(self.delimiter) >= self.width - 1]
+            if cont and len(rowlike) * 2 >= len(cont):
+                column = headers[i] if i < len(headers) and headers[i] else f"column {i + 1}"
+                rows = tuple(first + k for k, ln in enumerate(lines) if k and ln.strip())
+                value = cell.split("\n")[0].rstrip("\r")
+                return Swallowed(first, last, column, value[:80], rows)
+        return None
 
     def rows(self) -> Iterator[tuple[int, Record]]:
-        width = self.width
         seen_header = False
-        for first, _last, rec in self._records():
+        for first, _last, rec, lines in self._records():
             if not any(c.strip() for c in rec):
                 continue  # a blank line: nothing to import, numbering still counts it
             if not seen_header:
                 seen_header = True
                 continue
-            if any("\x00" in c for c in rec):
-                rec = [c.replace("\x00", "") for c in rec]
-            cells = tuple(rec[:width]) + ("",) * (width - len(rec))
-            if len(rec) > width and any(c.strip() for c in rec[width:]):
-                cells = tuple(rec)  # the row parser reports the extra cells
-            yield first, cells
+            if first not in self.swallowed:
+                yield first, self._cells(rec)
+                continue
+            # Each line the open quote swallowed, read on its own (for the rejects file).
+            for k, line in enumerate(lines):
+                if line.strip():
+                    cells = next(csv.reader([line.rstrip("\r\n")], delimiter=self.delimiter))
+                    yield first + k, self._cells(cells)
+
+    def _cells(self, rec: list[str]) -> Record:
+        width = self.width
+        if any("\x00" in c for c in rec):
+            rec = [c.replace("\x00", "") for c in rec]
+        if len(rec) > width and any(c.strip() for c in rec[width:]):
+            return tuple(rec)  # the row parser reports the extra cells
+        return tuple(rec[:width]) + ("",) * (width - len(rec))
 
     def nul_warnings(self) -> tuple[str, ...]:
         out = []
@@ -295,10 +349,10 @@ class _Scan:
         return tuple(out)
 
 
-def decode(data: bytes) -> tuple[str, str]:
-    """The text of ``data`` in its one encoding (see ``detect_encoding``)."""
-    encoding, _ = detect_encoding(lambda: io.BytesIO(data), "file")
-    return data.decode(encoding), ("utf-8" if encoding == "utf-8-sig" else encoding)
+def _holding(lines: Iterator[str], held: list[str]) -> Iterator[str]:
+    for line in lines:
+        held.append(line)
+        yield line
 
 
 def sniff_delimiter(text: str) -> str:

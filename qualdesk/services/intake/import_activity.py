@@ -86,7 +86,11 @@ def import_activity(db: Database, source: Path | str | Table, *, skip_bad: bool 
         checker = _Checker(s, table, hm.fields, default_region, warnings)
         rows: list[_Row] = []
         problems: list[RowProblem] = []
+        read_problems = table.read_problems  # rows an open quote swallowed
         for i, (number, cells) in enumerate(table.numbered()):
+            if number in read_problems:
+                problems.append(read_problems[number])
+                continue
             row, bad = checker.check(number, cells)
             problems.extend(bad)
             if row is not None and not bad:

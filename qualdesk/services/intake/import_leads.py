@@ -13,17 +13,19 @@ Rules (DESIGN.md "Contract details"):
 - one bad row refuses the whole file unless ``skip_bad``; the writes are one transaction,
   so a refused or cancelled import leaves the database as it was.
 
-Speed (100,000 rows): on SQLite every row is read and checked before the write session
-starts. On PostgreSQL the writes start with the first chunk of checked rows and a
-second thread COPYs them while the next chunk is read (``row_sink.CopyThread``): the
-server's foreign-key checks and index updates, most of its work, overlap the client's
-reading. A bad row stops further writes, and the transaction is rolled back once every
-row has been checked (the ids drawn from the sequence for the chunks already sent are
-gone, as after any rolled-back INSERT on PostgreSQL).
+Streamed, on both engines: the rows are read, checked and written a chunk at a time
+inside the one write transaction, so memory is flat in the row count (nothing of a chunk
+outlives the next; a row is matched against the database, which already holds the earlier
+chunks: ``lead_match``). On PostgreSQL a second thread COPYs each chunk while the next is
+read (``row_sink.CopyThread``): the server's foreign-key checks and index updates, most
+of its work, overlap the client's reading. A bad row stops further writes, and the
+transaction is rolled back once every row has been checked (on PostgreSQL the ids drawn
+from the sequence for the chunks already sent are gone, as after any rolled-back INSERT).
 """
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -31,11 +33,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, select
-from sqlalchemy.orm import Session
 
 from qualdesk import clock
 from qualdesk.db.engine import Database
-from qualdesk.db.models import Lead, User
+from qualdesk.db.models import User
 from qualdesk.domain.phones import is_region
 from qualdesk.errors import InvalidInput, RowProblem
 from qualdesk.services import team_settings
@@ -44,21 +45,21 @@ from qualdesk.services.intake import bulk
 from qualdesk.services.intake.csv_source import Table, read_table
 from qualdesk.services.intake.header_aliases import map_headers
 from qualdesk.services.intake.import_meter import Meter
-from qualdesk.services.intake.lead_lookup import lookup
 from qualdesk.services.intake.lead_rows import LeadDraft, LeadRowParser, RowContext
 from qualdesk.services.intake.lead_writer import LeadWriter
 from qualdesk.services.intake.outcome import (
     CancelFlag,
     ImportResult,
+    LeadIds,
     Progress,
     Warnings,
 )
 from qualdesk.services.intake.row_sink import CopyThread, Inline
 
-_IDENTITY_FIELDS = ("first_name", "last_name", "full_name", "company", "email", "phone",
+IDENTITY_FIELDS = ("first_name", "last_name", "full_name", "company", "email", "phone",
                     "mobile")
-# Rows read and checked before their writes are sent (PostgreSQL): small enough that the
-# first COPY starts early and the last one leaves little to wait for.
+# Rows read and checked before their writes are sent: small enough that the first COPY
+# starts early and the last one leaves little to wait for, and that memory stays flat.
 _READ_CHUNK = 5_000
 # SQLite page cache during the writes, KiB (a 100,000-lead import touches ~60 MiB).
 _IMPORT_CACHE_KIB = 131_072
@@ -88,7 +89,7 @@ def _import(db: Database, source: Path | str | Table, opts: LeadImportOptions,
             progress: Progress | None, cancel: CancelFlag | None) -> ImportResult:
     table = source if isinstance(source, Table) else read_table(source)
     hm = map_headers(table.headers, opts.mapping)
-    if not any(hm.has(f) for f in _IDENTITY_FIELDS):
+    if not any(hm.has(f) for f in IDENTITY_FIELDS):
         raise InvalidInput(
             f"{table.name}: no column names a lead (expected e.g. First Name, Last Name, "
             f"Company, Email, Phone; found: {', '.join(table.headers)}); "
@@ -103,60 +104,65 @@ def _import(db: Database, source: Path | str | Table, opts: LeadImportOptions,
                      f"(use --map '{h}=field' to import it)")
     parser = LeadRowParser(table.headers, hm, _row_context(db, opts), warnings)
     meter = Meter(progress, cancel, len(table.rows))
-    chunks = _read(table, parser, meter)
     problems: list[RowProblem] = []
     try:
-        if db.is_postgres:
-            counts = _streamed(db, chunks, opts, warnings, table.name, meter, problems)
-        else:
-            counts = _read_then_write(db, chunks, opts, warnings, table.name, meter, problems)
+        imported, merged, raises, ids = _write(db, _read(table, parser, meter), opts,
+                                               warnings, table.name, meter, problems)
     except _Refused:
         return ImportResult(0, 0, tuple(problems), False, warnings.lines(), table=table)
     meter.finish()
-    imported, merged, raises, ids = counts
     return ImportResult(imported, merged, tuple(problems), True, warnings.lines(), raises,
-                        tuple(ids), table=table)
+                        ids, table=table)
 
 
 def _read(table: Table, parser: LeadRowParser, meter: Meter) -> Iterator[list[LeadDraft]]:
-    """The rows as drafts, ``_READ_CHUNK`` at a time, ticking every 250 rows."""
+    """The rows as drafts, ``_READ_CHUNK`` at a time, ticking every 250 rows. A row that
+    reading already found bad (swallowed by an open quote) is not parsed."""
+    read_problems = table.read_problems
     chunk: list[LeadDraft] = []
-    for i, (number, cells) in enumerate(table.numbered()):  # one streaming pass
-        chunk.append(parser.parse(number, cells))
-        if i % 250 == 0:
-            meter.read = i
+    n = 0
+    for n, (number, cells) in enumerate(table.numbered(), 1):  # one streaming pass
+        bad = read_problems.get(number) if read_problems else None
+        chunk.append(parser.parse(number, cells) if bad is None
+                     else LeadDraft(row=number, problems=[bad]))
+        if n % 250 == 1:
+            meter.read = n - 1
             meter.tick()
         if len(chunk) == _READ_CHUNK:
-            meter.read = i + 1
+            meter.read = n
             yield chunk
             chunk = []
     if chunk:
+        meter.read = n
         yield chunk
 
 
-_Counts = tuple[int, int, int, list[int]]
-
-
-def _read_then_write(db: Database, chunks: Iterator[list[LeadDraft]], opts: LeadImportOptions,
-                     warnings: Warnings, name: str, meter: Meter,
-                     problems: list[RowProblem]) -> _Counts:
-    """SQLite: every row read and checked, then one write session (it holds the
-    database's only write lock for as short a time as possible)."""
-    drafts = [d for chunk in chunks for d in chunk]
-    with db.session(write=False) as s:
-        _NameCheck().check(s, drafts)
-    problems.extend(p for d in drafts for p in d.problems)
-    if problems and not opts.skip_bad:
-        raise _Refused
-    meter.read = len(drafts)
-    meter.earn(sum(1 for d in drafts if d.problems))  # bad rows write nothing
-    meter.tick()
-    with db.session() as s, _page_cache(s.connection()) as conn:
-        sink = Inline(conn, meter, {})
-        writer = LeadWriter(s, s, sink, meter, opts.source, opts.campaign, warnings, name)
-        good = [d for d in drafts if not d.problems]
-        for i in range(0, len(good), _READ_CHUNK):
-            writer.add(good[i:i + _READ_CHUNK])
+def _write(db: Database, chunks: Iterator[list[LeadDraft]], opts: LeadImportOptions,
+           warnings: Warnings, name: str, meter: Meter,
+           problems: list[RowProblem]) -> tuple[int, int, int, LeadIds]:
+    """Each chunk checked and written while the file is read, in one transaction."""
+    with db.session() as s, _page_cache(s.connection()) as conn, \
+            (CopyThread(conn, meter, {}) if db.is_postgres else Inline(conn, meter, {})) as sink:
+        writer = LeadWriter(s, sink, meter, opts.source, opts.campaign, warnings, name)
+        for drafts in chunks:
+            sink.poll()
+            plan = writer.check(drafts)
+            bad = [d for d in drafts if d.problems]
+            problems.extend(p for d in bad for p in d.problems)
+            if bad and not opts.skip_bad:
+                writer.stop()  # every row is still checked, for the full list of problems
+            if writer.stopped:
+                continue
+            meter.earn(len(bad))
+            writer.write(plan)
+            # The collector is paused (``bulk.gc_paused``), and the merges' ORM states are
+            # cycles: collect the young ones, a chunk's worth (about 10 ms), so they do not
+            # pile up over the file.
+            gc.collect(0)
+        if writer.stopped:
+            raise _Refused
+        meter.read = meter.total // 2
+        meter.tick()
         return writer.finish()
 
 
@@ -165,71 +171,16 @@ def _page_cache(conn: Connection) -> Iterator[Connection]:
     """SQLite's page cache (2 MiB by default) raised for the writes: new rows land all
     over the leads table's seven indexes, and a small cache reads the same index pages
     back again and again. Put back before the commit, so the pooled connection does not
-    keep the pages."""
+    keep the pages. Nothing to do on PostgreSQL."""
+    if conn.dialect.name != "sqlite":
+        yield conn
+        return
     old = conn.exec_driver_sql("PRAGMA cache_size").scalar_one()
     conn.exec_driver_sql(f"PRAGMA cache_size = -{_IMPORT_CACHE_KIB}")
     try:
         yield conn
     finally:
         conn.exec_driver_sql(f"PRAGMA cache_size = {int(old)}")
-
-
-def _streamed(db: Database, chunks: Iterator[list[LeadDraft]], opts: LeadImportOptions,
-              warnings: Warnings, name: str, meter: Meter,
-              problems: list[RowProblem]) -> _Counts:
-    """PostgreSQL: each chunk's writes go out while the next chunk is read."""
-    with db.session() as s, db.session(write=False) as side, \
-            CopyThread(s.connection(), meter, {}) as sink:
-        writer = LeadWriter(s, side, sink, meter, opts.source, opts.campaign, warnings, name)
-        names = _NameCheck()
-        refused = False
-        for drafts in chunks:
-            sink.poll()
-            names.check(side, drafts)
-            bad = [d for d in drafts if d.problems]
-            problems.extend(p for d in bad for p in d.problems)
-            refused = refused or (bool(bad) and not opts.skip_bad)
-            if refused:
-                continue  # every row is still checked, for the full list of problems
-            meter.earn(len(bad))
-            writer.add([d for d in drafts if not d.problems])
-        if refused:
-            raise _Refused
-        meter.read = meter.total // 2
-        meter.tick()
-        return writer.finish()
-
-
-class _NameCheck:
-    """A row without name or company is fine when it names a lead already known (by
-    email, or by phone when it has no email): a hand-raise update. Otherwise it is bad.
-    Checked in file order, one chunk at a time: a row may name a lead of an earlier row."""
-
-    def __init__(self) -> None:
-        self.emails: set[str] = set()
-        self.phones: set[str] = set()
-
-    def check(self, s: Session, drafts: list[LeadDraft]) -> None:
-        nameless = [d for d in drafts if d.nameless and not d.problems]
-        if nameless:
-            self.emails.update(lookup(s, Lead.email_norm,
-                                      [d.email_norm for d in nameless if d.email_norm]))
-            self.phones.update(lookup(s, Lead.phone, [d.phone.e164 for d in nameless
-                                                      if d.phone and not d.email_norm]))
-        for d in drafts:
-            if d.problems:
-                continue
-            if d.nameless:
-                known = (d.email_norm in self.emails) if d.email_norm else \
-                    (d.phone is not None and d.phone.e164 in self.phones)
-                if not known:
-                    d.problems.append(RowProblem(d.row, "name", "",
-                                                 "a lead needs a name or a company"))
-            # Later rows may merge into this one.
-            if d.email_norm:
-                self.emails.add(d.email_norm)
-            elif d.phone:
-                self.phones.add(d.phone.e164)
 
 
 def _row_context(db: Database, opts: LeadImportOptions) -> RowContext:

@@ -120,7 +120,7 @@ class LeadRowParser:
         self._owner(d, get)
         self._hand_raise(d, get)
         # Whether a nameless row is fine depends on whether it names a known lead:
-        # decided once every row is read (``import_leads._require_names``).
+        # decided when the row is matched (``lead_match``).
         d.nameless = not (d.first_name or d.last_name or d.company)
         # A given but invalid phone or email is already a problem naming its value.
         given = get.get("phone") or get.get("mobile") or get.get("email")

@@ -1,19 +1,17 @@
 """The write phase of a lead import, chunk by chunk, inside the import's one transaction.
 
-``add`` takes the next checked rows: each is matched to a known lead, an earlier row of
-the file, or becomes a new lead; new leads and their first hand raise go to the sink at
-once (see ``row_sink``), merges wait for ``finish``, which applies them through the same
-service code as one-by-one edits (see ``merge_writes``) once every new lead is written.
-
-Lookups and id reservations go through ``side``: on PostgreSQL a second connection, so
-they do not wait for the COPY in flight (sequences are not transactional, and rows this
-import has not committed are matched from the file itself); on SQLite the import's own
-session.
+Per chunk of checked rows: ``check`` matches them to leads (``lead_match``: by the
+database, which holds every earlier chunk already), then ``write`` sends the chunk's new
+leads and their first hand raise to the sink at once (see ``row_sink``) and keeps its
+merges until the next chunk's ``check`` (or ``finish``): by then the sink has drained, so
+the new leads they may name are in the database, and they are applied through the same
+service code as one-by-one edits (see ``merge_writes``). Nothing of a chunk is held past
+the next one: memory is flat in the row count (what is kept per lead is its id, in runs).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from types import SimpleNamespace
 from typing import Any, cast
 
@@ -36,15 +34,14 @@ from qualdesk.services.hand_raises import add_hand_raise
 from qualdesk.services.intake import bulk, merge_writes
 from qualdesk.services.intake import new_lead_rows as rows
 from qualdesk.services.intake.import_meter import Meter
-from qualdesk.services.intake.lead_lookup import CHUNK, lookup
+from qualdesk.services.intake.lead_lookup import CHUNK
+from qualdesk.services.intake.lead_match import Matcher, Plan
 from qualdesk.services.intake.lead_rows import LeadDraft
-from qualdesk.services.intake.outcome import Warnings
+from qualdesk.services.intake.outcome import LeadIds, Warnings
 from qualdesk.services.intake.row_sink import CopyThread, Inline
 
 _FILLABLE = ("first_name", "last_name", "company", "title", "country", "city", "website",
              "industry", "lead_source", "external_id")
-# A merge target: a known lead's id, or ("new", index into ``new``).
-_Target = int | tuple[str, int]
 _Job = tuple[Any, tuple[str, ...], list[tuple[Any, ...]]]
 
 
@@ -66,21 +63,21 @@ def fill_blanks(lead: Lead, d: LeadDraft) -> None:
 
 
 class LeadWriter:
-    def __init__(self, s: Session, side: Session, sink: Inline | CopyThread, meter: Meter,
-                 source: str, campaign: str | None, warnings: Warnings,
-                 file_name: str) -> None:
-        self.s, self.side, self.sink, self.meter = s, side, sink, meter
+    def __init__(self, s: Session, sink: Inline | CopyThread, meter: Meter, source: str,
+                 campaign: str | None, warnings: Warnings, file_name: str) -> None:
+        self.s, self.sink, self.meter = s, sink, meter
         self.source, self.default_name = source, campaign
         self.warn, self.file_name = warnings, file_name
         self.now = clock.now()
-        self.notes: list[tuple[Any, ...]] = []
         self.memo: bulk.Memo = sink.memo
-        self.new: list[tuple[LeadDraft, Campaign]] = []
-        self.ids: list[int] = []
-        self.merges: list[tuple[LeadDraft, _Target]] = []
-        self.raises = 0
-        self.file_email: dict[str, int] = {}
-        self.file_phone: dict[str, int] = {}
+        self.matcher = Matcher()
+        self.ids = LeadIds()
+        self.imported = self.merged = self.raises = 0
+        # The last written chunk's merges (lead ids resolved) and its do-not-call leads.
+        self.merges: list[tuple[LeadDraft, int]] = []
+        self.dnc: list[int] = []
+        self.notes: list[tuple[Any, ...]] = []
+        self.stopped = False
         # Where merges' service calls add their rows (see ``merge_writes``).
         self.collector = merge_writes.Collector()
         self.sink_session = cast(Session, self.collector)
@@ -106,53 +103,50 @@ class LeadWriter:
                           "(script and templates 'default', one-hour SLA)")
         return found
 
-    def add(self, drafts: list[LeadDraft]) -> None:
-        """The next checked rows, in file order."""
-        by_email = lookup(self.side, Lead.email_norm,
-                          [d.email_norm for d in drafts if d.email_norm])
-        by_phone = lookup(self.side, Lead.phone,
-                          [d.phone.e164 for d in drafts if d.phone and not d.email_norm])
-        start = len(self.new)
-        for d in drafts:
-            if d.email_norm:
-                idx = self.file_email.get(d.email_norm)
-                known = by_email.get(d.email_norm)
-            else:
-                assert d.phone is not None
-                idx = self.file_phone.get(d.phone.e164)
-                known = by_phone.get(d.phone.e164)
-            if idx is not None:
-                self.merges.append((d, ("new", idx)))
-                continue
-            if known is not None:
-                self.merges.append((d, known))
-                continue
-            self.new.append((d, self.campaign(d.campaign or self.default_name)))
-            if d.email_norm:
-                self.file_email[d.email_norm] = len(self.new) - 1
-            if d.phone:
-                self.file_phone.setdefault(d.phone.e164, len(self.new) - 1)
-        new = self.new[start:]
-        ids = bulk.reserve_ids(self.side.connection(), Lead.__table__, len(new)) if new else []
+    def check(self, drafts: list[LeadDraft]) -> Plan:
+        """The next rows, in file order, matched to leads (a row that names no lead and
+        has no name becomes bad). The previous chunk is written out first, its merges
+        included, so the lookups see it."""
+        self.sink.drain()
+        if not self.stopped:
+            self._apply_merges()
+        return self.matcher.match(self.s, drafts)
+
+    def stop(self) -> None:
+        """Refused: nothing more is written (rows are still checked, for the report)."""
+        self.stopped = True
+
+    def write(self, plan: Plan) -> None:
+        """The chunk's new leads to the sink; its merges wait for the next ``check``."""
+        conn = self.s.connection()
+        camps = [self.campaign(d.campaign or self.default_name) for d in plan.new]
+        ids = bulk.reserve_ids(conn, Lead.__table__, len(plan.new)) if plan.new else []
         self.ids.extend(ids)
+        self.matcher.written()
+        self.imported += len(ids)
+        self.merged += len(plan.merges)
+        self.merges = [(d, t if isinstance(t, int) else ids[t[1]]) for d, t in plan.merges]
+        self.dnc = [i for d, i in zip(plan.new, ids, strict=True) if d.do_not_call]
         now = self.now
         first = rows.RaiseRows(self.source, now)
-        for (d, camp), lead_id in zip(new, ids, strict=True):
+        notes = []
+        for d, camp, lead_id in zip(plan.new, camps, ids, strict=True):
             first.add(lead_id, d, camp)
             if d.notes:
-                self.notes.append(rows.note_row(lead_id, d.notes, now))
+                notes.append(rows.note_row(lead_id, d.notes, now))
         self.raises += len(first.raises)
         # On PostgreSQL the audit rows go through the view the database writes them from.
-        audit_rows = SimpleNamespace(__table__=audit.target(self.side.connection()))
+        audit_rows = SimpleNamespace(__table__=audit.target(conn))
         self._send([
-            (Lead, rows.LEAD_COLUMNS, [rows.lead_row(lead_id, d, camp, now)
-                                       for (d, camp), lead_id in zip(new, ids, strict=True)]),
+            (Lead, rows.LEAD_COLUMNS, [rows.lead_row(lead_id, d, camp, now) for d, camp, lead_id
+                                       in zip(plan.new, camps, ids, strict=True)]),
             (HandRaise, rows.RAISE_COLUMNS, first.raises),
             (DesignationChange, rows.HISTORY_COLUMNS, first.history),
             (audit_rows, rows.AUDIT_COLUMNS, first.audits),
             (audit_rows, rows.AUDIT_COLUMNS, [rows.import_audit_row(i, self.file_name, now)
                                               for i in ids]),
-        ], len(new))
+            (Note, rows.NOTE_COLUMNS, notes),
+        ], len(ids))
 
     def _send(self, jobs: list[_Job], units: int) -> None:
         """The jobs in chunks of ``bulk.CHUNK_ROWS``, sharing ``units`` by row count."""
@@ -170,39 +164,45 @@ class LeadWriter:
             given += share
             self.sink.put(model.__table__, cols, values, share)
 
-    def finish(self) -> tuple[int, int, int, list[int]]:
-        """Apply the merges; returns (new leads, merged rows, hand raises, new lead ids)."""
+    def finish(self) -> tuple[int, int, int, LeadIds]:
+        """Apply the last merges; returns (new leads, merged rows, hand raises, new ids)."""
         self.sink.drain()
+        self._apply_merges()
+        audit.bump(self.s, "import")
+        self.s.flush()
+        self.meter.tick()  # the commit is all that is left
+        return self.imported, self.merged, self.raises, self.ids
+
+    def _apply_merges(self) -> None:
+        """The last written chunk's merges and do-not-call moves, on detached leads (their
+        changes are written by ``merge_writes``, not by a flush). The sink is drained."""
+        merges, dnc = self.merges, self.dnc
+        if not (merges or dnc):
+            return
+        self.merges, self.dnc = [], []
         s = self.s
-        target_ids = [self.ids[t[1]] if isinstance(t, tuple) else t for _, t in self.merges]
-        dnc_ids = [self.ids[i] for i, (d, _) in enumerate(self.new) if d.do_not_call]
-        loaded = self._load(target_ids + dnc_ids)
-        self.meter.tick()
+        target_ids = [lead_id for _, lead_id in merges]
+        loaded = self._load(target_ids + dnc)
         seen = self._existing_raises(target_ids)
-        self.meter.tick()
-        # Detached: their changes are written by ``merge_writes``, not by a flush.
         for lead in loaded.values():
             s.expunge(lead)
-        for lead_id in dnc_ids:
+        for lead_id in dnc:
             move(self.sink_session, loaded[lead_id], dz.Designation.DO_NOT_CALL, None,
                  "imported as do-not-call")
-        for n, ((d, _), lead_id) in enumerate(zip(self.merges, target_ids, strict=True), 1):
+        for n, (d, lead_id) in enumerate(merges, 1):
             self.raises += self._merge(d, loaded[lead_id], seen)
             if n % 250 == 0:
                 self.meter.earn(250)
                 self.meter.tick()
-        self.meter.tick()
+        self.meter.earn(len(merges) % 250)
         conn = s.connection()
         if self.notes:
             bulk.insert_rows(conn, Note.__table__, rows.NOTE_COLUMNS, self.notes, self.memo)
-            self.meter.tick()
+            self.notes = []
         s.flush()  # campaigns the merges created
         merge_writes.flush_collected(conn, loaded.values(), self.collector, self.memo,
                                      self.meter.tick)
-        audit.bump(s, "import")
-        s.flush()
-        self.meter.tick()  # the commit is all that is left
-        return len(self.new), len(self.merges), self.raises, self.ids
+        self.meter.tick()
 
     def _load(self, ids: Iterable[int]) -> dict[int, Lead]:
         out: dict[int, Lead] = {}
@@ -212,7 +212,7 @@ class LeadWriter:
                 select(Lead).where(Lead.id.in_(wanted[i:i + CHUNK]))).unique()})
         return out
 
-    def _existing_raises(self, lead_ids: list[int]) -> set[tuple[int, str, object]]:
+    def _existing_raises(self, lead_ids: Sequence[int]) -> set[tuple[int, str, object]]:
         seen: set[tuple[int, str, object]] = set()
         wanted = sorted(set(lead_ids))
         for i in range(0, len(wanted), CHUNK):

@@ -23,7 +23,7 @@ LEAD_COLUMNS = (
     "version",
 )
 RAISE_COLUMNS = ("lead_id", "campaign_id", "kind", "strength", "raised_at", "deadline_at",
-                 "details", "source", "created_at")
+                 "details", "source", "created_at", "is_test")
 HISTORY_COLUMNS = ("lead_id", "from_designation", "to_designation", "at", "by_id", "reason")
 AUDIT_COLUMNS = ("lead_id", "user_id", "at", "action", "field", "old", "new")
 NOTE_COLUMNS = ("lead_id", "author_id", "body", "created_at", "updated_at")
@@ -64,7 +64,7 @@ class RaiseRows:
         if sla is None:
             sla = self._sla[camp.id] = timedelta(minutes=camp.sla_minutes)
         self.raises.append((lead_id, camp.id, hr.kind, hr.strength, hr.raised_at,
-                            hr.raised_at + sla, hr.details, self.source, now))
+                            hr.raised_at + sla, hr.details, self.source, now, False))
         self.history.append((lead_id, _COLD, _WARM, now, None, "hand raise: " + hr.kind))
         self.audits.append((lead_id, None, now, "designation", "designation", _COLD, _WARM))
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 from qualdesk.errors import KnownError, RowProblem
@@ -21,29 +23,82 @@ class ImportCancelled(KnownError):
 
 
 class Warnings:
-    """Warnings grouped by kind, each listing the rows it concerns (10,000 rows of the same
-    problem read as one line, not 10,000)."""
+    """Warnings grouped by kind, each naming the rows it concerns (10,000 rows of the same
+    problem read as one line, not 10,000). Only the rows shown are kept, and a count."""
 
     def __init__(self) -> None:
-        self._groups: dict[str, tuple[str, list[int]]] = {}
+        self._groups: dict[str, tuple[str, list[int], list[int]]] = {}
 
     def add(self, key: str, message: str, row: int | None = None) -> None:
-        msg, rows = self._groups.setdefault(key, (message, []))
+        group = self._groups.get(key)
+        if group is None:
+            group = self._groups[key] = (message, [], [0])
         if row is not None:
-            rows.append(row)
+            group[2][0] += 1
+            if len(group[1]) < _ROWS_SHOWN:
+                group[1].append(row)
 
     def lines(self) -> tuple[str, ...]:
         out = []
-        for message, rows in self._groups.values():
+        for message, rows, (count,) in self._groups.values():
             if not rows:
                 out.append(message)
-            elif len(rows) == 1:
+            elif count == 1:
                 out.append(f"row {rows[0]}: {message}")
             else:
-                shown = ", ".join(str(r) for r in rows[:_ROWS_SHOWN])
-                more = f" and {len(rows) - _ROWS_SHOWN} more" if len(rows) > _ROWS_SHOWN else ""
+                shown = ", ".join(str(r) for r in rows)
+                more = f" and {count - len(rows)} more" if count > len(rows) else ""
                 out.append(f"rows {shown}{more}: {message}")
         return tuple(out)
+
+
+class LeadIds(Sequence[int]):
+    """An import's new lead ids in file order, kept as runs of consecutive ids (they are
+    reserved in blocks), not one object per lead."""
+
+    def __init__(self, ids: Iterable[int] = ()) -> None:
+        self._runs: list[range] = []
+        self._ends: list[int] = []  # position after each run
+        self.extend(ids)
+
+    def extend(self, ids: Iterable[int]) -> None:
+        runs, ends = self._runs, self._ends
+        for i in ids:
+            if runs and runs[-1].stop == i:
+                runs[-1] = range(runs[-1].start, i + 1)
+                ends[-1] += 1
+            else:
+                runs.append(range(i, i + 1))
+                ends.append((ends[-1] if ends else 0) + 1)
+
+    def __len__(self) -> int:
+        return self._ends[-1] if self._ends else 0
+
+    def __iter__(self) -> Iterator[int]:
+        return chain.from_iterable(self._runs)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return tuple(self)[index]
+        n = len(self)
+        if index < 0:
+            index += n
+        if not 0 <= index < n:
+            raise IndexError(index)
+        k = bisect_right(self._ends, index)
+        return self._runs[k][index - (self._ends[k - 1] if k else 0)]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other,
+                                                                        strict=True))
+
+    def __hash__(self) -> int:
+        return hash(tuple(self._runs))
+
+    def __repr__(self) -> str:
+        return f"LeadIds({', '.join(f'{r.start}..{r.stop - 1}' for r in self._runs)})"
 
 
 @dataclass(frozen=True)
@@ -54,7 +109,7 @@ class ImportResult:
     applied: bool
     warnings: tuple[str, ...] = ()
     hand_raises: int = 0
-    lead_ids: tuple[int, ...] = ()
+    lead_ids: Sequence[int] = ()
     table: Table | None = field(default=None, repr=False, compare=False)
 
     @property
