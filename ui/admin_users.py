@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from qualdesk.errors import KnownError
 from qualdesk.services.users import add_user, db_logins, list_users, set_active
+from ui.what_changed import people_saved
 
 ROLE_WORDS = {"rep": "Qualifying rep", "lead": "Team lead", "sales": "Sales", "admin": "Admin"}
 COLUMNS = ("Name", "Role", "Email", "Active", "Database login")
@@ -159,8 +160,8 @@ class AdminUsersView(QWidget):
             self.email.clear()
             self.refresh()
 
-        self.runner.run(partial(add_user, self.db, name, role, email=email or None), done,
-                        self._failed)
+        self.runner.run_op(partial(add_user, self.db, name, role, email=email or None), self,
+                           done, self._failed, changes=people_saved)
 
     def toggle_active(self) -> None:
         name = self.selected_name()
@@ -177,8 +178,8 @@ class AdminUsersView(QWidget):
             self.message.setText(f"{u.name} is {state}.")
             self.refresh()
 
-        self.runner.run(partial(set_active, self.db, user.name, not user.active), done,
-                        self._failed)
+        self.runner.run_op(partial(set_active, self.db, user.name, not user.active), self,
+                           done, self._failed, changes=people_saved)
 
     def grant(self) -> None:
         from qualdesk.services.pg_roles import grant_login
@@ -196,5 +197,6 @@ class AdminUsersView(QWidget):
             self.message.setText(note)
             self.refresh()
 
-        self.runner.run(partial(grant_login, self.db, name, self.login.text(),
-                                self.password.text() or None), done, self._failed)
+        self.runner.run_op(partial(grant_login, self.db, name, self.login.text(),
+                                   self.password.text() or None), self, done, self._failed,
+                           changes=people_saved)

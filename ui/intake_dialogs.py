@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from qualdesk.errors import KnownError
 from ui.context import AppContext
 from ui.dialog_buttons import action_buttons, column, ok_of
+from ui.what_changed import settings_saved
 
 # The three kinds, as a team lead reads them (the codes are the command line's).
 KIND_WORDS = {
@@ -182,8 +183,8 @@ class AddSourceDialog(QDialog):
         kind = f.pop("kind")
         ok_of(self.buttons).setEnabled(False)
         self.message.setText("Adding…")
-        self.ctx.runner.run(lambda: add_source(db, name, kind, **f),
-                            lambda new: self._added(name, new), self._failed)
+        self.ctx.run_op(lambda: add_source(db, name, kind, **f), self,
+                        lambda new: self._added(name, new), self._failed, changes=settings_saved)
 
     def _added(self, name: str, new: object) -> None:
         self.sig_added.emit(name, new)
@@ -218,7 +219,7 @@ class ConfirmDialog(QDialog):
 
     def submit(self) -> None:
         ok_of(self.buttons).setEnabled(False)
-        self.ctx.runner.run(self._action, self._done, self._failed)
+        self.ctx.run_op(self._action, self, self._done, self._failed, changes=settings_saved)
 
     def _done(self, result: Any) -> None:
         self.sig_done.emit(result)

@@ -43,7 +43,7 @@ from ui.hand_raise_rules_editor import HandRaiseRulesEditor
 from ui.intake_dialogs import KIND_SHORT, AddSourceDialog, ConfirmDialog
 from ui.intake_secret import SecretPanel
 from ui.record_table import Col, RecordTableModel, record_table, select_record, selected_record
-from ui.what_changed import SETTINGS
+from ui.what_changed import SETTINGS, intake_tested
 
 Index = QModelIndex | QPersistentModelIndex
 DEFAULT_BASE = "http://127.0.0.1:8470"
@@ -460,8 +460,8 @@ class IntakeView(QWidget):
         self.message.setText(f"Sending a test event to {url}…")
         db, name = self.ctx.db, s.name
         by = self.ctx.user.name if self.ctx.user else None
-        self.ctx.runner.run(lambda: send_test_event(db, name, url, by=by), self._tested,
-                            self._test_failed)
+        self.ctx.run_op(lambda: send_test_event(db, name, url, by=by), self, self._tested,
+                        self._test_failed, changes=intake_tested)
 
     def _tested(self, result: Any) -> None:
         self._testing = False

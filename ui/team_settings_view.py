@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from qualdesk.errors import KnownError
 from qualdesk.services import team_settings
 from qualdesk.services.campaigns import list_campaigns, update_campaign
+from ui.what_changed import configuration_saved
 
 # (key, label, what it means)
 TIMES = (
@@ -190,10 +191,10 @@ class TeamSettingsView(QWidget):
         return out
 
     def save_team(self) -> None:
-        self.runner.run(partial(team_settings.set_values, self.db, self.team_values()),
-                        lambda _: self.message.setText("Saved. Every open QualDesk uses the new "
-                                                       "settings within seconds."),
-                        self._failed)
+        self.runner.run_op(partial(team_settings.set_values, self.db, self.team_values()), self,
+                           lambda _: self.message.setText("Saved. Every open QualDesk uses the "
+                                                          "new settings within seconds."),
+                           self._failed, changes=configuration_saved)
 
     def save_campaign_policy(self) -> None:
         name = self.campaign.currentText()
@@ -203,5 +204,5 @@ class TeamSettingsView(QWidget):
             self.message.setText(f"Saved {name}.")
             self.runner.run(partial(list_campaigns, self.db), self._campaigns, self._failed)
 
-        self.runner.run(partial(update_campaign, self.db, name, by=self.by, **fields), done,
-                        self._failed)
+        self.runner.run_op(partial(update_campaign, self.db, name, by=self.by, **fields), self,
+                           done, self._failed, changes=configuration_saved)

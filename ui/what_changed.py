@@ -26,6 +26,29 @@ SETTINGS = Changes(settings=True)
 # A campaign, disposition or hand-raise kind: settings, and the queue's order with them.
 CONFIGURATION = Changes(settings=True, queue=True)
 
+PEOPLE = Changes(users=True)
+
+
+def settings_saved(_result: object) -> Changes:
+    """A team setting or an intake source (added, its secret turned, removed) saved."""
+    return SETTINGS
+
+
+def configuration_saved(_result: object) -> Changes:
+    """The team's policy or a campaign's saved: settings, and the queue's order with them."""
+    return CONFIGURATION
+
+
+def people_saved(_result: object) -> Changes:
+    """Someone added, deactivated or given a login: the queues and the floor list people."""
+    return PEOPLE
+
+
+def intake_tested(_result: object) -> Changes:
+    """A test event went through an intake source: its test lead came into the queue and
+    left it again (the intake page refreshes its own counts)."""
+    return Changes(queue=True)
+
 
 def claimed(claim: Claim) -> Changes:
     """A claim takes its lead out of the others' queues; an empty queue changed nothing."""
