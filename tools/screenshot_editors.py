@@ -51,7 +51,7 @@ def main() -> int:
     se = ScriptEditor(db, SyncRunner(), "Alex Rivera")
     se.resize(w, h)
     se.show()
-    se.form.steps.setCurrentRow(2 + 4)  # question 5: yes or no, with a branch
+    se.form.steps.setCurrentRow(2 + 5)  # question 6: options, each with where it goes
     app.processEvents()
     se.grab().save(str(out / f"screenshot-editor-script{suffix}.png"))
     te = TemplateEditor(db, SyncRunner(), "Alex Rivera")

@@ -210,8 +210,9 @@ class QuestionPage(QWidget):
         self.grid.addWidget(QLabel(words), row, 0)
         combo = self._target_combo(OTHERWISE, "The next question in the list")
         self.grid.addWidget(combo, row, 1, 1, 2)
-        self.grid.setColumnStretch(0, 3)
-        self.grid.setColumnStretch(1, 2)
+        options = q.kind == "choice"  # an option's words want the room; "If yes" does not
+        self.grid.setColumnStretch(0, 3 if options else 1)
+        self.grid.setColumnStretch(1, 2 if options else 3)
         self.grid.setColumnStretch(2, 0)
         self.add_choice.setVisible(q.kind == "choice")
         self.add_choice.setEnabled(len(q.choices) < MAX_CHOICES)
