@@ -237,3 +237,27 @@ def test_the_command_line_saves_shows_and_lists_versions(db_url: str, tmp_path: 
     # the contract's check commands still check files, with the same shapes
     r = run(db_url, "script", "check", str(src), "--json")
     assert r.code == 0 and r.json()["ok"] is True
+
+
+def test_a_recorded_voicemail_plays_on_another_machine(db: Database, tmp_path: Path) -> None:
+    """The WAV's bytes are in the database (0009): a machine without the file writes its
+    copy from there the first time it needs it; a recording from before keeps saying
+    where to import it again."""
+    from sqlalchemy import update
+
+    from qualdesk.db.models import VoicemailRecording
+    from qualdesk.errors import NotFound
+    from qualdesk.services.voicemails import set_voicemail, voicemail_for
+    from tests.phone_far_end import write_tone
+
+    _team(db)
+    kept = set_voicemail(db, "Ana Rep", write_tone(tmp_path / "vm.wav", 440, 1))
+    original = kept.path.read_bytes()
+    kept.path.unlink()  # another machine: no file beside its database yet
+    again = voicemail_for(db, "Ana Rep", None)
+    assert again.path == kept.path and again.path.read_bytes() == original
+    again.path.unlink()
+    with db.session() as s:
+        s.execute(update(VoicemailRecording).values(wav=None))  # recorded before 0009
+    with pytest.raises(NotFound, match="is not on this machine"):
+        voicemail_for(db, "Ana Rep", None)

@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -531,6 +532,9 @@ class VoicemailRecording(Base):
     duration_ms: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime]
+    # The WAV's bytes (0009), so every machine can play it; read only when this machine
+    # has no copy of the file yet.
+    wav: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     __table_args__ = (Index("ix_voicemail_recordings_rep", "rep_id", "campaign_id"),)
 
 

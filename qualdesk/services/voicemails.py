@@ -1,19 +1,23 @@
 """Each rep's recorded voicemail, per campaign (or one for every campaign).
 
-The WAV lives beside the database, in ``recordings/voicemail`` (the SQLite file's folder;
-for a shared PostgreSQL database, this machine's data folder), named by rep, campaign and
-checksum; the database keeps its card (name, length, checksum), so another machine knows
-which recording it should have and says so when it has not.
+The database keeps the recording itself (its bytes, migration 0009) with its card (name,
+length, checksum), so a rep's voicemail plays from any machine of the team. The phone
+engine plays a file: each machine keeps its copy beside the database, in
+``recordings/voicemail`` (the SQLite file's folder; for a shared PostgreSQL database,
+this machine's data folder), named by rep, campaign and checksum, written from the
+database the first time that machine needs it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
 from qualdesk import clock
 from qualdesk.db.engine import Database
@@ -76,11 +80,24 @@ def set_voicemail(db: Database, rep_name: str, wav: Path,
             s.delete(old)
         row = VoicemailRecording(rep_id=rep.id, campaign_id=camp.id if camp else None,
                                  file_name=name, duration_ms=int(prepared.seconds * 1000),
-                                 sha256=prepared.sha256, created_at=clock.now())
+                                 sha256=prepared.sha256, created_at=clock.now(),
+                                 wav=prepared.data)
         s.add(row)
         s.flush()
         return VoicemailRecord(row.id, rep.name, camp.name if camp else None, target,
                                prepared.seconds, prepared.converted_from)
+
+
+def _copy_here(s: Session, row: VoicemailRecording, path: Path) -> bool:
+    """Write this machine's copy of the recording from the database; False when the
+    database has no bytes for it (recorded before 0009) or they are not what was kept."""
+    data = s.scalar(select(VoicemailRecording.wav).where(VoicemailRecording.id == row.id))
+    if not data or hashlib.sha256(data).hexdigest() != row.sha256:
+        return False
+    tmp = path.with_suffix(".part")
+    tmp.write_bytes(data)
+    tmp.replace(path)  # a player never opens half a file
+    return True
 
 
 def voicemail_for(db: Database, rep_name: str, campaign_id: int | None) -> VoicemailRecord:
@@ -96,7 +113,7 @@ def voicemail_for(db: Database, rep_name: str, campaign_id: int | None) -> Voice
                            cli="qualdesk voicemail set --rep NAME FILE.wav")
         camp = s.get(Campaign, row.campaign_id) if row.campaign_id else None
         path = recordings_dir(db) / row.file_name
-        if not path.exists():
+        if not path.exists() and not _copy_here(s, row, path):
             raise NotFound(f"{rep.name}'s voicemail ({row.file_name}) is not on this machine: "
                            "import it again on the Phone page (Phone → Phone set-up and "
                            "test…, Import a WAV…)", cli="qualdesk voicemail set")

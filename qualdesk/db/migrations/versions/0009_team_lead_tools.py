@@ -9,7 +9,9 @@ team lead wrote is overwritten, and who saved it and when stays with it.
 - ``template_versions``: one template file of a campaign's folder (``default``,
   ``webinar``…: ``voicemail.txt.j2``, ``email.html.j2``…);
 - ``import_layout_versions``: the column mapping chosen for a file layout (the key is
-  the normalised header row's hash), with the header row itself.
+  the normalised header row's hash), with the header row itself;
+- ``voicemail_recordings.wav``: the recorded voicemail's bytes, so a rep's recording
+  plays from any machine (the file beside the database is now this machine's copy).
 
 The current copy of a name is its highest version; the shipped files stay the defaults
 underneath.
@@ -128,6 +130,8 @@ def upgrade() -> None:
         sa.UniqueConstraint("layout_key", "version",
                             name=op.f("uq_import_layout_versions_layout_key")),
     )
+    with op.batch_alter_table("voicemail_recordings") as batch:
+        batch.add_column(sa.Column("wav", sa.LargeBinary(), nullable=True))
     if op.get_bind().dialect.name != "postgresql":
         return
     op.execute(WRITER)
@@ -140,6 +144,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("voicemail_recordings") as batch:
+        batch.drop_column("wav")
     for table in reversed(TABLES):
         op.drop_table(table)
     if op.get_bind().dialect.name == "postgresql":
