@@ -236,10 +236,10 @@ class PhonePage(QDialog):
         reg, user, pw = self.registrar.text(), self.username.text(), self.password.text() or None
         proxy, transport = self.proxy.text() or None, self.transport.currentText()
         self.password.clear()
-        self.ctx.run_query(lambda: set_account(db, rep, reg, user, proxy, transport, pw),
-                           lambda _r: self.state_label.setText(
-                               "Account saved: restart the phone to register with it."),
-                           on_error=lambda exc: self.state_label.setText(str(exc)))
+        self.ctx.run_op(lambda: set_account(db, rep, reg, user, proxy, transport, pw), self,
+                        lambda _r: self.state_label.setText(
+                            "Account saved: restart the phone to register with it."),
+                        on_error=lambda exc: self.state_label.setText(str(exc)))
 
     def save_audio(self) -> None:
         ms = MachineSettings.load()
@@ -260,8 +260,8 @@ class PhonePage(QDialog):
         db, rep = self.ctx.db, self.ctx.rep_name
         if rep is None:
             return
-        self.ctx.run_query(lambda: set_voicemail(db, rep, Path(path)), self._show_voicemail,
-                           on_error=lambda exc: self.vm_label.setText(str(exc)))
+        self.ctx.run_op(lambda: set_voicemail(db, rep, Path(path)), self, self._show_voicemail,
+                        on_error=lambda exc: self.vm_label.setText(str(exc)))
 
     def hear_voicemail(self) -> None:
         if self._vm_path is not None:
