@@ -263,14 +263,19 @@ class FloorView(QWidget):
         self._marker: int | None = None
         self._loaded_at = 0.0
         self._polling = False
+        self._build_tables()
+        self._build_reassign()
+        self._arrange()
+        self._start_polling()
 
+    def _build_tables(self) -> None:
+        """The summary line, the reps' table and the hand raises at risk."""
         self.summary = QLabel("Loading the floor…")
         self.summary.setObjectName("floor_summary")
         self.refresh_button = QPushButton("&Refresh")
         self.refresh_button.setObjectName("floor_refresh_button")
         self.refresh_button.setToolTip("Reload now (the floor also refreshes by itself)")
         self.refresh_button.clicked.connect(self.refresh)
-
         self.rep_model = FloorRepModel(self)
         self.rep_table = QTableView()
         self.rep_table.setObjectName("floor_reps_table")
@@ -287,9 +292,12 @@ class FloorView(QWidget):
             t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
             t.horizontalHeader().setStretchLastSection(False)
             t.setAlternatingRowColors(True)
-
         self.rep_table.horizontalHeader().setSectionResizeMode(RepCol.CURRENT, QHeaderView.ResizeMode.Stretch)
         self.risk_table.horizontalHeader().setSectionResizeMode(RiskCol.COMPANY, QHeaderView.ResizeMode.Stretch)
+
+    def _build_reassign(self) -> None:
+        """Reassigning without the mouse: Alt+K to the list, arrows to a lead, Enter to the
+        rep box (Alt+T), arrows to a rep, Enter (or Alt+A) to reassign."""
         self.risk_label = QLabel("deadline within 15 min or breached — unowned first, "
                                  "then the saveable ones, then the freshest breaches")
         self.risk_label.setObjectName("floor_risk_label")
@@ -301,30 +309,26 @@ class FloorView(QWidget):
         self.reassign_button.clicked.connect(self._reassign_clicked)
         self.message = QLabel("")
         self.message.setObjectName("floor_message")
+        self.risk_jump = QLabel("At ris&k:")
+        self.risk_jump.setBuddy(self.risk_table)
+        self.to_label = QLabel("Reassign &to")
+        self.to_label.setBuddy(self.reassign_to)
+        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            to_rep = QShortcut(QKeySequence(key), self.risk_table,
+                               context=Qt.ShortcutContext.WidgetShortcut)
+            to_rep.activated.connect(self.reassign_to.setFocus)
+            go = QShortcut(QKeySequence(key), self.reassign_to,  # Enter in the rep box reassigns
+                           context=Qt.ShortcutContext.WidgetShortcut)
+            go.activated.connect(self._reassign_clicked)
 
+    def _arrange(self) -> None:
         top = QHBoxLayout()
         top.addWidget(self.summary, 1)
         top.addWidget(self.refresh_button)
-        # Reassigning without the mouse: Alt+K to the list, arrows to a lead, Enter to the
-        # rep box (Alt+T), arrows to a rep, Enter (or Alt+A) to reassign.
-        self.risk_jump = QLabel("At ris&k:")
-        self.risk_jump.setBuddy(self.risk_table)
-        to_label = QLabel("Reassign &to")
-        to_label.setBuddy(self.reassign_to)
-        enter = QShortcut(QKeySequence(Qt.Key.Key_Return), self.risk_table,
-                          context=Qt.ShortcutContext.WidgetShortcut)
-        enter.activated.connect(self.reassign_to.setFocus)
-        enter2 = QShortcut(QKeySequence(Qt.Key.Key_Enter), self.risk_table,
-                           context=Qt.ShortcutContext.WidgetShortcut)
-        enter2.activated.connect(self.reassign_to.setFocus)
-        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):  # Enter in the rep box reassigns
-            go = QShortcut(QKeySequence(key), self.reassign_to,
-                           context=Qt.ShortcutContext.WidgetShortcut)
-            go.activated.connect(self._reassign_clicked)
         risk_bar = QHBoxLayout()
         risk_bar.addWidget(self.risk_jump)
         risk_bar.addWidget(self.risk_label, 1)
-        risk_bar.addWidget(to_label)
+        risk_bar.addWidget(self.to_label)
         risk_bar.addWidget(self.reassign_to)
         risk_bar.addWidget(self.reassign_button)
         lower = QWidget()
@@ -341,11 +345,12 @@ class FloorView(QWidget):
         lay.addLayout(top)
         lay.addWidget(split, 1)
 
+    def _start_polling(self) -> None:
         self.poll_timer = QTimer(self)
         self.poll_timer.setObjectName("floor_poll_timer")
         self.poll_timer.setInterval(1000)
         self.poll_timer.timeout.connect(self._poll)
-        ctx.sig_operation_executed.connect(self._on_operation)
+        self.ctx.sig_operation_executed.connect(self._on_operation)
         self.refresh()
         self.poll_timer.start()
 

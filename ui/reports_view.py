@@ -112,7 +112,23 @@ class ReportsView(QWidget):
         self.setObjectName("reports_view")
         self.ctx = ctx
         self.report: Report | None = None
+        self._build_inputs()
+        self._build_results()
+        self._build_exports()
+        self._arrange()
 
+        self._kind_changed()
+        self._set_exports_enabled(False)
+        self.chart.clear("Choose a report and press Run report")
+        self.set_period(*self._default_period("UTC"))
+        # The default report runs once the view is first seen and the team's zone is
+        # known: a team lead opening Reports sees the last four weeks without a click.
+        self._shown = self._zone_known = self._first_run = False
+        ctx.run_query(partial(team_settings.get_value, ctx.db, "team.timezone"), self._team_zone,
+                      key="reports-zone")
+
+    def _build_inputs(self) -> None:
+        """Which report, over which period, in which zone, grouped how."""
         self.kind = QComboBox()
         self.kind.setObjectName("reports_kind")
         for k in KINDS:
@@ -140,6 +156,8 @@ class ReportsView(QWidget):
         self.run_button.setDefault(True)
         self.run_button.clicked.connect(self.run)
 
+    def _build_results(self) -> None:
+        """The section picker, the status line, the table and the chart."""
         self.section = QComboBox()
         self.section.setObjectName("reports_section")
         self.section.setToolTip("Which part of the report the table and chart show")
@@ -157,6 +175,7 @@ class ReportsView(QWidget):
         self.chart = ReportChart()
         self.chart.setObjectName("reports_chart")
 
+    def _build_exports(self) -> None:
         self.csv_button = QPushButton("Export &CSV…")
         self.csv_button.setObjectName("reports_export_csv")
         self.xlsx_button = QPushButton("Export &XLSX…")
@@ -167,6 +186,7 @@ class ReportsView(QWidget):
         self.xlsx_button.clicked.connect(lambda: self._ask_path("Excel (*.xlsx)", ".xlsx", self.export_xlsx))
         self.pdf_button.clicked.connect(lambda: self._ask_path("PDF (*.pdf)", ".pdf", self.export_pdf))
 
+    def _arrange(self) -> None:
         form = QFormLayout()
         form.addRow("Report", self.kind)
         dates = QHBoxLayout()
@@ -196,16 +216,6 @@ class ReportsView(QWidget):
         lay.addLayout(buttons)
         lay.addLayout(head)
         lay.addWidget(split, 1)
-
-        self._kind_changed()
-        self._set_exports_enabled(False)
-        self.chart.clear("Choose a report and press Run report")
-        self.set_period(*self._default_period("UTC"))
-        # The default report runs once the view is first seen and the team's zone is
-        # known: a team lead opening Reports sees the last four weeks without a click.
-        self._shown = self._zone_known = self._first_run = False
-        ctx.run_query(partial(team_settings.get_value, ctx.db, "team.timezone"), self._team_zone,
-                      key="reports-zone")
 
     # --- inputs ---------------------------------------------------------------
 

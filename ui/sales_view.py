@@ -98,6 +98,17 @@ class SalesView(QWidget):
         super().__init__(parent)
         self.setObjectName("sales_view")
         self.ctx = ctx
+        self._build_list()
+        verdict = self._build_verdict()
+        self._arrange(verdict)
+
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        ctx.sig_operation_executed.connect(self._on_operation)
+        self._selection_changed()
+        self.refresh()
+
+    def _build_list(self) -> None:
+        """The turned-over leads, what travelled with the selected one, the messages."""
         self.model = TurnOverModel(self)
         self.table = QTableView(self)
         self.table.setObjectName("sales_table")
@@ -122,6 +133,8 @@ class SalesView(QWidget):
         self.done.setObjectName("sales_done")
         self.done.setWordWrap(True)
 
+    def _build_verdict(self) -> QGroupBox:
+        """Accept with a weighting; reject with a reason and a re-touch date."""
         self.weighting = QSpinBox(self)
         self.weighting.setObjectName("sales_weighting")
         self.weighting.setRange(0, 100)
@@ -167,7 +180,9 @@ class SalesView(QWidget):
         vl = QVBoxLayout(verdict)
         vl.addLayout(acc)
         vl.addLayout(rej)
+        return verdict
 
+    def _arrange(self, verdict: QGroupBox) -> None:
         top = QHBoxLayout()
         top.addWidget(self.scope, 1)
         top.addWidget(self.pending_only)
@@ -181,11 +196,6 @@ class SalesView(QWidget):
         lay.addWidget(verdict)
         lay.addWidget(self.done)
         lay.addWidget(self.error)
-
-        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
-        ctx.sig_operation_executed.connect(self._on_operation)
-        self._selection_changed()
-        self.refresh()
 
     # --- loading ---------------------------------------------------------------
 
