@@ -377,6 +377,9 @@ class ImportDialog(QDialog):
         self.last_result = result
         self._show_rejects(result.rejected)
         self.warnings.setPlainText("\n".join([*result.warnings, *filter(None, self._mapping_note)]))
+        # A quotation mark left open: said in words above the list of the rows it took.
+        swallowed = "".join(f" {sw.summary()}; those rows are not imported."
+                            for sw in (result.table.swallowed if result.table else ()))
         if result.applied:
             self.progress.setValue(100)
             text = f"Imported {result.imported}, merged {result.merged}"
@@ -384,14 +387,14 @@ class ImportDialog(QDialog):
                 text += f"; {len(result.rejected_rows)} row(s) rejected"
                 if self._rejects_path:
                     text += f" and saved to {Path(self._rejects_path).name}"
-            self.status.setText(text + ".")
+            self.status.setText(text + "." + swallowed)
             self._show_cold()
             self.run_button.setEnabled(False)
             self.good_rows_button.setEnabled(False)
         else:
             self.status.setText(f"Nothing imported: {len(result.rejected_rows)} bad row(s) "
-                                "listed below. Fix the file, or import the good rows and "
-                                "save the rejects.")
+                                f"listed below.{swallowed} Fix the file, or import the good "
+                                "rows and save the rejects.")
             self.good_rows_button.setEnabled(True)
         self.sig_import_finished.emit(result)
 

@@ -85,13 +85,15 @@ class _Numbers(Sequence[int]):
 @dataclass(frozen=True)
 class Swallowed:
     """A quote opened on line ``first`` (in ``column``) and never closed: the cell ran on
-    to line ``last``, swallowing the rows on ``rows`` (their line numbers)."""
+    to line ``last``, swallowing the rows on ``rows`` (their line numbers; ``texts``: how
+    each of those lines begins, to recognise it by)."""
 
     first: int
     last: int
     column: str
     value: str
     rows: tuple[int, ...]
+    texts: tuple[str, ...] = ()
 
     def summary(self) -> str:
         n = len(self.rows)
@@ -105,8 +107,8 @@ class Swallowed:
                          f"closed, so it swallowed the {len(self.rows)} row(s) after it "
                          f"(lines {self.first + 1}-{self.last}) into this one cell; add the "
                          "closing quotation mark and import again")
-        for row in self.rows:
-            yield RowProblem(row, "(whole row)", "",
+        for row, text in zip(self.rows, self.texts or ("",) * len(self.rows), strict=True):
+            yield RowProblem(row, "(whole row)", text,
                              f"read into row {self.first}'s {self.column!r} cell by the "
                              f"quotation mark left open there (line {self.first}); not "
                              "imported on its own")
@@ -309,9 +311,11 @@ class _Scan:
             rowlike = [ln for ln in cont if ln.count(self.delimiter) >= self.width - 1]
             if cont and len(rowlike) * 2 >= len(cont):
                 column = headers[i] if i < len(headers) and headers[i] else f"column {i + 1}"
-                rows = tuple(first + k for k, ln in enumerate(lines) if k and ln.strip())
+                kept = [(first + k, ln.rstrip("\r\n")) for k, ln in enumerate(lines)
+                        if k and ln.strip()]
                 value = cell.split("\n")[0].rstrip("\r")
-                return Swallowed(first, last, column, value[:80], rows)
+                return Swallowed(first, last, column, value[:80], tuple(n for n, _ in kept),
+                                 tuple(_short(text) for _, text in kept))
         return None
 
     def rows(self) -> Iterator[tuple[int, Record]]:
@@ -347,6 +351,10 @@ class _Scan:
             out.append(f"row{'s' if len(rows) > 1 else ''} {shown}: NUL bytes removed from "
                        f"{col!r} (no database can store them)")
         return tuple(out)
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def _holding(lines: Iterator[str], held: list[str]) -> Iterator[str]:
