@@ -261,3 +261,18 @@ def test_a_recorded_voicemail_plays_on_another_machine(db: Database, tmp_path: P
         s.execute(update(VoicemailRecording).values(wav=None))  # recorded before 0009
     with pytest.raises(NotFound, match="is not on this machine"):
         voicemail_for(db, "Ana Rep", None)
+
+
+def test_a_team_leads_app_start_copies_this_machines_files(db: Database, db_url: str) -> None:
+    from qualdesk.services.sign_in import open_signed_in
+
+    _team(db)
+    _machine_files()
+    opened, user, _ = open_signed_in(db_url, "Tess Lead", False)
+    try:
+        assert user is not None and user.name == "Tess Lead"
+        with opened.session(write=False) as s:
+            assert load_script("default", s).title == "Written on this machine"
+            assert "webinar/voicemail.txt.j2" in team_library.templates(s)
+    finally:
+        opened.dispose()
