@@ -17,7 +17,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from PySide6.QtGui import QKeySequence, QShortcut, QTextCursor
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QTextCursor
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -45,7 +45,7 @@ from qualdesk.services.script_form import (
 )
 from qualdesk.services.script_library import render_script
 from ui.checked_editor import CheckedEditor
-from ui.dialog_buttons import confirm_keys
+from ui.dialog_buttons import confirm, confirm_keys
 from ui.script_editor_form import ScriptForm
 from ui.script_editor_question import short
 from ui.what_changed import SETTINGS
@@ -148,6 +148,8 @@ class ScriptEditor(CheckedEditor):
         self.draft = ScriptDraft()
         self.rendered = Rendered("", {})
         self.shown: Any = None  # the last script without problems, rendered for the lead
+        self.form_edited = False  # edits since the script was loaded or saved
+        self.loaded_name = ""
         self.script_name = QComboBox()
         self.script_name.setObjectName("script_name")
         self.save_as = QLineEdit()
@@ -166,7 +168,7 @@ class ScriptEditor(CheckedEditor):
         self.view.setObjectName("script_view")
         self.view.addWidget(self.form)
         self.view.addWidget(self._source_page())
-        self.script_name.currentIndexChanged.connect(self.load)
+        self.script_name.currentIndexChanged.connect(self._script_chosen)
         # the team's scripts are in the database: listed off the GUI thread
         self.runner.run(partial(drafts.script_names, db), self._names, self._failed)
         top = QHBoxLayout()
@@ -232,6 +234,8 @@ class ScriptEditor(CheckedEditor):
 
     def _loaded(self, text: str) -> None:
         """The form shows the script; one the form can't hold opens as its source."""
+        self.loaded_name = self.script_name.currentText()
+        self.form_edited = False
         try:
             self.draft = draft_from_source(text)
         except InvalidInput as exc:
@@ -244,13 +248,50 @@ class ScriptEditor(CheckedEditor):
         if self.show_source.isChecked():
             super()._loaded(text)
             return
-        self._form_edited()
+        self._write_source()
         self.check_now()
 
     def _form_edited(self) -> None:
         """The form changed: its text is written out; the pause timer checks it."""
+        self.form_edited = True
+        self._write_source()
+
+    def _write_source(self) -> None:
         self.rendered = draft_to_source(self.draft)
-        self.source.setPlainText(self.rendered.text)
+        self.source.setPlainText(self.rendered.text)  # (not 'modified': that is typing)
+
+    def unsaved(self) -> bool:
+        return self.form_edited or self.source.document().isModified()
+
+    def _script_chosen(self) -> None:
+        """Another script: the edits to this one are given up only when the lead says so."""
+        if not self.unsaved():
+            self.load()
+            return
+        name, back = self.script_name.currentText(), self.loaded_name
+
+        def stay() -> None:
+            self.script_name.blockSignals(True)
+            self.script_name.setCurrentText(back)
+            self.script_name.blockSignals(False)
+
+        self.guard = confirm(self, "Unsaved changes", f"Your changes to {back} are not saved. "
+                             f"Open {name} without them?", f"Open {name}", self.load, stay)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
+        if not self.unsaved():
+            super().closeEvent(event)
+            return
+        event.ignore()
+
+        def close_anyway() -> None:
+            self.form_edited = False
+            self.source.document().setModified(False)
+            self.close()
+
+        self.guard = confirm(self, "Unsaved changes", f"Your changes to {self.loaded_name} are "
+                             "not saved. Close without them?", "Close without saving",
+                             close_anyway)
 
     def set_source_view(self, on: bool) -> None:
         """Switch between the form and the source; the source goes back into the form
@@ -269,7 +310,8 @@ class ScriptEditor(CheckedEditor):
         self.draft = draft
         self.form.set_draft(draft)
         self.view.setCurrentIndex(VIEW_FORM)
-        self._form_edited()
+        self.form_edited = self.unsaved()  # typed in the source: still unsaved in the form
+        self._write_source()
         self.check_now()
         self.form.steps.setFocus()
 
@@ -371,6 +413,9 @@ class ScriptEditor(CheckedEditor):
             self.status.setText(f"Saved {name} for the team — reps get it with the next lead "
                                 "they open, on every computer.")
             self.runner.announce(SETTINGS, self)  # open views list the team's scripts anew
+            self.form_edited = False
+            self.source.document().setModified(False)
+            self.loaded_name = name
             if self.script_name.findText(name) < 0:
                 self.script_name.blockSignals(True)
                 self.script_name.addItem(name)

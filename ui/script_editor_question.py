@@ -129,9 +129,6 @@ class QuestionPage(QWidget):
         self.add_choice = QPushButton("Add an &option")
         self.add_choice.setObjectName("script_q_add_choice")
         self.add_choice.clicked.connect(self.add_option)
-        self.filed = QLabel("")
-        self.filed.setObjectName("script_q_id")
-        self.filed.setEnabled(False)
         self.problems = {name: problem_label(f"script_q_problem_{name}")
                          for name in ("text", "hint", "kind", "bant", "choices", "next", "id")}
         self._lay_out()
@@ -166,7 +163,6 @@ class QuestionPage(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.heading)
         lay.addLayout(form)
-        lay.addWidget(self.filed)
         lay.addWidget(p["id"])
         lay.addStretch(1)
 
@@ -184,7 +180,6 @@ class QuestionPage(QWidget):
         self.bant.setCurrentIndex(max(0, self.bant.findData(self.q.bant)))
         for w in (self.text, self.hint, self.kind, self.bant):
             w.blockSignals(False)
-        self.filed.setText(f"Saved answers are filed under “{self.q.id}”.")
         self.rebuild_answers()
 
     def rebuild_answers(self) -> None:
@@ -269,7 +264,6 @@ class QuestionPage(QWidget):
             new = fresh_id(ScriptDraft(questions=[x for x in self.draft.questions if x is not self.q]),
                            self.q.text)
             rename_question(self.draft, self.q.id, new)
-            self.filed.setText(f"Saved answers are filed under “{self.q.id}”.")
         self.sig_question_edited.emit()
 
     def _hint_edited(self, text: str) -> None:

@@ -15,11 +15,16 @@ from ui.ops import SyncRunner
 from ui.script_editor import ScriptEditor
 
 
+def _forget_edits(ed: ScriptEditor) -> None:
+    ed.form_edited = False
+    ed.source.document().setModified(False)
+
+
 def _editor(qtbot, db, name: str = "default") -> ScriptEditor:  # type: ignore[no-untyped-def]
     if not any(u.name == "Lea Lead" for u in list_users(db)):
         add_user(db, "Lea Lead", "lead", "lea@example.com")  # a team lead writes the scripts
     ed = ScriptEditor(db, SyncRunner(), rep="Lea Lead")
-    qtbot.addWidget(ed)
+    qtbot.addWidget(ed, before_close_func=_forget_edits)  # no "unsaved changes?" at teardown
     ed.resize(1280, 720)
     ed.show()
     qtbot.waitExposed(ed)
@@ -235,3 +240,28 @@ def test_tab_follows_the_eye(qtbot, sqlite_db, seeded) -> None:  # type: ignore[
         "script_question_down", "script_q_text", "script_q_hint", "script_q_kind",
         "script_q_bant", "script_q_next_yes"]
     assert seen.index("script_q_next_no") < seen.index("script_q_next_otherwise")
+
+
+def test_unsaved_edits_are_not_lost_by_a_stray_click(qtbot, sqlite_db, seeded) -> None:  # type: ignore[no-untyped-def]
+    ed = _editor(qtbot, sqlite_db)
+    assert not ed.unsaved()
+    qtbot.keyClicks(ed.form.title, " (mine)")
+    assert ed.unsaved()
+    ed.script_name.setCurrentText("whitepaper")
+    box = ed.guard
+    assert "Your changes to default are not saved" in box.text()
+    box.button(box.StandardButton.Cancel).click()  # stay
+    assert ed.script_name.currentText() == "default" and ed.draft.title.endswith(" (mine)")
+    ed.script_name.setCurrentText("whitepaper")
+    next(b for b in ed.guard.buttons() if b.objectName() == "confirm_yes").click()
+    assert ed.draft.title.startswith("Whitepaper") and not ed.unsaved()
+    # closing with edits asks too; saved edits close at once
+    ed.form.steps.setCurrentRow(0)
+    qtbot.keyClicks(ed.form.title, "!")
+    ed.close()
+    assert ed.isVisible() and "Close without them?" in ed.guard.text()
+    ed.guard.button(ed.guard.StandardButton.Cancel).click()
+    ed.save.click()
+    assert not ed.unsaved()
+    ed.close()
+    assert not ed.isVisible()
