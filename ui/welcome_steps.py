@@ -28,6 +28,8 @@ from qualdesk.errors import KnownError
 from qualdesk.services import first_run, team_settings
 from qualdesk.services.users import add_user, get_user, list_users
 from ui import labels
+from ui.ops import ChangesOf, changes_in
+from ui.what_changed import people_saved, settings_saved
 
 if TYPE_CHECKING:
     from ui.welcome_page import WelcomePage
@@ -67,6 +69,12 @@ class Step(QWidget):
     def run(self, fn: Callable[[], Any], done: Callable[[Any], None]) -> None:
         self.result.setText("Working…")
         self.page.runner.run(fn, done, self.failed)
+
+    def write(self, fn: Callable[[], Any], done: Callable[[Any], None],
+              changes: ChangesOf = changes_in) -> None:
+        """A write runs through ``run_op``: the runner says what it changed."""
+        self.result.setText("Working…")
+        self.page.runner.run_op(fn, self, done, self.failed, changes)
 
     def failed(self, exc: BaseException) -> None:
         self.result.setText(f"⚠ {exc}" if isinstance(exc, KnownError)
@@ -129,8 +137,8 @@ class DatabaseStep(Step):
                  lambda c: self.result.setText(c.describe()))
 
     def upgrade_schema(self) -> None:
-        self.run(partial(first_run.upgrade_database, self.url.text()),
-                 lambda c: self.result.setText("Schema upgraded. " + c.describe()))
+        self.write(partial(first_run.upgrade_database, self.url.text()),
+                   lambda c: self.result.setText("Schema upgraded. " + c.describe()))
 
     def use_database(self) -> None:
         url = self.url.text().strip()
@@ -193,7 +201,7 @@ class YouStep(Step):
             self.page.user = user
             self.refresh()
 
-        self.run(create, done)
+        self.write(create, done, people_saved)
 
 
 class RepsStep(Step):
@@ -240,7 +248,7 @@ class RepsStep(Step):
             self.name.setFocus()
             self.refresh()
 
-        self.run(partial(add_user, db, name, "rep", email=email), done)
+        self.write(partial(add_user, db, name, "rep", email=email), done, people_saved)
 
 
 class EmailStep(Step):
@@ -321,7 +329,7 @@ class EmailStep(Step):
     def primary(self) -> None:
         if not self.host.text().strip():
             return
-        self.run(self._save_fn(), lambda _: self.result.setText("Saved."))
+        self.write(self._save_fn(), lambda _: self.result.setText("Saved."), settings_saved)
 
     def send_test(self) -> None:
         save, db, to = self._save_fn(), self.page.db, self.to.text()
@@ -330,7 +338,7 @@ class EmailStep(Step):
             save()
             return first_run.send_test_email(db, to)
 
-        self.run(both, self.result.setText)
+        self.write(both, self.result.setText, settings_saved)
 
 
 class LeadsStep(Step):
