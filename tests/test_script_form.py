@@ -134,3 +134,11 @@ def test_branches_follow_the_kind() -> None:
     assert 'next = { x = "close", "*" = "bant" }' in draft_to_source(draft).text
     q.kind, q.choices = "text", []
     assert 'next = "bant"' in draft_to_source(draft).text
+
+
+def test_comments_inside_are_counted_the_opening_ones_kept() -> None:
+    text = SHIPPED[0].read_text(encoding="utf-8")
+    assert draft_from_source(text).inner_comments == 0
+    draft = draft_from_source(text.replace("[bant]", "# the four prompts\n[bant]"))
+    assert draft.inner_comments == 1
+    assert draft_to_source(draft).text.startswith("# Default Level I script")

@@ -48,7 +48,7 @@ from ui.checked_editor import CheckedEditor
 from ui.dialog_buttons import confirm, confirm_keys
 from ui.script_editor_form import ScriptForm
 from ui.script_editor_question import short
-from ui.what_changed import SETTINGS
+from ui.what_changed import settings_saved
 
 KIND_WORDS = {"text": "answer in words", "choice": "pick one", "yesno": "yes or no",
               "number": "a number"}
@@ -146,7 +146,7 @@ class ScriptEditor(CheckedEditor):
         super().__init__(db, runner, rep, prefix="script", title="Qualification scripts",
                          save_text="&Save script", pause_ms=300, parent=parent)
         self.draft = ScriptDraft()
-        self.rendered = Rendered("", {})
+        self.rendered = self.checked_rendered = Rendered("", {})
         self.shown: Any = None  # the last script without problems, rendered for the lead
         self.form_edited = False  # edits since the script was loaded or saved
         self.loaded_name = ""
@@ -341,11 +341,13 @@ class ScriptEditor(CheckedEditor):
         self.rule_builder.open()
 
     def check_call(self) -> Callable[[], tuple[list[Any], Any]]:
+        # the runner delivers only the latest check: its lines are this text's lines
+        self.checked_rendered = self.rendered
         return partial(_check, self.db, self.target_name(), self.source.toPlainText(),
                        self.lead.currentData(), self.rep)
 
     def field_of(self, p: Any) -> FieldKey:
-        return problem_field(p, self.draft, self.rendered)
+        return problem_field(p, self.draft, self.checked_rendered)
 
     def problem_text(self, p: Any) -> str:
         if not self.in_form():
@@ -380,7 +382,10 @@ class ScriptEditor(CheckedEditor):
         self.form.focus_field(GENERAL if key == GENERAL else key)
 
     def show_result(self, script: Any) -> None:
-        self.status.setText(f"✓ no problems: {len(script.questions)} questions")
+        n = self.draft.inner_comments if self.in_form() else 0
+        note = (f" — its text had {n} comment line{'s' if n != 1 else ''} inside, which a "
+                "save from the form leaves out (Source keeps them)") if n else ""
+        self.status.setText(f"✓ no problems: {len(script.questions)} questions{note}")
         self.shown = script
         self.show_preview()
 
@@ -412,7 +417,6 @@ class ScriptEditor(CheckedEditor):
         def done(_: Any) -> None:
             self.status.setText(f"Saved {name} for the team — reps get it with the next lead "
                                 "they open, on every computer.")
-            self.runner.announce(SETTINGS, self)  # open views list the team's scripts anew
             self.form_edited = False
             self.source.document().setModified(False)
             self.loaded_name = name
@@ -423,6 +427,8 @@ class ScriptEditor(CheckedEditor):
                 self.script_name.blockSignals(False)
                 self.save_as.clear()
 
-        self.runner.run(partial(drafts.save_script_draft, name, self.source.toPlainText(),
-                                self.db, self.rep), done, self._failed)
+        # the runner tells open views, which list the team's scripts anew
+        self.runner.run_op(partial(drafts.save_script_draft, name, self.source.toPlainText(),
+                                   self.db, self.rep), self, done, self._failed,
+                           changes=settings_saved)
 

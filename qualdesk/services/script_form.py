@@ -73,6 +73,7 @@ class ScriptDraft:
     questions: list[QuestionDraft] = field(default_factory=list)
     bant: dict[str, str] = field(default_factory=dict)
     header: str = ""  # the file's leading comment lines, kept as they were
+    inner_comments: int = field(default=0, compare=False)  # comment lines the form drops
 
     def index_of(self, qid: str) -> int | None:
         return next((i for i, q in enumerate(self.questions) if q.id == qid), None)
@@ -155,11 +156,13 @@ def draft_from_source(source: str) -> ScriptDraft:
     raw_qs, raw_bant = data.get("questions") or [], data.get("bant") or {}
     if not isinstance(raw_qs, list) or not isinstance(raw_bant, dict):
         raise InvalidInput("questions must be [[questions]] tables and bant a [bant] table")
+    lines = source.splitlines()
     header = []
-    for line in source.splitlines():
+    for line in lines:
         if not line.startswith("#"):
             break
         header.append(line)
+    inner = sum(1 for line in lines[len(header):] if line.lstrip().startswith("#"))
     return ScriptDraft(
         title=_text(data.get("title", ""), "title"),
         description=_text(data.get("description", ""), "description"),
@@ -167,7 +170,7 @@ def draft_from_source(source: str) -> ScriptDraft:
         opening=_lines(data.get("opening"), "opening"), close=_lines(data.get("close"), "close"),
         questions=[_question(q, i) for i, q in enumerate(raw_qs)],
         bant={k: _text(v, f"bant.{k}") for k, v in raw_bant.items()},
-        header="\n".join(header))
+        header="\n".join(header), inner_comments=inner)
 
 
 # --- back to the text --------------------------------------------------------------------
