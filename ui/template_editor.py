@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
 from qualdesk.services import template_drafts as drafts
 from ui.checked_editor import CheckedEditor
-from ui.what_changed import SETTINGS
+from ui.what_changed import settings_saved
 
 FILE_WORDS = {
     "voicemail.txt.j2": "Voicemail script", "email_subject.txt.j2": "Email subject",
@@ -99,7 +99,8 @@ class TemplateEditor(CheckedEditor):
         def done(_: Any) -> None:
             self.status.setText(f"Saved {folder}/{name} for the team — every QualDesk's next "
                                 "follow-up uses it.")
-            self.runner.announce(SETTINGS, self)  # open views list the team's folders anew
 
-        self.runner.run(partial(drafts.save_draft, folder, name, self.source.toPlainText(),
-                                self.db, self.rep), done, self._failed)
+        # the runner tells open views, which list the team's folders anew
+        self.runner.run_op(partial(drafts.save_draft, folder, name, self.source.toPlainText(),
+                                   self.db, self.rep), self, done, self._failed,
+                           changes=settings_saved)
