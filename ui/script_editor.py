@@ -146,7 +146,7 @@ class ScriptEditor(CheckedEditor):
         super().__init__(db, runner, rep, prefix="script", title="Qualification scripts",
                          save_text="&Save script", pause_ms=300, parent=parent)
         self.draft = ScriptDraft()
-        self.rendered = Rendered("", {})
+        self.rendered = self.checked_rendered = Rendered("", {})
         self.shown: Any = None  # the last script without problems, rendered for the lead
         self.form_edited = False  # edits since the script was loaded or saved
         self.loaded_name = ""
@@ -341,11 +341,13 @@ class ScriptEditor(CheckedEditor):
         self.rule_builder.open()
 
     def check_call(self) -> Callable[[], tuple[list[Any], Any]]:
+        # the runner delivers only the latest check: its lines are this text's lines
+        self.checked_rendered = self.rendered
         return partial(_check, self.db, self.target_name(), self.source.toPlainText(),
                        self.lead.currentData(), self.rep)
 
     def field_of(self, p: Any) -> FieldKey:
-        return problem_field(p, self.draft, self.rendered)
+        return problem_field(p, self.draft, self.checked_rendered)
 
     def problem_text(self, p: Any) -> str:
         if not self.in_form():
@@ -380,7 +382,10 @@ class ScriptEditor(CheckedEditor):
         self.form.focus_field(GENERAL if key == GENERAL else key)
 
     def show_result(self, script: Any) -> None:
-        self.status.setText(f"✓ no problems: {len(script.questions)} questions")
+        n = self.draft.inner_comments if self.in_form() else 0
+        note = (f" — its text had {n} comment line{'s' if n != 1 else ''} inside, which a "
+                "save from the form leaves out (Source keeps them)") if n else ""
+        self.status.setText(f"✓ no problems: {len(script.questions)} questions{note}")
         self.shown = script
         self.show_preview()
 
