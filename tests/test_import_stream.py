@@ -18,8 +18,10 @@ from sqlalchemy.engine import make_url
 from qualdesk.db.engine import Database
 from qualdesk.db.models import AuditEntry, Campaign, DesignationChange, HandRaise, Lead, Note
 from qualdesk.errors import InvalidInput
+from qualdesk.services.import_mapping import DETAILS_COLUMN, KEEP, apply_mapping
 from qualdesk.services.intake import bulk
 from qualdesk.services.intake import import_leads as il
+from qualdesk.services.intake.csv_source import read_table
 from qualdesk.services.intake.import_leads import LeadImportOptions, import_leads
 from qualdesk.services.intake.lead_rows import LeadDraft
 from qualdesk.services.intake.outcome import ImportCancelled
@@ -276,3 +278,22 @@ def test_rows_are_not_held_past_their_chunk(db: Database, tmp_path: Path, frozen
     assert result.applied and (result.imported, result.merged) == (3000 - merges, merges)
     assert result.hand_raises == 3000 and len(result.lead_ids) == 3000 - merges
     assert len(alive) > 15 and 0 < max(alive) <= 3 * 200, alive
+
+
+def test_kept_columns_are_folded_into_notes_as_the_rows_are_read(db: Database,
+                                                                 tmp_path: Path) -> None:
+    """The app's 'keep as lead details' changes each row as it streams from the file
+    (it used to build the whole file again in memory)."""
+    p = tmp_path / "kept.csv"
+    p.write_text("First Name,Email,State\n" + "".join(
+        f"P{i},p{i}@x.test,{'CA' if i % 2 else ''}\n" for i in range(6)), encoding="utf-8")
+    table = read_table(p)
+    mapped, overrides = apply_mapping(table, {"First Name": "first_name", "Email": "email",
+                                              "State": KEEP})
+    assert not isinstance(mapped.rows, tuple) and len(mapped) == 6
+    assert mapped.headers[-1] == DETAILS_COLUMN and mapped.rows[1][-1] == "State: CA"
+    assert [n for n, _ in mapped.numbered()] == [2, 3, 4, 5, 6, 7]
+    result = import_leads(db, mapped, LeadImportOptions(mapping=overrides))
+    assert result.imported == 6
+    with db.session(write=False) as s:
+        assert sorted(s.scalars(select(Note.body))) == ["State: CA"] * 3

@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -161,21 +160,22 @@ def apply_mapping(table: Table, mapping: Mapping[str, str]) -> tuple[Table, dict
     if not kept:
         return table, overrides
     notes_at = next((i for i, h in enumerate(headers) if mapping.get(h) == "notes"), None)
-    rows = []
-    for r in table.rows:
-        extra = " · ".join(f"{headers[i]}: {r[i]}" for i in kept if i < len(r) and r[i].strip())
-        if notes_at is not None:
-            cells = list(r)
-            cells[notes_at] = " · ".join(x for x in (r[notes_at].strip(), extra) if x)
-            rows.append(tuple(cells))
-        else:
-            rows.append((*r, extra))
+    names = tuple(headers)
+
+    def fold(r: tuple[str, ...]) -> tuple[str, ...]:  # per row as it is read: never held
+        extra = " · ".join(f"{names[i]}: {r[i]}" for i in kept if i < len(r) and r[i].strip())
+        if notes_at is None:
+            return (*r, extra)
+        cells = list(r)
+        cells[notes_at] = " · ".join(x for x in (r[notes_at].strip(), extra) if x)
+        return tuple(cells)
+
     for i in kept:
         overrides[headers[i]] = IGNORE
     if notes_at is None:
         headers.append(DETAILS_COLUMN)
         overrides[DETAILS_COLUMN] = "notes"
-    return replace(table, headers=tuple(headers), rows=tuple(rows)), overrides
+    return table.with_rows(fold, tuple(headers)), overrides
 
 
 def without_hand_raise(db: Database, lead_ids: Iterable[int]) -> list[int]:

@@ -23,7 +23,7 @@ import csv
 import io
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import islice
 from pathlib import Path
 from typing import IO, Any
@@ -142,6 +142,12 @@ class Table:
         if isinstance(self.rows, FileRows):
             return self.rows.numbered()
         return zip(self.numbers, self.rows, strict=True)
+
+    def with_rows(self, change: Callable[[Record], Record], headers: tuple[str, ...]) -> Table:
+        """This table under ``headers``, each record changed by ``change`` as it is read
+        (streamed like the file's own rows, never held)."""
+        rows = FileRows(lambda: ((n, change(cells)) for n, cells in self.numbered()), len(self))
+        return replace(self, headers=headers, rows=rows, numbers=_Numbers(rows))
 
 
 def read_table(path: Path | str) -> Table:
