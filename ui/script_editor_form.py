@@ -99,7 +99,9 @@ class ScriptForm(QWidget):
             b.setToolTip(f"{text.replace('&', '')} ({key})")
             b.clicked.connect(slot)
             sc = QShortcut(QKeySequence(key), self)
-            sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            # anywhere in the editor's window while the form shows (in a text field, its
+            # own meaning of the key wins: Ctrl+Delete deletes a word there)
+            sc.setContext(Qt.ShortcutContext.WindowShortcut)
             sc.activated.connect(b.click)
             out[name] = b
         return out
@@ -152,6 +154,11 @@ class ScriptForm(QWidget):
         self.labels[("level1",)] = problem_label("script_problem_level1")
         rule.addWidget(self.labels[("level1",)])
         form.addRow(QLabel("Level I"), rule)
+        override = QLabel("A campaign may set a rule of its own on the Campaigns page; "
+                          "for its leads that one counts.")
+        override.setWordWrap(True)
+        override.setEnabled(False)
+        form.addRow("", override)
         self.labels[GENERAL] = problem_label("script_problem_general")
         form.addRow(self.labels[GENERAL])
         return page

@@ -265,3 +265,13 @@ def test_unsaved_edits_are_not_lost_by_a_stray_click(qtbot, sqlite_db, seeded) -
     assert not ed.unsaved()
     ed.close()
     assert not ed.isVisible()
+
+
+def test_ctrl_n_adds_a_question_from_anywhere_in_the_form_window(qtbot, sqlite_db, seeded) -> None:  # type: ignore[no-untyped-def]
+    ed = _editor(qtbot, sqlite_db)
+    ed.script_name.setFocus()
+    qtbot.keyClick(ed.script_name, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert len(ed.draft.questions) == 8 and ed.form.question.text.hasFocus()
+    ed.show_source.setChecked(True)  # the source view: Ctrl+N is the text box's again
+    qtbot.keyClick(ed.source, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert len(ed.draft.questions) == 8
