@@ -13,6 +13,7 @@ import time
 import uuid
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -22,6 +23,9 @@ from qualdesk.db.engine import Database
 from qualdesk.db.models import Callback, ChangeLog, DesignationChange, Note, TurnOver, WriteKey
 from qualdesk.domain.bant import Bant, parse_budget
 from qualdesk.errors import InvalidInput
+from qualdesk.offline.outbox import Outbox
+from qualdesk.offline.replay import replay
+from qualdesk.offline.resilient import ResilientOps
 from qualdesk.services import pg_roles
 from qualdesk.services.calls import schedule_callback
 from qualdesk.services.designations import set_designation
@@ -66,6 +70,32 @@ def test_each_retried_write_is_made_once(db: Database) -> None:
     with pytest.raises(InvalidInput, match="already used for a callback"):
         upsert_note(db, lead, "Ana", "other words", idempotency_key="cb1")
     assert _count(db, select(func.count()).select_from(WriteKey)) == 5
+
+
+def test_the_outbox_replays_bant_saves_and_turn_overs_once(db: Database, tmp_path: Path) -> None:
+    add_user(db, "Ana", "rep", email="ana@team.test")
+    add_user(db, "Sam", "sales", email="sam@team.test")
+    lead = make_lead(db)
+    box = Outbox(tmp_path / "outbox.sqlite3")
+    at = datetime.now(UTC).isoformat()
+    box.add("qualification", {"lead_id": lead, "rep": "Ana", "answers": {},
+                              "bant": Bant(budget=parse_budget("50000 EUR")).to_json(),
+                              "queued_at": at}, "kq")
+    box.add("turn_over", {"lead_id": lead, "rep": "Ana", "to": "Sam", "override": "demo",
+                          "queued_at": at}, "kt")
+    assert [(o.kind, o.status) for o in replay(db, box)] == [
+        ("qualification", "applied"), ("turn_over", "applied")]
+    # the commit was made but the client never heard: both replay again, and are found
+    for item in box.recent():
+        box.mark(item.id, "pending")
+    assert [o.status for o in replay(db, box)] == ["duplicate", "duplicate"]
+    assert _count(db, select(func.count()).select_from(TurnOver)) == 1
+    assert _count(db, select(func.count()).where(ChangeLog.kind == "qualification")) == 1
+    # the live path: applied at once, with the outcome's result for the caller
+    other = make_lead(db, email="kim@acme.test")
+    ops = ResilientOps(db, Outbox(tmp_path / "live.sqlite3"))
+    o = ops.turn_over(other, "Ana", "Sam", override="asked")
+    assert o.status == "applied" and o.result.to_owner == "Sam"
 
 
 def test_the_cli_retries_safely_with_a_key(db_url: str) -> None:

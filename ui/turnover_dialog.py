@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from qualdesk.offline.resilient import new_key
 from qualdesk.services.export_crm.common import attempts_text, body_language_lines
 from qualdesk.services.turnover import TurnOverPreview, preview, turn_over_op
 from ui.context import AppContext
@@ -69,6 +70,8 @@ class TurnOverDialog(QDialog):
         self.setWindowTitle("Turn over to sales")
         self.ctx, self.lead_id = ctx, lead_id
         self._preview: TurnOverPreview | None = None
+        # One turn-over per dialog: pressing it again after a lost commit finds it (#21).
+        self._retry_key = new_key()
 
         self.level1 = QLabel("Loading…", self)
         self.level1.setObjectName("turnover_level1")
@@ -152,8 +155,9 @@ class TurnOverDialog(QDialog):
         by = self.ctx.rep_name
         db, lead_id = self.ctx.db, self.lead_id
         self.ok_button.setEnabled(False)
+        key = self._retry_key
         self.ctx.run_op(lambda: turn_over_op(db, lead_id, owner, by=by, override=override,
-                                             note=note),
+                                             note=note, idempotency_key=key),
                         initiator=self, on_done=self._done, on_error=self._failed)
 
     def _done(self, _changes: object) -> None:

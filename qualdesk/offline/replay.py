@@ -39,7 +39,7 @@ from qualdesk.services.users import user_by_name
 log = logging.getLogger(__name__)
 
 MARKER = "offline_replay"
-KINDS = ("log_call", "note", "callback", "followup")
+KINDS = ("log_call", "note", "callback", "followup", "qualification", "turn_over")
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,8 @@ def apply(db: Database, kind: str, payload: dict[str, Any], key: str) -> Outcome
     """Apply one change. Raises ``DatabaseUnavailable`` (the caller queues or stops) and
     ``KnownError`` for a change the database refuses."""
     fn = {"log_call": _log_call, "note": _note, "callback": _callback,
-          "followup": _followup}.get(kind)
+          "followup": _followup, "qualification": _qualification,
+          "turn_over": _turn_over}.get(kind)
     if fn is None:
         raise ValueError(f"unknown outbox kind {kind!r}")
     return fn(db, payload, key)
@@ -186,6 +187,37 @@ def _followup(db: Database, p: dict[str, Any], key: str) -> Outcome:
                      started_at=_when(p.get("queued_at")))
     return Outcome(key, "followup", lead_id, APPLIED,
                    f"voicemail recorded, email {r.email_status}", r.attempt_id, r)
+
+
+def _known(db: Database, key: str, kind: str, lead_id: int) -> bool:
+    with db.session(write=False) as s:
+        return retry_keys.done(s, key, kind, lead_id) is not None
+
+
+def _qualification(db: Database, p: dict[str, Any], key: str) -> Outcome:
+    """A BANT save: its key is written with it, so a save whose commit was lost is found."""
+    from qualdesk.domain.bant import Bant
+    from qualdesk.services.qualification import save
+
+    lead_id = int(p["lead_id"])
+    if _known(db, key, "qualification", lead_id):
+        return Outcome(key, "qualification", lead_id, DUPLICATE, "already saved")
+    state = save(db, lead_id, p["rep"], answers=p.get("answers") or {},
+                 bant=Bant.from_json(p.get("bant")), idempotency_key=key)
+    return Outcome(key, "qualification", lead_id, APPLIED,
+                   "Level I met" if state.status.met else "answers saved", result=state)
+
+
+def _turn_over(db: Database, p: dict[str, Any], key: str) -> Outcome:
+    """A turn-over: found by its key on replay, never handed to sales twice."""
+    from qualdesk.services.turnover import turn_over
+
+    lead_id = int(p["lead_id"])
+    if _known(db, key, "turn_over", lead_id):
+        return Outcome(key, "turn_over", lead_id, DUPLICATE, "already turned over")
+    r = turn_over(db, lead_id, p["to"], by=p.get("rep"), override=p.get("override"),
+                  note=p.get("note"), idempotency_key=key)
+    return Outcome(key, "turn_over", lead_id, APPLIED, f"turned over to {r.to_owner}", result=r)
 
 
 def replay(db: Database, outbox: Outbox) -> list[Outcome]:

@@ -8,7 +8,8 @@ the rep is never kept waiting for that backlog: a change made while the outbox h
 some queues at once and a replay drains the outbox on a thread of its own (a rep's first
 write after a long outage used to replay 925 changes inline, 27.8 s). ``sync()`` (the
 status bar calls it every few seconds) also replays, and reports what every replay did.
-The GUI routes call logging, notes and callbacks through here.
+The GUI routes call logging, notes and callbacks through here; BANT saves and turn-overs
+may come this way too (each replayed once by its retry key, ``services.retry_keys``).
 """
 
 from __future__ import annotations
@@ -90,6 +91,18 @@ class ResilientOps:
 
     def followup(self, lead_id: int, rep: str) -> rp.Outcome:
         return self._do("followup", {"lead_id": lead_id, "rep": rep})
+
+    def save_qualification(self, lead_id: int, rep: str, answers: dict[str, str],
+                           bant: dict[str, Any]) -> rp.Outcome:
+        """A BANT save (``bant``: ``Bant.to_json()``); ``result`` is the new state when
+        it was applied at once."""
+        return self._do("qualification", {"lead_id": lead_id, "rep": rep,
+                                          "answers": dict(answers), "bant": dict(bant)})
+
+    def turn_over(self, lead_id: int, rep: str | None, to: str, *,
+                  override: str | None = None, note: str | None = None) -> rp.Outcome:
+        return self._do("turn_over", {"lead_id": lead_id, "rep": rep, "to": to,
+                                      "override": override, "note": note})
 
     # -- the outbox -----------------------------------------------------------------
 

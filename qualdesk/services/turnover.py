@@ -252,9 +252,12 @@ def _result(s: Session, t: TurnOver | None) -> TurnOverResult:
 
 
 def turn_over_op(db: Database, lead_id: int, to: str, *, by: str | None = None,
-                 override: str | None = None, note: str | None = None) -> Changes:
-    """``turn_over`` for the GUI's op runner."""
-    turn_over(db, lead_id, to, by=by, override=override, note=note)
+                 override: str | None = None, note: str | None = None,
+                 idempotency_key: str | None = None) -> Changes:
+    """``turn_over`` for the GUI's op runner (``idempotency_key``: one per dialog, so
+    pressing it again after a lost commit finds the turn-over instead of refusing)."""
+    turn_over(db, lead_id, to, by=by, override=override, note=note,
+              idempotency_key=idempotency_key)
     return Changes(leads=(lead_id,), queue=True, turnovers=True)
 
 
