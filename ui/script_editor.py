@@ -420,6 +420,10 @@ class ScriptEditor(CheckedEditor):
             self.form_edited = False
             self.source.document().setModified(False)
             self.loaded_name = name
+            for q in self.draft.questions:  # saved: answers may be filed under them now
+                q.follows_text = False
+                for c in q.choices:
+                    c.follows_label = False
             if self.script_name.findText(name) < 0:
                 self.script_name.blockSignals(True)
                 self.script_name.addItem(name)

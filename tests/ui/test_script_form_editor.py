@@ -96,6 +96,11 @@ def test_add_questions_by_mouse_and_keyboard_then_save_and_reload(qtbot, sqlite_
     assert (asked.id, asked.text, asked.hint, asked.kind, asked.bant) == (
         "q_how_big_is", "How big is the team?", "Seats", "number", "need")
     assert script.questions[3].id == "q_which_tools_do"
+    # once saved, a question's key stays when its words change (answers are filed under it)
+    ed.form.steps.setCurrentRow(_row_of(ed, "q_how_big_is"))
+    qtbot.keyClicks(ed.form.question.text, " Roughly")
+    assert ed.draft.questions[2].id == "q_how_big_is"
+    ed.save.click()
     # read back: a fresh editor shows the same script
     again = _editor(qtbot, sqlite_db, "webinar_q1")
     assert again.draft == ed.draft and again.status.text().startswith("✓ no problems: 9 questions")
