@@ -28,6 +28,7 @@ from qualdesk.errors import NotAllowed
 from qualdesk.services import pg_roles
 from qualdesk.services.audit_query import audit_entries
 from qualdesk.services.calls import log_call, schedule_callback
+from qualdesk.services.lead_edit import edit_lead
 from qualdesk.services.sign_in import open_signed_in, signed_in_user
 from qualdesk.services.turnover import turn_over, turned_over_leads
 from qualdesk.services.users import add_user, set_active
@@ -161,10 +162,12 @@ def test_a_forged_audit_action_is_impossible(team: Team) -> None:
     # the app's own writes are filed under what happened
     ana_db = team.db("Ana")
     log_call(ana_db, lead, "Ana", "no_answer")
+    edit_lead(ana_db, lead, {"title": "CFO", "time_zone": "Europe/Madrid"}, by="Ana")
     ana_db.dispose()
     rows = team.audit(lead)
     assert ("attempt", "disposition", "Ana", None) in rows
-    assert {a for a, *_ in rows} <= {"attempt", "declared", "designation", "intake"}, rows
+    assert ("edit", "title", "Ana", None) in rows and ("edit", "time_zones", "Ana", None) in rows
+    assert {a for a, *_ in rows} <= {"attempt", "declared", "designation", "edit"}, rows
     with team.owner.session(write=False) as s:
         declared = s.scalar(select(AuditEntry).where(AuditEntry.action == "declared"))
         assert declared is not None and declared.user_id == ana

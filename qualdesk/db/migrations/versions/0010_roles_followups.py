@@ -128,9 +128,7 @@ LANGUAGE sql STABLE AS $$
         ('hold override', 'call'), ('hold override', 'note'), ('hold override', 'callback'),
         ('hold override', 'follow-up'))
         OR (act = 'note' AND fld ~ '^note [0-9]+$')
-        OR (act = 'edit' AND EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
-                                     WHERE a.attrelid = 'public.leads'::regclass
-                                       AND a.attname = fld AND a.attnum > 0))
+        OR act = 'edit'  -- a lead's card field (the lead itself must have changed)
     END
 $$;
 
