@@ -12,7 +12,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QWidget
 
 from qualdesk.services import template_drafts as drafts
 from ui.checked_editor import CheckedEditor
@@ -42,6 +42,10 @@ class TemplateEditor(CheckedEditor):
                          save_text="&Save template", pause_ms=250, parent=parent)
         self.folder = QComboBox()
         self.folder.setObjectName("template_folder")
+        self.save_as = QLineEdit()
+        self.save_as.setObjectName("template_save_as")
+        self.save_as.setPlaceholderText("save to a new folder (a campaign's, e.g. webinar)")
+        self.save_as.setToolTip("The files a new folder does not have come from default/")
         self.file = QComboBox()
         self.file.setObjectName("template_file")
         for name in drafts.EDITABLE:
@@ -53,9 +57,10 @@ class TemplateEditor(CheckedEditor):
         # the team's folders are in the database: listed off the GUI thread
         self.runner.run(partial(drafts.folder_names, db), self._folders, self._failed)
         top = QHBoxLayout()
-        for label, w in (("Campaign templates", self.folder), ("Template", self.file),
-                         ("Preview for", self.lead)):
-            top.addWidget(QLabel(label))
+        for label, w in (("Campaign templates", self.folder), ("", self.save_as),
+                         ("Template", self.file), ("Preview for", self.lead)):
+            if label:
+                top.addWidget(QLabel(label))
             top.addWidget(w, 1)
         self.lay_out(top, note=QLabel(
             "Fields: {{ lead.first_name }}, lead.last_name, lead.company, lead.title, "
@@ -83,7 +88,7 @@ class TemplateEditor(CheckedEditor):
                         self._failed)
 
     def check_call(self) -> Callable[[], tuple[list[Any], Any]]:
-        return partial(_check_and_render, self.db, self.folder.currentText(),
+        return partial(_check_and_render, self.db, self.target_folder(),
                        self.file.currentData(), self.source.toPlainText(),
                        self.lead.currentData(), self.rep)
 
@@ -94,11 +99,21 @@ class TemplateEditor(CheckedEditor):
         else:
             self.preview.setPlainText(rendered or "")
 
+    def target_folder(self) -> str:
+        return self.save_as.text().strip() or self.folder.currentText()
+
     def save_draft(self) -> None:
-        folder, name = self.folder.currentText(), self.file.currentData()
+        folder, name = self.target_folder(), self.file.currentData()
+
         def done(_: Any) -> None:
             self.status.setText(f"Saved {folder}/{name} for the team — every QualDesk's next "
                                 "follow-up uses it.")
+            if self.folder.findText(folder) < 0:  # a new folder: the one shown from now on
+                self.folder.blockSignals(True)
+                self.folder.addItem(folder)
+                self.folder.setCurrentText(folder)
+                self.folder.blockSignals(False)
+                self.save_as.clear()
 
         # the runner tells open views, which list the team's folders anew
         self.runner.run_op(partial(drafts.save_draft, folder, name, self.source.toPlainText(),

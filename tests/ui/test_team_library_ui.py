@@ -50,3 +50,25 @@ def test_the_campaigns_page_lists_what_the_team_saved(qtbot, sqlite_db, seeded) 
     qtbot.addWidget(again)
     again.set_template("default", "voicemail.txt.j2")
     assert again.source.toPlainText().endswith("for the team.")
+
+
+def test_templates_for_a_new_campaign_folder(qtbot, sqlite_db, seeded) -> None:  # type: ignore[no-untyped-def]
+    lead = add_user(sqlite_db, "Tess Lead", "lead", email="tess@example.com")
+    ctx = AppContext(sqlite_db, lead, SyncRunner())
+    view = CampaignsView(ctx)
+    qtbot.addWidget(view)
+    view.refresh()
+    assert "webinar" not in _items(view.templates)
+    ed = TemplateEditor(sqlite_db, ctx.runner, rep="Tess Lead")
+    qtbot.addWidget(ed)
+    ed.set_template("default", "email_subject.txt.j2")
+    ed.save_as.setText("webinar")
+    ed.source.setPlainText("The webinar recording for {{ lead.company }}")
+    ed.check_now()
+    assert ed.save.isEnabled()
+    ed.save_draft()
+    assert ed.status.text().startswith("Saved webinar/email_subject.txt.j2 for the team")
+    assert ed.folder.currentText() == "webinar" and ed.save_as.text() == ""
+    assert "webinar" in _items(view.templates)  # a campaign may use it now
+    # the other files of the new folder come from default/
+    assert drafts.load_source("webinar", "voicemail.txt.j2", sqlite_db) == ""
