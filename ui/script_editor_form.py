@@ -255,15 +255,26 @@ class ScriptForm(QWidget):
         keep = self.steps.currentRow() if row is None else row
         self.steps.blockSignals(True)
         self.steps.clear()
-        names = ["Title and Level I rule", "Opening"]
-        names += [f"{i}. {short(q.text, 60) or '(a new question)'}"
-                  for i, q in enumerate(self.draft.questions, 1)]
-        names += ["BANT questions", "Close"]
+        names = self._step_names()
         for i, name in enumerate(names):
             self.steps.addItem(("⚠ " if self._step_has_problem(i) else "") + name)
         self.steps.blockSignals(False)
         self.steps.setCurrentRow(max(0, min(keep, len(names) - 1)))
         self._show_step(self.steps.currentRow())
+
+    def _step_names(self) -> list[str]:
+        names = ["Title and Level I rule", "Opening"]
+        names += [f"{i}. {short(q.text, 60) or '(a new question)'}"
+                  for i, q in enumerate(self.draft.questions, 1)]
+        return [*names, "BANT questions", "Close"]
+
+    def _mark_steps(self) -> None:
+        """⚠ on each step with a problem, in place: the page being typed in stays as it is."""
+        for i, name in enumerate(self._step_names()):
+            item = self.steps.item(i)
+            text = ("⚠ " if self._step_has_problem(i) else "") + name
+            if item is not None and item.text() != text:
+                item.setText(text)
 
     def _step_of(self, key: FieldKey) -> int:
         n = len(self.draft.questions)
@@ -363,7 +374,9 @@ class ScriptForm(QWidget):
         self.problems = problems
         for key, label in self.labels.items():
             set_problems(label, problems.get(key, []))
-        self.refresh_steps()
+        self._mark_steps()
+        if (i := self.question_index()) is not None:
+            self._question_problems(i)
 
     def _question_problems(self, i: int) -> None:
         self.question.show_problems({str(k[2]): v for k, v in self.problems.items()

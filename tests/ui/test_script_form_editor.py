@@ -157,7 +157,11 @@ def test_choices_branches_and_the_level1_rule_in_the_form(qtbot, sqlite_db, seed
         qtbot.keyClicks(edit, words)
     page.add_choice.click()
     assert QApplication.focusWidget() is page.option_edits[2]
-    qtbot.keyClicks(page.option_edits[2], "Other")
+    typing = page.option_edits[2]
+    qtbot.keyClicks(typing, "Oth")
+    ed.check_now()  # a pause in typing: the check must leave the field being typed in alone
+    assert page.option_edits[2] is typing and typing.hasFocus()
+    qtbot.keyClicks(typing, "er")
     worse = page.target_combos["it_gets_worse"]
     worse.setCurrentIndex(worse.findData("bant"))
     ed.check_now()
