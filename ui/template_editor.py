@@ -44,8 +44,9 @@ class TemplateEditor(CheckedEditor):
         self.folder.setObjectName("template_folder")
         self.save_as = QLineEdit()
         self.save_as.setObjectName("template_save_as")
-        self.save_as.setPlaceholderText("save to a new folder (a campaign's, e.g. webinar)")
-        self.save_as.setToolTip("The files a new folder does not have come from default/")
+        self.save_as.setPlaceholderText("or a new folder, e.g. webinar")
+        self.save_as.setToolTip("Save to a new campaign's folder instead; the files it does not "
+                                "have come from default/")
         self.file = QComboBox()
         self.file.setObjectName("template_file")
         for name in drafts.EDITABLE:
