@@ -25,7 +25,6 @@ from the sequence for the chunks already sent are gone, as after any rolled-back
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -155,10 +154,6 @@ def _write(db: Database, chunks: Iterator[list[LeadDraft]], opts: LeadImportOpti
                 continue
             meter.earn(len(bad))
             writer.write(plan)
-            # The collector is paused (``bulk.gc_paused``), and the merges' ORM states are
-            # cycles: collect the young ones, a chunk's worth (about 10 ms), so they do not
-            # pile up over the file.
-            gc.collect(0)
         if writer.stopped:
             raise _Refused
         meter.read = meter.total // 2

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, inspect, update
+from sqlalchemy.orm.attributes import get_history
 
 from qualdesk.db.models import AuditEntry, Lead
 from qualdesk.services import audit
@@ -44,9 +45,11 @@ def _update_leads(conn: Connection, leads: Iterable[Lead],
     table = Lead.__table__
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for lead in leads:
-        state = inspect(lead)
-        changed = tuple(a.key for a in state.mapper.column_attrs
-                        if state.attrs[a.key].history.has_changes())
+        # ``get_history``, not ``state.attrs``: that memoises an AttributeState per column
+        # on the lead's state, a reference cycle per merged lead, and the import pauses
+        # the collector.
+        changed = tuple(a.key for a in inspect(lead).mapper.column_attrs
+                        if get_history(lead, a.key).has_changes())
         if changed:
             row = {f"v_{k}": getattr(lead, k) for k in changed}
             row["v_id"] = lead.id
