@@ -180,3 +180,16 @@ def test_an_announcement_of_nothing_is_not_made() -> None:
     runner.announce(Changes(), "job")
     runner.announce(Changes(emails=True), "job")
     assert heard.changes == [(Changes(emails=True), "job")]
+
+
+def test_a_job_announces_through_the_runner_only_what_it_changed(qtbot, ctx) -> None:
+    """The outbox job writes outside a run: its pass reaches the views through
+    ``runner.announce``, once, and a pass that touched no email says nothing."""
+    from qualdesk.services.outbox import OutboxRun
+    from ui.outbox_job import OutboxJob
+
+    job = OutboxJob(ctx)
+    heard = Heard(ctx.runner)
+    job.sig_outbox_processed.emit(OutboxRun())
+    job.sig_outbox_processed.emit(OutboxRun(sent=(7,)))
+    assert heard.changes == [(Changes(emails=True), job)]
