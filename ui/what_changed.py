@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 SETTINGS = Changes(settings=True)
 # A campaign, disposition or hand-raise kind: settings, and the queue's order with them.
 CONFIGURATION = Changes(settings=True, queue=True)
-
+# Someone added, deactivated or given a login.
 PEOPLE = Changes(users=True)
 
 
@@ -90,8 +90,12 @@ def imported(result: ImportResult) -> Changes:
 
 
 def replayed(report: SyncReport) -> Changes:
-    """The offline outbox replayed: each lead a change was applied to."""
-    return _leads_touched(o.lead_id for o in report.outcomes)
+    """The offline outbox replayed: each lead a change was applied to (a conflict is
+    applied too, with its note)."""
+    touched = tuple(dict.fromkeys(o.lead_id for o in report.outcomes if o.lead_id is not None))
+    if not touched:
+        return Changes()
+    return Changes(leads=touched, queue=True, attempts=True, notes=True)
 
 
 def outbox_ran(run: OutboxRun) -> Changes:
@@ -103,10 +107,3 @@ def remote(kinds: Iterable[str]) -> Changes:
     """Another client's writes, by kind (live sync): only settings are news here, the
     window reloads the queue for any burst itself."""
     return SETTINGS if "settings" in kinds else Changes()
-
-
-def _leads_touched(ids: Iterable[int | None]) -> Changes:
-    touched = tuple(dict.fromkeys(i for i in ids if i is not None))
-    if not touched:
-        return Changes()
-    return Changes(leads=touched, queue=True, attempts=True, notes=True)
