@@ -276,3 +276,47 @@ def test_a_team_leads_app_start_copies_this_machines_files(db: Database, db_url:
             assert "webinar/voicemail.txt.j2" in team_library.templates(s)
     finally:
         opened.dispose()
+
+
+def test_team_leads_saving_at_the_same_instant_both_keep_their_version(db_url: str) -> None:
+    setup = Database(db_url)
+    _team(setup)
+    setup.dispose()
+    barrier = threading.Barrier(4)
+    errors: list[BaseException] = []
+
+    def save(i: int) -> None:
+        own = Database(db_url)  # four clients
+        try:
+            barrier.wait(10)
+            drafts.save_script_draft("webinar", _retitled(f"Webinar {i}"), own, "Tess Lead")
+        except BaseException as exc:  # collected: a thread's failure must fail the test
+            errors.append(exc)
+        finally:
+            own.dispose()
+
+    threads = [threading.Thread(target=save, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    check = Database(db_url)
+    try:
+        with check.session(write=False) as s:
+            history = team_library.history(s, "script", "webinar")
+            assert sorted(h.version for h in history) == [1, 2, 3, 4]
+            titles = {load_script("webinar", s).title}
+        assert titles <= {f"Webinar {i}" for i in range(4)}
+    finally:
+        check.dispose()
+
+
+def test_a_layout_a_rep_may_not_save_leaves_the_import_standing(db: Database) -> None:
+    from qualdesk.services.import_mapping import remember_mapping
+
+    _team(db)
+    note = remember_mapping(db, ["Email"], {"Email": "email"}, "Ana Rep")
+    assert note.startswith("The column choices were not saved")
+    assert remember_mapping(db, ["Email"], {"Email": "email"}, "Tess Lead") == ""
+    assert saved_mapping(["Email"], db) == {"Email": "email"}

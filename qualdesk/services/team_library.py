@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, and_, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -131,12 +131,17 @@ def writer_id(s: Session, by: str | None) -> int | None:
     return user.id
 
 
-def _next_version(s: Session, model: Any, where: Sequence[Any]) -> int:
+def _next_version(s: Session, model: Any, name: str, where: Sequence[Any]) -> int:
+    if s.get_bind().dialect.name == "postgresql":
+        # saves of one name queue up instead of colliding on the version number (SQLite's
+        # writers are serialised already)
+        s.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"),
+                  {"k": f"qualdesk {model.__tablename__} {name}"})
     return int(s.scalar(select(func.coalesce(func.max(model.version), 0)).where(*where)) or 0) + 1
 
 
 def _add(s: Session, kind: str, name: str, row: Any, where: Sequence[Any]) -> Saved:
-    row.version = _next_version(s, type(row), where)
+    row.version = _next_version(s, type(row), name, where)
     row.changed_at = clock.now()
     s.add(row)
     s.flush()
