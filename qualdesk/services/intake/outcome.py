@@ -88,6 +88,15 @@ class LeadIds(Sequence[int]):
         k = bisect_right(self._ends, index)
         return self._runs[k][index - (self._ends[k - 1] if k else 0)]
 
+    def __contains__(self, value: object) -> bool:
+        return any(value in run for run in self._runs)  # a few runs, not an id each
+
+    def __add__(self, other: Sequence[int]) -> tuple[int, ...]:
+        return (*self, *other)
+
+    def __radd__(self, other: Sequence[int]) -> tuple[int, ...]:
+        return (*other, *self)  # ``Changes.leads + result.lead_ids``
+
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Sequence):
             return NotImplemented
