@@ -18,6 +18,8 @@ from qualdesk.services import template_drafts as drafts
 from ui.checked_editor import CheckedEditor
 from ui.what_changed import settings_saved
 
+PAPER = ("QTextBrowser { background: white; color: black; } "
+         "QTextBrowser:disabled { color: #8a8a8a; }")  # greyed while a problem remains
 FILE_WORDS = {
     "voicemail.txt.j2": "Voicemail script", "email_subject.txt.j2": "Email subject",
     "email.txt.j2": "Email (plain text)", "email.html.j2": "Email (HTML)",
@@ -96,8 +98,12 @@ class TemplateEditor(CheckedEditor):
     def show_result(self, rendered: str | None) -> None:
         self.status.setText("✓ no problems")
         if self.file.currentData().endswith(".html.j2"):
+            # an email's own colours assume white paper, as its reader's mail client shows
+            # it: under a dark desktop palette they would be dark on dark
+            self.preview.setStyleSheet(PAPER)
             self.preview.setHtml(rendered or "")
         else:
+            self.preview.setStyleSheet("")
             self.preview.setPlainText(rendered or "")
 
     def target_folder(self) -> str:
