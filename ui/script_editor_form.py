@@ -41,8 +41,11 @@ from qualdesk.services.script_form import (
     fresh_id,
     rule_in_words,
 )
-from ui.script_editor_question import BANT_WORDS, QuestionPage, problem_label, set_problems, short
+from ui.script_editor_question import QuestionPage, problem_label, set_problems, short
 
+# Alt+letter for each part; none shared with the window's others (A = Add question)
+BANT_KEYS = {"budget": "&Budget", "authority": "Aut&hority", "need": "&Need",
+             "timeframe": "&Timeframe"}
 PAGE_SCRIPT, PAGE_OPENING, PAGE_QUESTION, PAGE_BANT, PAGE_CLOSE = range(5)
 MERGE_FIELDS = ("lead.first_name", "lead.last_name", "lead.company", "lead.title", "lead.email",
                 "lead.phone", "rep.name", "rep.email", "rep.phone", "campaign.name",
@@ -108,7 +111,7 @@ class ScriptForm(QWidget):
 
     def _lay_out(self) -> None:
         left = QVBoxLayout()
-        left.addWidget(QLabel("&Steps, as the rep meets them", buddy=self.steps))
+        left.addWidget(QLabel("Ste&ps, as the rep meets them", buddy=self.steps))
         left.addWidget(self.steps, 1)
         self.labels[QUESTIONS] = problem_label("script_problem_questions")
         left.addWidget(self.labels[QUESTIONS])
@@ -218,7 +221,7 @@ class ScriptForm(QWidget):
             edit.setObjectName(f"script_bant_{part}")
             edit.textEdited.connect(partial(self._bant_edited, part))
             self.bant[part] = edit
-            self._row(form, ("bant", part), f"&{BANT_WORDS[part]}", edit)
+            self._row(form, ("bant", part), BANT_KEYS[part], edit)
         self.labels[("bant",)] = problem_label("script_problem_bant")
         form.addRow(self.labels[("bant",)])
         return page

@@ -126,7 +126,7 @@ class QuestionPage(QWidget):
         self.answers.setObjectName("script_q_answers")
         self.grid = QGridLayout(self.answers)
         self.grid.setContentsMargins(0, 0, 0, 0)
-        self.add_choice = QPushButton("Add an &option")
+        self.add_choice = QPushButton("Add an opt&ion")
         self.add_choice.setObjectName("script_q_add_choice")
         self.add_choice.clicked.connect(self.add_option)
         self.problems = {name: problem_label(f"script_q_problem_{name}")
@@ -141,7 +141,7 @@ class QuestionPage(QWidget):
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         p = self.problems
-        for label, widget, key in (("The rep &asks", self.text, "text"),
+        for label, widget, key in (("The rep as&ks", self.text, "text"),
                                    ("&Listen for", self.hint, "hint"),
                                    ("Ans&wer", self.kind, "kind"),
                                    ("&Fills BANT", self.bant, "bant")):

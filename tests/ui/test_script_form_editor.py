@@ -284,3 +284,24 @@ def test_ctrl_n_adds_a_question_from_anywhere_in_the_form_window(qtbot, sqlite_d
     ed.show_source.setChecked(True)  # the source view: Ctrl+N is the text box's again
     qtbot.keyClick(ed.source, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     assert len(ed.draft.questions) == 8
+
+
+def _mnemonics(ed: ScriptEditor) -> list[str]:
+    import re
+
+    from PySide6.QtWidgets import QAbstractButton, QLabel
+
+    found = []
+    for w in ed.findChildren(QAbstractButton) + ed.findChildren(QLabel):
+        if w.isVisible() and (m := re.search(r"&(\w)", w.text())):
+            found.append(m.group(1).lower())
+    return found
+
+
+def test_no_two_alt_keys_alike_on_any_step(qtbot, sqlite_db, seeded) -> None:  # type: ignore[no-untyped-def]
+    ed = _editor(qtbot, sqlite_db)
+    for row in range(ed.form.steps.count()):
+        ed.form.steps.setCurrentRow(row)
+        keys = _mnemonics(ed)
+        assert len(keys) == len(set(keys)), (ed.form.steps.item(row).text(), sorted(keys))
+    assert "s" in keys  # &Save script
