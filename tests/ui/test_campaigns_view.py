@@ -106,7 +106,7 @@ def test_add_a_campaign(qtbot, sqlite_db: Database, frozen) -> None:
 def test_dispositions_and_kinds_editor(qtbot, sqlite_db: Database, frozen) -> None:
     view, ctx = _view(qtbot, sqlite_db)
     view.tabs.setCurrentIndex(1)
-    assert view.disposition_model.rowCount() == 9 and view.kind_model.rowCount() == 7
+    assert view.disposition_model.rowCount() == 9 and view.kind_model.rowCount() == 8
     view.disposition_table.selectRow(1)
     assert (view.disp_code.text(), view.disp_label.text(), view.disp_hotkey.currentText(),
             view.disp_contact.isChecked()) == ("no_answer", "No answer", "2", False)
@@ -140,7 +140,7 @@ def test_dispositions_and_kinds_editor(qtbot, sqlite_db: Database, frozen) -> No
     click(qtbot, view.kind_save)
     assert view.codes_message.text() == "Saved hand-raise kind webinar."
     assert [(k.code, k.strength) for k in list_kinds(sqlite_db)][4] == ("webinar", 60)
-    assert view.kind_model.rowCount() == 8
+    assert view.kind_model.rowCount() == 9
 
 
 def test_every_interactive_widget_has_an_object_name(qtbot, sqlite_db: Database, frozen) -> None:
