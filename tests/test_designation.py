@@ -26,8 +26,11 @@ def test_legal_moves(src: D, dst: D) -> None:
 
 @pytest.mark.parametrize(("src", "dst"), ILLEGAL)
 def test_illegal_moves_name_the_reason(src: D, dst: D) -> None:
-    with pytest.raises(NotAllowed, match=f"a {src.value} lead cannot become {dst.value}"):
+    said = {d: dz.LABELS[d].lower() for d in D}  # in words, not codes
+    with pytest.raises(NotAllowed, match=f"an? {said[src]} lead cannot become {said[dst]}") \
+            as refused:
         dz.check_move(src, dst)
+    assert "_" not in str(refused.value)
 
 
 def test_every_designation_has_a_row_and_final_ones_are_empty() -> None:

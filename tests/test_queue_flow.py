@@ -64,7 +64,7 @@ def test_dnc_request_closes_the_lead(db: Database, db_url: str) -> None:
     leads = run(db_url, "leads", "--json").json()
     assert leads[0]["designation"] == "do_not_call" and leads[0]["do_not_call"] is True
     r = run(db_url, "designate", str(lead), "warm")
-    assert r.code == 1 and "a do_not_call lead cannot become warm" in r.err
+    assert r.code == 1 and "a do not call lead cannot become warm" in r.err
 
 
 def test_two_reps_pressing_next_at_the_same_instant_never_share_a_lead(

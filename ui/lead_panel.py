@@ -1,46 +1,24 @@
 """The lead on screen: contact card, call controls, designation, notes and history.
 
-Other engineers' widgets (script stepper, follow-up, turn-over) join through
+Other engineers' widgets (script stepper, activity, audit) join the tabs through
 ``add_tab(title, widget)``; a widget with ``set_lead(lead_id)`` follows
 ``sig_lead_changed`` automatically. While a claimed lead is on screen its lease is kept
-alive with ``heartbeat``; a disposition logs the call (the note goes with it), ends the
-claim, and asks for the next lead.
+alive (``ui.lead_lease``); a disposition logs the call with its note
+(``ui.disposition_log``), ends the claim, and asks for the next lead. Its parts: the
+tabs (``ui.lead_tabs``), the designation row (``ui.designation_row``), the digit keys'
+guard (``ui.digit_keys``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, time
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeyEvent
-from PySide6.QtWidgets import (
-    QAbstractSpinBox,
-    QApplication,
-    QComboBox,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QPlainTextEdit,
-    QPushButton,
-    QSizePolicy,
-    QSplitter,
-    QStackedWidget,
-    QTabWidget,
-    QTextEdit,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QLabel, QSizePolicy, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
 from qualdesk import clock
-from qualdesk.domain.calling_window import CallingWindow
-from qualdesk.domain.designation import LABELS, Designation
 from qualdesk.domain.records import Changes, LeadDetail
-from qualdesk.errors import DatabaseUnavailable
-from qualdesk.offline.resilient import QUEUED, ResilientOps
-from qualdesk.services import calls as calls_svc
-from qualdesk.services import claims as claims_svc
 from qualdesk.services import queue as queue_svc
 from qualdesk.services import team_settings
 from qualdesk.services.designations import set_designation
@@ -51,93 +29,22 @@ from ui.call_controls import CallControls, UrlOpener
 from ui.callback_dialog import CallbackDialog
 from ui.contact_card import ContactCard
 from ui.context import AppContext
+from ui.designation_row import DesignationRow
 from ui.dialog_buttons import confirm
+from ui.digit_keys import DigitGuard
+from ui.disposition_log import FINAL_DISPOSITIONS, Logged, log_disposition, team_hours
+from ui.lead_lease import LeaseKeeper
+from ui.lead_tabs import HistoryPage, LeadTabs
 from ui.notes_editor import NotesEditor
-from ui.timeline import AttemptHistory, CallbackList, EmailList, NoteHistory, TimelineView
-from ui.what_changed import call_logged
+from ui.timeline import NoteHistory, TimelineView
 
-
-@dataclass(frozen=True)
-class Logged:
-    """What a disposition did: the changes, and whether it only reached the local outbox."""
-
-    changes: Changes
-    queued_message: str | None = None
-
-
-def log_disposition(db: Any, ops: ResilientOps | None, lead_id: int, rep: str, code: str,
-                    started_at: datetime, body: str, note_id: int | None,
-                    callback: tuple | None) -> Logged:
-    """One worker call: the service logs the attempt with its note (and callback) in one
-    transaction (``calls.log_disposition``), so a call never commits without its note.
-
-    A call that happened is never lost: when the shared database is unreachable (or
-    older changes are still waiting, so order is kept) it goes to the local outbox and
-    replays exactly once, through the same use case, when the database is back.
-    """
-    cb_at, scope, cb_note = callback if callback else (None, "mine", None)
-    notes = body.strip() or None
-    changes = call_logged(lead_id)
-
-    def via_outbox() -> Logged:
-        assert ops is not None
-        out = ops.log_call(lead_id, rep, code, notes=notes, started_at=started_at,
-                           callback_at=cb_at, callback_scope=scope, note_id=note_id,
-                           callback_note=cb_note)
-        return Logged(changes, out.message if out.status == QUEUED else None)
-
-    if ops is not None and ops.pending():
-        return via_outbox()
-    try:
-        calls_svc.log_disposition(db, lead_id, rep, code, notes=notes, note_id=note_id,
-                                  started_at=started_at, ended_at=clock.now(),
-                                  callback_at=cb_at, callback_scope=scope, callback_note=cb_note)
-    except DatabaseUnavailable:
-        if ops is None:
-            raise
-        return via_outbox()
-    return Logged(changes)
-
-
-# Designations (and dispositions) a lead never comes back from: one stray key must not
-# reach them, so they ask first.
-FINAL = {
-    Designation.DO_NOT_CALL.value: "{name} will never be called or emailed again. This cannot "
-                                   "be undone.",
-    Designation.DISQUALIFIED.value: "{name} leaves the qualifying team's queue as disqualified.",
-}
-FINAL_DISPOSITIONS = {
-    "dnc_request": "{name} asked not to be called: the lead becomes do not call, for good. "
-                   "This cannot be undone.",
-}
-
-# Widgets whose digits are typed text, wherever they sit.
-_TYPING = (QLineEdit, QPlainTextEdit, QTextEdit, QAbstractSpinBox)
-
-
-def _hours(values: dict[str, Any], prefix: str, start: str, end: str) -> CallingWindow:
-    """The team setting pair ``PREFIX.start``/``.end`` (or ``_start``/``_end``)."""
-    def get(part: str, default: str) -> time:
-        raw = values.get(f"{prefix}.{part}") or values.get(f"{prefix}_{part}") or default
-        try:
-            return time.fromisoformat(str(raw))
-        except ValueError:
-            return time.fromisoformat(default)
-
-    return CallingWindow(get("start", start), get("end", end))
-
-
-def is_bare_digit(event: QKeyEvent) -> bool:
-    mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
-    return Qt.Key.Key_0 <= event.key() <= Qt.Key.Key_9 and mods == Qt.KeyboardModifier.NoModifier
+__all__ = ["LeadPanel", "Logged", "log_disposition"]
 
 
 class LeadPanel(QWidget):
     sig_lead_changed = Signal(object)  # lead id or None
     sig_next_requested = Signal()
     sig_status = Signal(str)
-
-    HEARTBEAT_MS = 60_000
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None,
                  opener: UrlOpener | None = None) -> None:
@@ -153,31 +60,43 @@ class LeadPanel(QWidget):
         self.edit_dialog: QWidget | None = None
         self.confirm_box: QWidget | None = None  # the open "are you sure", for tests
 
+        content = self._build_content(opener)
+        self._build_tabs()
+        self._arrange(content)
+        self._build_actions(content)
+        self.lease = LeaseKeeper(ctx, self, lambda: self.lead_id)
+        self.lease.sig_lapsed.connect(self._on_lapsed)
+        ctx.sig_operation_executed.connect(self._on_operation)
+        self._load_config()
+        # Bare digits are disposition shortcuts only on the call keys: anywhere else they
+        # belong to the widget with the focus.
+        self.digit_guard = DigitGuard(self, lambda w: w is self.lead_tabs
+                                      or self.lead_tabs.isAncestorOf(w))
+
+    def _build_content(self, opener: UrlOpener | None) -> QWidget:
+        """The card, the call keys and the designation row, over the tabs."""
         self.placeholder = QLabel(f"Press {keymap.key_label('next_lead')} for your next lead.",
                                   self)
         self.placeholder.setObjectName("lead_placeholder")
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.placeholder.setWordWrap(True)
-
         self.card = ContactCard(self)
         self.card.edit_button.setToolTip(keymap.tooltip("edit_lead"))
         self.card.edit_button.clicked.connect(self.open_edit)
         self.calls = CallControls(self, opener)
         self.calls.sig_disposition.connect(self.disposition)
-        self.designation = QComboBox(self)
-        self.designation.setObjectName("lead_designation_combo")
-        self.designation.setToolTip(keymap.tooltip("designation"))
-        for d in Designation:
-            self.designation.addItem(LABELS[d], d.value)
-        self.designation.activated.connect(self._on_designation_chosen)
-        desig_label = QLabel("&Designation", self)
-        desig_label.setBuddy(self.designation)
-        self.release_button = QPushButton("Give back", self)
-        self.release_button.setObjectName("lead_release_button")
-        self.release_button.setToolTip(keymap.tooltip("release"))
-        self.release_button.clicked.connect(self.release)
+        self.designation_row = DesignationRow(self, on_ask=self._asking)
+        self.designation = self.designation_row.combo
+        self.designation_row.sig_change.connect(self._change_designation)
+        self.designation_row.release_button.clicked.connect(self.release)
+        self.release_button = self.designation_row.release_button
+        content = QWidget(self)
+        content.setObjectName("lead_content")
+        return content
 
-        self.notes = NotesEditor(ctx, self)
+    def _build_tabs(self) -> None:
+        """Call notes (with the notes kept so far), body language and the history."""
+        self.notes = NotesEditor(self.ctx, self)
         self.notes.sig_leave.connect(self.focus_call_keys)
         self.note_history = NoteHistory(self)
         notes_page = QSplitter(Qt.Orientation.Vertical, self)
@@ -187,34 +106,20 @@ class LeadPanel(QWidget):
         notes_page.setStretchFactor(0, 3)
         notes_page.setStretchFactor(1, 1)
         self.timeline = TimelineView(self)
-        self.attempts = AttemptHistory(self)
-        self.emails = EmailList(self)
-        self.callbacks = CallbackList(self)
+        self.history = HistoryPage(self)
+        self.attempts, self.emails = self.history.attempts, self.history.emails
+        self.callbacks = self.history.callbacks
+        self.lead_tabs = LeadTabs(self)
+        self.lead_tabs.add_page(notes_page, "Call notes")
+        self.lead_tabs.add_page(self.timeline, "Body language")
+        self.lead_tabs.add_page(self.history, "History")
 
-        self.lead_tabs = QTabWidget(self)
-        self.lead_tabs.setObjectName("lead_tabs")
-        self.lead_tabs.setElideMode(Qt.TextElideMode.ElideNone)
-        self.lead_tabs.setUsesScrollButtons(True)  # only when the panel is too narrow
-        self.lead_tabs.addTab(notes_page, "Call notes")
-        self.lead_tabs.setTabToolTip(0, "Call notes, saved as you type (Ctrl+L)")
-        self.lead_tabs.addTab(self.timeline, "Digital body language")
-        self.lead_tabs.setTabToolTip(1, "Digital body language: the lead's hand raises and "
-                                        "activity")
-        self.lead_tabs.addTab(self.attempts, "Attempts")
-        self.lead_tabs.addTab(self.emails, "Emails")
-        self.lead_tabs.addTab(self.callbacks, "Callbacks")
-
-        desig_row = QHBoxLayout()
-        desig_row.addWidget(desig_label)
-        desig_row.addWidget(self.designation, 1)
-        desig_row.addWidget(self.release_button)
-        content = QWidget(self)
-        content.setObjectName("lead_content")
+    def _arrange(self, content: QWidget) -> None:
         clay = QVBoxLayout(content)
         clay.setContentsMargins(0, 0, 0, 0)
         clay.addWidget(self.card)
         clay.addWidget(self.calls)
-        clay.addLayout(desig_row)
+        clay.addWidget(self.designation_row)
         clay.addWidget(self.lead_tabs, 1)
         self.stack = QStackedWidget(self)
         self.stack.setObjectName("lead_stack")
@@ -228,6 +133,7 @@ class LeadPanel(QWidget):
         self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 56)
         content.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
+    def _build_actions(self, content: QWidget) -> None:
         for name, slot in (("notes", self.focus_notes), ("release", self.release),
                            ("edit_lead", self.open_edit),
                            ("designation", self._focus_designation)):
@@ -238,41 +144,15 @@ class LeadPanel(QWidget):
             act.triggered.connect(slot)
             content.addAction(act)
 
-        self.heartbeat_timer = QTimer(self)
-        self.heartbeat_timer.setObjectName("lead_heartbeat_timer")
-        self.heartbeat_timer.setInterval(self.HEARTBEAT_MS)
-        self.heartbeat_timer.timeout.connect(self.heartbeat)
+    def _asking(self, box: QWidget) -> None:
+        self.confirm_box = box
 
-        ctx.sig_operation_executed.connect(self._on_operation)
-        self._load_config()
-        # Bare digits are disposition shortcuts only on the call keys: anywhere else they
-        # belong to the widget with the focus (see ``eventFilter``).
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
+    @property
+    def heartbeat_timer(self) -> Any:
+        return self.lease.timer
 
     def digits_belong_to_focus(self) -> bool:
-        """True when a bare digit must reach the focused widget, not disposition the call:
-        focus in a text box, in the lead's tabs (script, BANT form, notes, history), or in
-        another window (a dialog)."""
-        w = QApplication.focusWidget()
-        if w is None:
-            return False
-        if isinstance(w, _TYPING) or (isinstance(w, QComboBox) and w.isEditable()):
-            return True
-        if w.window() is not self.window():
-            return True
-        return w is self.lead_tabs or self.lead_tabs.isAncestorOf(w)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        # A ShortcutOverride the focused widget accepts is delivered to it as a key press
-        # instead of firing the digit's shortcut: the script's "1" picks an answer.
-        if (event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent)
-                and watched is QApplication.focusWidget() and is_bare_digit(event)
-                and self.digits_belong_to_focus()):
-            event.accept()
-            return True
-        return False
+        return self.digit_guard.digits_belong_to_focus()
 
     # --- configuration ---------------------------------------------------------------
 
@@ -293,8 +173,7 @@ class LeadPanel(QWidget):
     def add_tab(self, title: str, widget: QWidget, at: int | None = None) -> int:
         """Add another engineer's widget (last, or at index ``at``); if it has
         ``set_lead`` it follows the lead."""
-        index = (self.lead_tabs.addTab(widget, title) if at is None
-                 else self.lead_tabs.insertTab(at, widget, title))
+        index = self.lead_tabs.add_page(widget, title, at)
         follow = getattr(widget, "set_lead", None)
         if callable(follow):
             self.sig_lead_changed.connect(follow)
@@ -360,8 +239,7 @@ class LeadPanel(QWidget):
         self.callbacks.set_detail(detail, self.team_tz)
         self.note_history.set_detail(detail, self.team_tz, skip_note=self.notes.note_id)
         if detail is not None:
-            i = self.designation.findData(detail.summary.designation)
-            self.designation.setCurrentIndex(max(i, 0))
+            self.designation_row.show_designation(detail.summary.designation, self._lead_name())
 
     def tick(self) -> None:
         """Driven by the queue's one timer: keeps the lead's local time current."""
@@ -407,37 +285,17 @@ class LeadPanel(QWidget):
     # --- lease -----------------------------------------------------------------------
 
     def heartbeat(self) -> None:
-        rep, lead_id = self.ctx.rep_name, self.lead_id
-        if rep is None or lead_id is None:
-            return
-        db = self.ctx.db
-        self.ctx.run_op(lambda: queue_svc.heartbeat(db, lead_id, rep), self,
-                        lambda expires: self._on_heartbeat(lead_id, expires))
+        self.lease.heartbeat()
 
-    def _on_heartbeat(self, lead_id: int, expires: datetime | None) -> None:
-        if expires is None and lead_id == self.lead_id:
-            self.sig_status.emit(f"Your claim on lead {lead_id} has lapsed; "
-                                 "another rep may take it")
+    def _on_lapsed(self, lead_id: int) -> None:
+        self.sig_status.emit(f"Your claim on lead {lead_id} has lapsed; "
+                             "another rep may take it")
 
     def _leave(self, lead_id: int) -> None:
-        """The rep moves on from a lead without a disposition: its claim ends now, not when
-        the lease runs out (a disposition already ended it: then nothing changes)."""
-        rep, db = self.ctx.rep_name, self.ctx.db
-        if rep is None:
-            return
-        self.ctx.run_op(lambda: claims_svc.end_claims(db, rep, lead_id), self,
-                        on_error=lambda _exc: None)
+        self.lease.leave(lead_id)
 
     def end_claims_on_quit(self, wait_ms: int = 3000) -> None:
-        """Quitting ends every claim the rep holds (here or in an older window), so no lead
-        stays locked and the floor shows nobody on a lead after they left. Waits briefly
-        for the database; a client that cannot reach it leaves the leases to lapse."""
-        rep, db = self.ctx.rep_name, self.ctx.db
-        self.heartbeat_timer.stop()
-        if rep is None:
-            return
-        self.ctx.runner.run(lambda: claims_svc.end_claims(db, rep), None, lambda _exc: None)
-        self.ctx.runner.wait(wait_ms)
+        self.lease.end_all(wait_ms)
 
     def release(self) -> None:
         rep, lead_id = self.ctx.rep_name, self.lead_id
@@ -450,40 +308,21 @@ class LeadPanel(QWidget):
 
     # --- designation -----------------------------------------------------------------
 
-    def _on_designation_chosen(self, index: int) -> None:
+    def _change_designation(self, to: str) -> None:
+        """The row's choice, meant (a final one was confirmed): set it, or say why not."""
         if self.detail is None or self.lead_id is None:
             return
-        to = self.designation.itemData(index)
-        if to == self.detail.summary.designation:
-            return
         db, lead_id, rep = self.ctx.db, self.lead_id, self.ctx.rep_name
-
-        def apply() -> None:
-            self.ctx.run_op(lambda: set_designation(db, lead_id, to, rep,
-                                                    "changed in the lead panel"),
-                            self, on_done=lambda _c: self.reload(),
-                            on_error=self._on_designation_refused)
-
-        if to in FINAL:
-            self.confirm_box = confirm(
-                self, "Confirm designation", FINAL[to].format(name=self._lead_name()),
-                f"Make it {LABELS[Designation(to)].lower()}", apply, self._show_designation)
-            return
-        apply()
+        self.ctx.run_op(lambda: set_designation(db, lead_id, to, rep, "changed in the lead panel"),
+                        self, on_done=lambda _c: self.reload(),
+                        on_error=self._on_designation_refused)
 
     def _lead_name(self) -> str:
         s = self.detail.summary if self.detail else None
         return (s.name or f"lead {s.id}") if s else "this lead"
 
-    def _show_designation(self) -> None:
-        if self.detail is not None:
-            self.designation.setCurrentIndex(max(self.designation.findData(
-                self.detail.summary.designation), 0))
-
     def _on_designation_refused(self, exc: BaseException) -> None:
-        if self.detail is not None:
-            self.designation.setCurrentIndex(max(self.designation.findData(
-                self.detail.summary.designation), 0))
+        self.designation_row.show_current()
         self.ctx.runner.report(exc)  # the banner shows the reason
 
     def turned_over(self, lead_id: int) -> None:
@@ -519,8 +358,8 @@ class LeadPanel(QWidget):
         s = self.detail.summary
         tz = s.time_zones[0] if s.time_zones else None
         dlg = CallbackDialog(s.name or f"lead {s.id}", tz, self.team_tz, self,
-                             window=_hours(self.settings, "calling.window", "08:00", "21:00"),
-                             business=_hours(self.settings, "business", "08:00", "18:00"))
+                             window=team_hours(self.settings, "calling.window", "08:00", "21:00"),
+                             business=team_hours(self.settings, "business", "08:00", "18:00"))
         self._callback_dialog = dlg
         dlg.accepted.connect(self._on_callback_accepted)
         dlg.finished.connect(self._on_callback_closed)

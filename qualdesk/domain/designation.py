@@ -66,8 +66,13 @@ def check_move(src: Designation, dst: Designation) -> None:
     """Raise ``NotAllowed`` with the reason when ``src -> dst`` is not in the table."""
     if can_move(src, dst):
         return
-    allowed = ", ".join(sorted(d.value for d in TRANSITIONS[src])) or "nothing (final)"
-    raise NotAllowed(f"a {src.value} lead cannot become {dst.value}; it may become: {allowed}")
+    def said(d: Designation) -> str:  # in words: a person reads this (issue 17, trap 10)
+        return LABELS[d].lower()
+
+    allowed = ", ".join(sorted(said(d) for d in TRANSITIONS[src]))
+    article = "an" if said(src)[:1] in "aeiou" else "a"
+    raise NotAllowed(f"{article} {said(src)} lead cannot become {said(dst)}; "
+                     + (f"it may become: {allowed}" if allowed else f"{said(src)} is final"))
 
 
 def after_hand_raise(current: Designation) -> Designation:

@@ -93,7 +93,7 @@ def test_the_lead_panel_has_the_activity_tab_beside_the_hand_raises(qtbot, sqlit
     w, _ = open_window(qtbot, ctx)
     tabs = w.lead_panel.lead_tabs
     assert tabs.tabText(tabs.indexOf(w.activity)) == "Activity"
-    assert tabs.tabText(tabs.indexOf(w.activity) - 1) == "Digital body language"
+    assert tabs.tabText(tabs.indexOf(w.activity) - 1) == "Body language"
     w.lead_panel.set_lead(lead)
     tabs.setCurrentWidget(w.activity)
     assert w.activity.model.rowCount() == 4

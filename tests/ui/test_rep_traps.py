@@ -235,7 +235,8 @@ def test_the_lead_on_screen_has_its_clock_and_stays_in_the_queue(qtbot, ctx, see
              for r in range(w.queue.proxy.rowCount())}
     assert shown == {alice, seeded.leads["Bob"]}
 
-    panel.lead_tabs.setCurrentWidget(panel.attempts)
+    panel.lead_tabs.setCurrentWidget(panel.history)  # calls, emails, callbacks
+    assert panel.lead_tabs.currentWidget() is panel.history
     qtbot.keyClick(w, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
     assert panel.notes.edit.isVisible() and w.focusWidget() is panel.notes.edit
 

@@ -161,7 +161,7 @@ def test_illegal_designation_is_refused_with_reason(qtbot, ctx, seeded) -> None:
     combo.activated.emit(combo.currentIndex())
     assert w.banner.isVisible()
     assert w.banner.text.text() == ("a warm lead cannot become accepted; it may become: cold, "
-                                    "disqualified, do_not_call, hot, incubating, turned_over")
+                                    "disqualified, do not call, hot, incubating, turned over")
     assert combo.currentData() == "warm"
     combo.setCurrentIndex(combo.findData("hot"))
     combo.activated.emit(combo.currentIndex())
@@ -205,7 +205,7 @@ def test_add_tab_follows_the_lead(qtbot, ctx, seeded) -> None:
     panel = LeadPanel(ctx)
     qtbot.addWidget(panel)
     f = Follower()
-    assert panel.add_tab("Script", f) == 5
+    assert panel.add_tab("Script", f) == 3  # after call notes, body language, history
     panel.set_lead(seeded.leads["Bob"])
     panel.set_lead(None)
     assert f.seen == [None, seeded.leads["Bob"], None]
@@ -254,7 +254,7 @@ def test_banner_retry_and_crash_dialog(qtbot, ctx) -> None:
     assert w._crash is not None and w._crash.isVisible()
     assert "Traceback" in w._crash.details.toPlainText()
     w._crash.reject()
-    assert "Ana Rep (rep)" in w.status_user.text()
+    assert "Ana Rep (Qualifying rep)" in w.status_user.text()  # the role in words
     assert "SQLite" in w.status_db.text()
 
 
