@@ -270,14 +270,18 @@ def test_rows_are_not_held_past_their_chunk(db: Database, tmp_path: Path, frozen
             rows.append(f"P{i},Co,p{i}@x.test,,,,,chat,2026-11-23T14:00:00Z")
     alive: list[int] = []
 
+    calls = [0]
+
     def progress(done: int, total: int) -> None:
-        alive.append(sum(1 for o in gc.get_objects() if type(o) is LeadDraft))
+        calls[0] += 1
+        if calls[0] % 4 == 0:  # a walk over every object: not at every report
+            alive.append(sum(1 for o in gc.get_objects() if type(o) is LeadDraft))
 
     result = import_leads(db, write_csv(tmp_path, rows), progress=progress)
     merges = sum(1 for i in range(451, 3000) if i % 20 == 7)
     assert result.applied and (result.imported, result.merged) == (3000 - merges, merges)
     assert result.hand_raises == 3000 and len(result.lead_ids) == 3000 - merges
-    assert len(alive) > 15 and 0 < max(alive) <= 3 * 200, alive
+    assert len(alive) > 10 and 0 < max(alive) <= 3 * 200, alive
 
 
 def test_kept_columns_are_folded_into_notes_as_the_rows_are_read(db: Database,
