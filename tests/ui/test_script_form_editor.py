@@ -305,3 +305,13 @@ def test_no_two_alt_keys_alike_on_any_step(qtbot, sqlite_db, seeded) -> None:  #
         keys = _mnemonics(ed)
         assert len(keys) == len(set(keys)), (ed.form.steps.item(row).text(), sorted(keys))
     assert "s" in keys  # &Save script
+
+
+def test_ctrl_enter_saves_from_a_text_box_too(qtbot, sqlite_db, seeded) -> None:  # type: ignore[no-untyped-def]
+    ed = _editor(qtbot, sqlite_db)
+    ed.form.steps.setCurrentRow(1)
+    box = ed.form.lines_edits["opening"]
+    qtbot.keyClicks(box, "x")
+    ed.check_now()
+    qtbot.keyClick(box, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert ed.status.text().startswith("Saved default") and "\n" not in ed.draft.opening[-1]
