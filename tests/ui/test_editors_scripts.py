@@ -1,5 +1,6 @@
-"""The script editor (checked by ``qualdesk script check``'s parser at every pause, the
-walk shown for a real lead, refused while broken) and the Level I rule from choices."""
+"""The script editor's source view (checked by ``qualdesk script check``'s parser at every
+pause, the walk shown for a real lead, refused while broken) and the Level I rule from
+choices. The form is driven in test_script_form_editor.py."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ def test_write_a_script_with_a_branch_and_save_it(qtbot, sqlite_db, seeded, tmp_
     lead_first = ed.lead.currentText().split()[0]
     assert f"Hi {lead_first}, this is Tess Lead" in shown  # rendered for a real lead
     assert "Turn over once the rep knows:" in shown
+    ed.show_source.setChecked(True)  # a power user types the script's text (TOML)
     ed.insert("yesno")
     ed.check_now()
     assert ed.status.text().startswith("✓ no problems")
