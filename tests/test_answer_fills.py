@@ -4,7 +4,7 @@ the part is there already; through the qualification service on both engines."""
 from __future__ import annotations
 
 from qualdesk.db.engine import Database
-from qualdesk.domain.bant import Bant, Need
+from qualdesk.domain.bant import Authority, Bant, Need
 from qualdesk.paths import scripts_library_dir, user_scripts_dir
 from qualdesk.services import qualification as q
 from qualdesk.services.answer_fills import filled
@@ -34,7 +34,9 @@ def test_answers_fill_their_parts_and_never_overwrite(tmp_path) -> None:  # type
     got = filled(script, {"q_better": "slow follow-up loses deals", "q_role": "committee",
                           "q_works": "pretty well", "q_nothing": "50000"}, Bant())
     assert got.need == Need("slow follow-up loses deals", None)
-    assert got.authority is not None and got.authority.role == "A buying committee"
+    assert got.authority == Authority(None, "committee")  # the option's key says it
+    me = filled(script, {"q_role": "me"}, Bant()).authority
+    assert me is not None and me.role == "I decide"  # else the option's words
     assert got.budget is not None and got.budget.low == 50000
     assert got.timeframe is None  # 'pretty well' is no timeframe: the rep fills it later
     kept = filled(script, {"q_better": "other words"}, Bant(need=Need("their own")))

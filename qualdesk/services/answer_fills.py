@@ -6,7 +6,8 @@ an earlier fill).
 The answer is read the way the BANT form reads typed text (``qualdesk.domain.bant``): an
 answer that does not read as that part ("soon" as a timeframe) fills nothing; the rep
 fills it at the BANT step as before. A yes/no answer fills only authority (decides: yes
-or no); a choice fills with its option's words.
+or no); a choice fills with its option's words, or for authority with the decision its
+key names (an option keyed ``committee``: part of the buying committee).
 """
 
 from __future__ import annotations
@@ -34,6 +35,10 @@ _READERS: dict[str, Callable[[str], Any]] = {
 def _read(q: Question, answer: str) -> Any | None:
     if q.kind == "yesno":
         return Authority(None, answer) if q.bant == "authority" else None
+    if q.kind == "choice" and q.bant == "authority":
+        by_key = parse_authority(answer)  # an option keyed "committee", "dm", "yes"…
+        if by_key.decision != "unknown" and by_key.role is None:
+            return by_key
     words = {c.key: c.label for c in q.choices}.get(answer, answer) if q.kind == "choice" \
         else answer
     try:
