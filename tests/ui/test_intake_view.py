@@ -106,7 +106,7 @@ def test_each_source_shows_its_address_kind_and_counts_in_words(qtbot, qtmodelte
     qtmodeltester.check(m)
     rows = {_cells(m, r)[0]: _cells(m, r) for r in range(m.rowCount())}
     assert rows["mautic"][1:7] == ["http://127.0.0.1:8470/intake/mautic", "Mautic webhook",
-                                   "(default)", "demo request", "0", "0"]
+                                   "(default)", "Demo request", "0", "0"]
     assert rows["web-form"][2] == "Web form"
     assert rows["hubspot"][2] == "Signed JSON" and rows["hubspot"][5] == "1"
     assert rows["hubspot"][7].endswith("(0s ago)") and rows["mautic"][7] == "never"
