@@ -142,3 +142,16 @@ def test_comments_inside_are_counted_the_opening_ones_kept() -> None:
     draft = draft_from_source(text.replace("[bant]", "# the four prompts\n[bant]"))
     assert draft.inner_comments == 1
     assert draft_to_source(draft).text.startswith("# Default Level I script")
+
+
+def test_questions_no_answer_leads_to() -> None:
+    from qualdesk.services.script_form import unreached
+
+    for path in SHIPPED:
+        assert unreached(draft_from_source(path.read_text(encoding="utf-8"))) == set(), path
+    draft = draft_from_source(SHIPPED[0].read_text(encoding="utf-8"))
+    ev = draft.questions[draft.index_of("q_evaluating")]  # type: ignore[index]
+    ev.next = {"no": "close"}
+    assert unreached(draft) == {draft.index_of("q_later")}  # q_role goes on to the BANT step
+    ev.next = {"yes": "q_later"}  # 'no' falls through to q_role; 'yes' reaches q_later again
+    assert unreached(draft) == set()

@@ -40,6 +40,7 @@ from qualdesk.services.script_form import (
     ScriptDraft,
     fresh_id,
     rule_in_words,
+    unreached,
 )
 from ui.script_editor_question import QuestionPage, problem_label, set_problems, short
 
@@ -266,8 +267,10 @@ class ScriptForm(QWidget):
         self._show_step(self.steps.currentRow())
 
     def _step_names(self) -> list[str]:
+        lost = unreached(self.draft)
         names = ["Title and Level I rule", "Opening"]
         names += [f"{i}. {short(q.text, 60) or '(a new question)'}"
+                  + (" (never reached)" if i - 1 in lost else "")
                   for i, q in enumerate(self.draft.questions, 1)]
         return [*names, "BANT questions", "Close"]
 
@@ -298,6 +301,7 @@ class ScriptForm(QWidget):
         i = self.question_index(row)
         if i is not None:
             self.question.set_question(self.draft, i)
+            self.question.set_reached(i not in unreached(self.draft))
             self._question_problems(i)
             page = PAGE_QUESTION
         else:
@@ -331,12 +335,10 @@ class ScriptForm(QWidget):
         self.sig_form_edited.emit()
 
     def _question_edited(self) -> None:
-        i = self.question_index()
-        item = self.steps.currentItem()
-        if i is not None and item is not None:
-            q = self.draft.questions[i]
-            mark = "⚠ " if item.text().startswith("⚠ ") else ""
-            item.setText(f"{mark}{i + 1}. {short(q.text, 60) or '(a new question)'}")
+        """The list follows the question's words, and which questions a rep can reach."""
+        self._mark_steps()
+        if (i := self.question_index()) is not None:
+            self.question.set_reached(i not in unreached(self.draft))
         self.sig_form_edited.emit()
 
     def add_question(self) -> None:

@@ -182,6 +182,13 @@ class QuestionPage(QWidget):
             w.blockSignals(False)
         self.rebuild_answers()
 
+    def set_reached(self, reached: bool) -> None:
+        """Say so when no answer leads here: the checker allows it, a rep never sees it."""
+        n = next((i for i, x in enumerate(self.draft.questions, 1) if x is self.q), 0)
+        note = "" if reached else (" — no answer leads here, so a rep never sees it: point "
+                                   "an answer of an earlier question at it, or move it")
+        self.heading.setText(f"<b>Question {n} of {len(self.draft.questions)}</b>{note}")
+
     def rebuild_answers(self) -> None:
         """One row per answer (its option's words, where it goes), then 'any other answer'."""
         while self.grid.count():

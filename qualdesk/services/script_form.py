@@ -371,3 +371,27 @@ def plain_words(message: str) -> str:
         if re.fullmatch(pattern, message):
             return re.sub(pattern, words, message)
     return message
+
+
+def unreached(draft: ScriptDraft) -> set[int]:
+    """The questions no answer leads to (the rep would never see them): not a problem the
+    checker refuses, but worth a word in the form."""
+    ids = [q.id for q in draft.questions]
+    seen: set[int] = set()
+    todo = [0] if ids else []
+    while todo:
+        i = todo.pop()
+        if i in seen:
+            continue
+        seen.add(i)
+        q = draft.questions[i]
+        branches = {k: v for k, v in q.next.items()
+                    if k == OTHERWISE or k in q.answer_keys()}
+        targets = [ids.index(t) for t in branches.values() if t in ids]
+        answers = q.answer_keys()
+        falls = OTHERWISE not in branches and (not answers or any(a not in branches
+                                                                  for a in answers))
+        if falls and i + 1 < len(ids):
+            targets.append(i + 1)
+        todo.extend(targets)
+    return set(range(len(ids))) - seen

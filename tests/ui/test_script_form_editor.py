@@ -315,3 +315,17 @@ def test_ctrl_enter_saves_from_a_text_box_too(qtbot, sqlite_db, seeded) -> None:
     ed.check_now()
     qtbot.keyClick(box, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert ed.status.text().startswith("Saved default") and "\n" not in ed.draft.opening[-1]
+
+
+def test_a_question_no_answer_leads_to_is_named(qtbot, sqlite_db, seeded) -> None:  # type: ignore[no-untyped-def]
+    ed = _editor(qtbot, sqlite_db)
+    later = _row_of(ed, "q_later")
+    assert "never reached" not in ed.form.steps.item(later).text()
+    ed.form.steps.setCurrentRow(_row_of(ed, "q_evaluating"))
+    no = ed.form.question.target_combos["no"]
+    no.setCurrentIndex(no.findData("close"))  # the only way to question 7 is gone
+    assert ed.form.steps.item(later).text().endswith("(never reached)")
+    ed.check_now()
+    assert ed.save.isEnabled()  # allowed: a word, not a problem
+    ed.form.steps.setCurrentRow(later)
+    assert "no answer leads here" in ed.form.question.heading.text()
