@@ -29,7 +29,7 @@ from qualdesk.services import pg_roles
 from qualdesk.services.audit_query import audit_entries
 from qualdesk.services.calls import log_call, schedule_callback
 from qualdesk.services.lead_edit import edit_lead
-from qualdesk.services.sign_in import open_signed_in, signed_in_user
+from qualdesk.services.sign_in import open_signed_in, sign_in_choices, signed_in_user
 from qualdesk.services.turnover import turn_over, turned_over_leads
 from qualdesk.services.users import add_user, set_active
 from qualdesk.services.verdicts import accept, reject
@@ -180,6 +180,10 @@ def test_the_app_signs_in_as_the_logins_person(team: Team) -> None:
     ana_db, lee_db = team.db("Ana"), team.db("Lee")
     assert signed_in_user(ana_db, None).name == "Ana"
     assert signed_in_user(ana_db, "ana").name == "Ana"
+    # the sign-in list a person's own login is offered: that person only
+    assert [u.name for u in sign_in_choices(ana_db)] == ["Ana"]
+    assert [u.name for u in sign_in_choices(lee_db)] == ["Lee"]
+    assert {u.name for u in sign_in_choices(team.owner)} == {"Ana", "Bo", "Lee"}
     with pytest.raises(NotAllowed, match="opens as Ana, not as Bo"):
         signed_in_user(ana_db, "Bo")
     # a team lead may open the app for a rep: the audit names both
@@ -214,6 +218,9 @@ def test_a_login_without_a_person_is_told_what_to_ask(team: Team) -> None:
         with pytest.raises(NotAllowed, match=words) as exc:
             open_signed_in(url, None, False)
         assert f"--db-login {login}" in str(exc.value)
+    ghost_db = Database(base.set(username=ghost, password="pw").render_as_string(hide_password=False))
+    assert sign_in_choices(ghost_db) == []  # nobody to choose: it may not sign in
+    ghost_db.dispose()
     # a deactivated person whose login is still open (set by hand) is told so too
     with team.owner.session() as s:
         s.execute(text("UPDATE users SET active = false WHERE name = 'Bo'"))

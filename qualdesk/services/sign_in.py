@@ -98,6 +98,18 @@ def _session_login(db: Database) -> str:
         return "?"
 
 
+def sign_in_choices(db: Database) -> list[UserRecord]:
+    """Whom a sign-in list may offer: with a person's own login, that person only (a
+    team lead's or admin's login opens as itself; ``--rep`` acts for someone else), else
+    everyone (SQLite, the schema owner); nobody for a login that may not sign in (see
+    ``signed_in_user`` for the words)."""
+    try:
+        me = signed_in_user(db, None)
+    except NotAllowed:
+        return []
+    return [me] if me is not None else list_users(db)
+
+
 def open_signed_in(url: str, rep: str | None,
                    demo: bool) -> tuple[Database, UserRecord | None, list[UserRecord]]:
     """The database ready to use, who the start signs in as, and (without one) who may
