@@ -7,7 +7,10 @@ Without ``--db`` it builds a throwaway SQLite database with the demo data. Saves
 (the lead claimed with F2, notes typed), ``screenshot-script-stepper.png`` (the script
 at its BANT step) and ``screenshot-followup-preview.png`` (F6). ``--size 1280x720``
 sets the window (default 1400x820), ``--dark`` the desktop's dark colour scheme,
-``--suffix -dark`` names the files apart.
+``--suffix -dark`` names the files apart. Also ``screenshot-lead-history.png`` (the
+lead's calls, emails and callbacks) and ``screenshot-sales-view.png`` (the demo's sales
+owner's turned-over leads). The folder ``--out`` names is made if missing; a picture
+that cannot be written stops the tool, naming it.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from screenshot_common import save  # noqa: E402 (after the path)
 
 
 def dark_palette():  # noqa: ANN201 (Qt is imported late, on purpose)
@@ -95,34 +100,51 @@ def main() -> int:
         for _ in range(8):
             app.processEvents()
 
-    def save(widget: object, name: str) -> None:
+    def shoot(widget: object, name: str) -> None:
         settle()
-        path = out / f"screenshot-{name}{sfx}.png"
-        widget.grab().save(str(path))  # type: ignore[attr-defined]
+        path = save(widget, out / f"screenshot-{name}{sfx}.png")
         print(f"saved {path} ({w.width()}x{w.height()})")
 
-    save(w, "queue")
+    shoot(w, "queue")
     w.queue.next_lead()
     w.lead_panel.calls.dial()
     w.lead_panel.notes.edit.setPlainText("Evaluating two vendors; wants pricing for 40 seats.")
-    save(w, "lead-panel")
+    shoot(w, "lead-panel")
+    w.lead_panel.lead_tabs.setCurrentWidget(w.lead_panel.history)
+    shoot(w, "lead-history")
 
-    script = w.script
-    w.lead_actions.show_script()
+    script = w.features.script
+    w.features.lead_actions.show_script()
     for _ in range(12):
         if script.step == "bant":
             break
         script.next()
-    save(w, "script-stepper")
+    shoot(w, "script-stepper")
 
-    w.lead_actions.open_followup()
-    dlg = w.lead_actions._dialog
+    w.features.lead_actions.open_followup()
+    dlg = w.features.lead_actions._dialog
     settle()
-    save(dlg, "followup-preview")
+    shoot(dlg, "followup-preview")
     dlg.close()
     w.close()
+    shoot_sales(db, width, height, shoot)
     db.dispose()
     return 0
+
+
+def shoot_sales(db: object, width: int, height: int, shoot: object) -> None:
+    """Sales' side: the demo's sales owner and the leads turned over to them."""
+    from qualdesk.services.demo_scenarios import SALES_OWNER
+    from qualdesk.services.users import get_user
+    from ui.context import AppContext
+    from ui.ops import SyncRunner
+    from ui.sales_view import SalesView
+
+    view = SalesView(AppContext(db, get_user(db, SALES_OWNER), SyncRunner()))  # type: ignore[arg-type]
+    view.resize(width, height)
+    view.show()
+    shoot(view, "sales-view")  # type: ignore[operator]
+    view.close()
 
 
 if __name__ == "__main__":

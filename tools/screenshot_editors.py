@@ -14,6 +14,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from screenshot_common import save  # noqa: E402 (after the path)
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
@@ -53,22 +56,22 @@ def main() -> int:
     se.show()
     se.form.steps.setCurrentRow(2 + 5)  # question 6: options, each with where it goes
     app.processEvents()
-    se.grab().save(str(out / f"screenshot-editor-script{suffix}.png"))
+    save(se, out / f"screenshot-editor-script{suffix}.png")
     te = TemplateEditor(db, SyncRunner(), "Alex Rivera")
     te.set_template("default", "email.html.j2")
     te.resize(w, h)
     te.show()
     app.processEvents()
-    te.grab().save(str(out / f"screenshot-editor-template{suffix}.png"))
+    save(te, out / f"screenshot-editor-template{suffix}.png")
     te.set_template("default", "voicemail.txt.j2")
     te.source.appendPlainText("Your account manager is {{ lead.account_manager }}.")
     te.check_now()
     app.processEvents()
-    te.grab().save(str(out / f"screenshot-editor-template-problem{suffix}.png"))
+    save(te, out / f"screenshot-editor-template-problem{suffix}.png")
     b = Level1RuleBuilder("need_known and authority_confirmed and timeframe_within_months(6)")
     b.show()
     app.processEvents()
-    b.grab().save(str(out / f"screenshot-editor-level1{suffix}.png"))
+    save(b, out / f"screenshot-editor-level1{suffix}.png")
     for x in (se, te, b):
         x.close()
     db.dispose()

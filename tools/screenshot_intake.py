@@ -23,6 +23,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from screenshot_common import save  # noqa: E402 (after the path)
 
 
 def dark_palette() -> object:
@@ -180,16 +182,16 @@ def main() -> int:
         page.secret_panel.show_secret("mautic", new.secret or "")
         settle()
         suffix = args.suffix + ("-dark" if args.dark else "")
-        w.grab().save(str(out / f"screenshot-intake{suffix}.png"))
+        save(w, out / f"screenshot-intake{suffix}.png")
         page.secret_panel.clear()
         page.tabs.setCurrentWidget(page.rules)
         settle()
-        w.grab().save(str(out / f"screenshot-intake-rules{suffix}.png"))
+        save(w, out / f"screenshot-intake-rules{suffix}.png")
         w.pages.setCurrentIndex(0)
         w.lead_panel.set_lead(int(ids["dana"]))  # type: ignore[call-overload]
         w.lead_panel.lead_tabs.setCurrentWidget(w.activity)
         settle()
-        w.grab().save(str(out / f"screenshot-intake-activity{suffix}.png"))
+        save(w, out / f"screenshot-intake-activity{suffix}.png")
         print(f"wrote {out}/screenshot-intake*{suffix}.png ({page.message.text()})")
         w.close()
         ctx.runner.wait()

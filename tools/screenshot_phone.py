@@ -19,6 +19,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from screenshot_common import save  # noqa: E402 (after the path)
 
 
 def main() -> int:
@@ -98,18 +100,18 @@ def main() -> int:
     far.will(ANSWER, after=1.0)
     calls.dial()
     pump(4.2)
-    w.grab().save(str(out / f"screenshot-call-connected{args.suffix}.png"))
+    save(w, out / f"screenshot-call-connected{args.suffix}.png")
     calls.hang_up()
     pump(0.8)
     far.will(REJECT, after=0.5)
     calls.dial()
     pump(1.5)
-    w.grab().save(str(out / f"screenshot-call-busy{args.suffix}.png"))
+    save(w, out / f"screenshot-call-busy{args.suffix}.png")
     page = PhonePage(ctx, controller, w)
     page.test_number.setText(numbers[0])
     page.show()
     pump(1.0)
-    page.grab().save(str(out / f"screenshot-phone-page{args.suffix}.png"))
+    save(page, out / f"screenshot-phone-page{args.suffix}.png")
     controller.stop()
     far.stop()
     print(f"saved screenshots to {out}")

@@ -17,6 +17,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from screenshot_common import save  # noqa: E402 (after the path)
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from sqlalchemy import select  # noqa: E402
@@ -153,7 +156,7 @@ def main() -> int:
         floor.resize(1200, 640)
         floor.show()
         app.processEvents()
-        floor.grab().save(str(out / "screenshot-floor-view.png"))
+        save(floor, out / "screenshot-floor-view.png")
         reports = ReportsView(ctx)
         reports.set_report("sla", "campaign")
         from datetime import date
@@ -163,7 +166,7 @@ def main() -> int:
         reports.resize(1200, 760)
         reports.show()
         app.processEvents()
-        reports.grab().save(str(out / "screenshot-sla-report.png"))
+        save(reports, out / "screenshot-sla-report.png")
         floor.close()
         reports.close()
         db.dispose()
@@ -199,7 +202,7 @@ def extra_shots(app, out: Path, size: str, dark: bool, pdf: bool) -> int:  # typ
             floor.show()
             floor.risk_table.selectRow(0)
             app.processEvents()
-            floor.grab().save(str(out / f"screenshot-floor{suffix}.png"))
+            save(floor, out / f"screenshot-floor{suffix}.png")
             floor.close()
             for kind, group, section, name in (("sla", "campaign", 0, "sla"),
                                                ("funnel", None, 2, "funnel")):
@@ -211,7 +214,7 @@ def extra_shots(app, out: Path, size: str, dark: bool, pdf: bool) -> int:  # typ
                 reports.resize(w, h)
                 reports.show()
                 app.processEvents()
-                reports.grab().save(str(out / f"screenshot-report-{name}{suffix}.png"))
+                save(reports, out / f"screenshot-report-{name}{suffix}.png")
         if pdf:
             for kind, group in (("sla", None), ("sla", "campaign"), ("funnel", None),
                                 ("closed-loop", None)):

@@ -16,6 +16,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from screenshot_common import save  # noqa: E402 (after the path)
 
 
 def main() -> int:
@@ -79,13 +81,13 @@ def main() -> int:
     while stepper.step != "bant":
         stepper.next()
     app.processEvents()
-    stepper.grab().save(str(out_dir / "screenshot-script-stepper.png"))
+    save(stepper, out_dir / "screenshot-script-stepper.png")
 
     dlg = FollowUpDialog(ctx, lead_id)
     dlg.resize(780, 820)
     dlg.open()
     app.processEvents()
-    dlg.grab().save(str(out_dir / "screenshot-followup-preview.png"))
+    save(dlg, out_dir / "screenshot-followup-preview.png")
     print(f"wrote {out_dir / 'screenshot-script-stepper.png'}")
     print(f"wrote {out_dir / 'screenshot-followup-preview.png'}")
     dlg.close()

@@ -16,6 +16,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from screenshot_common import save  # noqa: E402 (after the path)
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
@@ -68,7 +71,7 @@ def main() -> int:
                 reps.name.setText("Chen Wu")
             app.processEvents()
             path = out / f"screenshot-welcome-{i + 1}-{name}{suffix}.png"
-            page.grab().save(str(path))
+            save(page, path)
             shots.append(path)
             if name == "you":
                 page.next.click()  # creates Tara, so the next steps are hers
