@@ -45,8 +45,7 @@ def run(db_url: str | None, rep: str | None, demo: bool) -> int:
         return 1
     from PySide6.QtWidgets import QApplication
 
-    from qualdesk.services.sign_in import open_signed_in
-    from qualdesk.services.users import list_users
+    from qualdesk.services.sign_in import open_signed_in, sign_in_choices
     from ui.crash_dialog import install_file_log
     from ui.icons import app_icon
 
@@ -115,8 +114,8 @@ def run(db_url: str | None, rep: str | None, demo: bool) -> int:
         def welcomed(who: UserRecord | None, then: str) -> None:
             nonlocal db
             db = welcome.db  # the step may have switched to the team's database
-            if then == "signin":
-                sign_in(list_users(db))
+            if then == "signin":  # a person's own login offers that person only (#21)
+                sign_in(sign_in_choices(db))
             elif who is None:
                 app.quit()
             else:
