@@ -103,6 +103,7 @@ class QuestionPage(QWidget):
         self._stash: dict[int, list[ChoiceDraft]] = {}  # options kept while the kind is not choice
         self.heading = QLabel("")
         self.heading.setObjectName("script_question_heading")
+        self.heading.setWordWrap(True)  # a long note must not widen the page past the window
         self.text = QPlainTextEdit()
         self.text.setObjectName("script_q_text")
         self.text.setTabChangesFocus(True)

@@ -329,3 +329,6 @@ def test_a_question_no_answer_leads_to_is_named(qtbot, sqlite_db, seeded) -> Non
     assert ed.save.isEnabled()  # allowed: a word, not a problem
     ed.form.steps.setCurrentRow(later)
     assert "no answer leads here" in ed.form.question.heading.text()
+    QApplication.processEvents()
+    scroll = ed.form.pages.currentWidget()
+    assert scroll.widget().width() <= scroll.viewport().width()  # the note wraps, no cut-off
