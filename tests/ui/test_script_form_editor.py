@@ -332,3 +332,15 @@ def test_a_question_no_answer_leads_to_is_named(qtbot, sqlite_db, seeded) -> Non
     QApplication.processEvents()
     scroll = ed.form.pages.currentWidget()
     assert scroll.widget().width() <= scroll.viewport().width()  # the note wraps, no cut-off
+
+
+def test_every_step_fits_the_window_the_settings_menu_opens(qtbot, sqlite_db, seeded) -> None:  # type: ignore[no-untyped-def]
+    ed = _editor(qtbot, sqlite_db)
+    for size in ((1000, 640), (1280, 720)):
+        ed.resize(*size)
+        for row in range(ed.form.steps.count()):
+            ed.form.steps.setCurrentRow(row)
+            QApplication.processEvents()
+            scroll = ed.form.pages.currentWidget()
+            assert scroll.widget().width() <= scroll.viewport().width(), (size, row)
+            assert ed.save.isVisible() and ed.save.geometry().bottom() <= ed.height()
