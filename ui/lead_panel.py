@@ -143,6 +143,21 @@ class LeadPanel(QWidget):
             act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             act.triggered.connect(slot)
             content.addAction(act)
+        # Ctrl+Tab / Ctrl+Shift+Tab turn the tabs from anywhere in the cockpit, not only
+        # from inside them (from the call keys they did nothing).
+        forward, back = keymap.sequences("lead_tabs")
+        for name, keys, step in (("next_tab", forward, 1), ("previous_tab", back, -1)):
+            act = QAction(self)
+            act.setObjectName(f"action_{name}")
+            act.setShortcut(keys)
+            act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            act.triggered.connect(lambda _c=False, s=step: self.turn_tab(s))
+            content.addAction(act)
+
+    def turn_tab(self, step: int) -> None:
+        n = self.lead_tabs.count()
+        if n:
+            self.lead_tabs.setCurrentIndex((self.lead_tabs.currentIndex() + step) % n)
 
     def _asking(self, box: QWidget) -> None:
         self.confirm_box = box

@@ -77,3 +77,20 @@ def test_every_tab_title_shows_at_150_percent() -> None:
     assert out.returncode == 0, out.stderr[-2000:]
     line = next(x for x in out.stdout.splitlines() if x.startswith("DPR"))
     assert line.split()[1] == "1.5" and line.split()[3] == "True", line
+
+
+def test_ctrl_tab_turns_the_lead_tabs_from_the_call_keys(qtbot, ctx, seeded) -> None:
+    """The F1 map says Ctrl+Tab / Ctrl+Shift+Tab turn the lead panel's tabs: from the call
+    keys (where F2 leaves the rep) they did nothing."""
+    w, _ = open_window(qtbot, ctx)
+    qtbot.keyClick(w, Qt.Key.Key_F2)
+    tabs = w.lead_panel.lead_tabs
+    start = w.focusWidget()
+    assert start is w.lead_panel.calls.dial_button and tabs.currentIndex() == 0
+    qtbot.keyClick(start, Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)
+    assert tabs.tabText(tabs.currentIndex()) == "Script"
+    qtbot.keyClick(start, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ControlModifier
+                   | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(start, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ControlModifier
+                   | Qt.KeyboardModifier.ShiftModifier)
+    assert tabs.tabText(tabs.currentIndex()) == "Audit"  # round the end
