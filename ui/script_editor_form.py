@@ -286,6 +286,8 @@ class ScriptForm(QWidget):
         n = len(self.draft.questions)
         if key[0] == "q":
             return 2 + int(key[1])
+        if key == QUESTIONS:
+            return -1  # no question at all: said under the list, on no step
         return {"opening": 1, "bant": 2 + n, "close": 3 + n}.get(str(key[0]), 0)
 
     def _step_has_problem(self, row: int) -> bool:
@@ -389,6 +391,9 @@ class ScriptForm(QWidget):
 
     def focus_field(self, key: FieldKey) -> None:
         """Show the step a problem is on and put the cursor in its field."""
+        if key == QUESTIONS:
+            self.buttons["add"].setFocus()
+            return
         self.steps.setCurrentRow(self._step_of(key))
         if key[0] == "q":
             self.question.focus_field(str(key[2]))

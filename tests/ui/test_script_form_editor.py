@@ -344,3 +344,20 @@ def test_every_step_fits_the_window_the_settings_menu_opens(qtbot, sqlite_db, se
             scroll = ed.form.pages.currentWidget()
             assert scroll.widget().width() <= scroll.viewport().width(), (size, row)
             assert ed.save.isVisible() and ed.save.geometry().bottom() <= ed.height()
+
+
+def test_a_script_without_questions_says_so_under_the_list(qtbot, sqlite_db, seeded) -> None:  # type: ignore[no-untyped-def]
+    ed = _editor(qtbot, sqlite_db)
+    ed.form.steps.setCurrentRow(2)
+    while ed.draft.questions:
+        ed.form.buttons["remove"].click()
+        ed.form.steps.setCurrentRow(2)
+    ed.check_now()
+    label = ed.form.labels[("questions",)]
+    assert not ed.save.isEnabled() and label.isVisible()
+    assert label.text() == "✗ add at least one question"
+    assert not any(ed.form.steps.item(i).text().startswith("⚠")
+                   for i in range(ed.form.steps.count()))
+    ed.problem_list.setCurrentRow(0)
+    qtbot.keyClick(ed.problem_list, Qt.Key.Key_Return)
+    assert ed.form.buttons["add"].hasFocus()
