@@ -64,7 +64,7 @@ def test_incubation_is_refused_when_it_makes_no_sense(db: Database, frozen) -> N
     assert designation(db, lead) == "warm"
     qualify(db, lead)
     turn_over(db, lead, "Sam")
-    with pytest.raises(NotAllowed, match="turned_over"):
+    with pytest.raises(NotAllowed, match="is turned over: only"):
         incubate(db, lead, date(2026, 12, 23), "bad timing")
 
 

@@ -32,6 +32,9 @@ ADVICE = re.compile(r"\bqualdesk [a-z][a-z-]* |config set|--[a-z][a-z-]+ [A-Z]")
 KNOWN_ADVICE = {
     "qualdesk/services/intake/import_leads.py", "qualdesk/services/intake/lead_writer.py",
     "qualdesk/services/intake/live/one_lead.py",
+    # the sign-in refusal names the login to link and its command on purpose (its test
+    # checks it): to be split into words + ``cli=`` by its owner (#21)
+    "qualdesk/services/sign_in.py",
 }
 STRUCTURED_BANT = {"budget": {"low": 40000, "high": 60000, "currency": "USD"},
                    "authority": {"role": "VP Operations", "decision": "yes"},

@@ -23,6 +23,7 @@ from qualdesk.db.engine import Database
 from qualdesk.db.models import Lead, Note, User
 from qualdesk.domain import designation as dz
 from qualdesk.domain.records import Changes
+from qualdesk.domain.words import designation as said_designation
 from qualdesk.errors import InvalidInput, NotAllowed
 from qualdesk.services import audit, team_settings
 from qualdesk.services.designations import move
@@ -141,8 +142,9 @@ def incubate(db: Database, lead_id: int, until: date | datetime, reason: str,
     with db.session() as s:
         lead = get_lead(s, lead_id)
         if lead.designation not in dz.OPEN:
-            raise NotAllowed(f"lead {lead_id} is {lead.designation}: only a lead the qualifying "
-                             f"team works (cold, warm, hot, incubating) can be incubated")
+            raise NotAllowed(f"lead {lead_id} is {said_designation(lead.designation).lower()}: "
+                             "only a lead the qualifying team works (cold, warm, hot, "
+                             "incubating) can be incubated")
         retouch = parse_until(s, until)
         if retouch <= now:
             raise InvalidInput(f"re-touch date {retouch:%Y-%m-%d} is not in the future")

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from qualdesk import clock
 from qualdesk.db.engine import Database
 from qualdesk.db.models import User
+from qualdesk.domain import words
 from qualdesk.domain.email_address import InvalidAddress, parse_address
 from qualdesk.domain.records import UserRecord
 from qualdesk.errors import InvalidInput, NotAllowed, NotFound
@@ -35,7 +36,8 @@ def add_user(db: Database, name: str, role: str, email: str | None = None,
     with db.session() as s:
         existing = s.scalar(select(User).where(func.lower(User.name) == name.lower()))
         if existing is not None:
-            raise InvalidInput(f"a user named {existing.name!r} already exists ({existing.role})")
+            raise InvalidInput(f"a user named {existing.name!r} already exists "
+                               f"({words.role(existing.role)})")
         u = User(name=name, role=role, email=email, phone=phone, active=True, created_at=clock.now())
         s.add(u)
         s.flush()

@@ -23,6 +23,7 @@ from qualdesk.db.engine import Database
 from qualdesk.db.models import Lead, Opportunity, TurnOver, User
 from qualdesk.domain import designation as dz
 from qualdesk.domain.records import Changes
+from qualdesk.domain.words import designation as said_designation
 from qualdesk.errors import InvalidInput, NotAllowed, NotFound, RowProblem
 from qualdesk.services import audit
 from qualdesk.services.designations import move
@@ -98,7 +99,8 @@ def check_verdict(s: Session, lead: Lead, verdict: str, outcome: str | None) -> 
         when = f" on {t.verdict_at:%Y-%m-%d}" if t and t.verdict_at else ""
         raise NotAllowed(f"lead {lead.id} was already accepted{when}")
     if lead.designation != dz.Designation.TURNED_OVER.value or t is None:
-        raise NotAllowed(f"lead {lead.id} is not turned over (it is {lead.designation})")
+        raise NotAllowed(f"lead {lead.id} is not turned over (it is "
+                         f"{said_designation(lead.designation).lower()})")
     if verdict == REJECTED and outcome:
         raise NotAllowed("a won/lost outcome applies to accepted leads only")
     return t

@@ -55,7 +55,7 @@ def test_add_deactivate_and_reactivate(qtbot, sqlite_db: Database) -> None:  # t
     assert get_user(sqlite_db, "Ana Lopez").active
     v.name.setText("ana lopez")  # the same person: refused, in words
     v.add.click()
-    assert v.message.text() == "⚠ a user named 'Ana Lopez' already exists (rep)"
+    assert v.message.text() == "⚠ a user named 'Ana Lopez' already exists (Qualifying rep)"
 
 
 def test_a_database_login_is_created_reset_and_works(qtbot, pg_url: str) -> None:  # type: ignore[no-untyped-def]
