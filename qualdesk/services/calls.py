@@ -13,7 +13,7 @@ from qualdesk import clock
 from qualdesk.db.engine import Database
 from qualdesk.db.models import Attempt, Callback, DesignationChange, Disposition, Lead, Note, User
 from qualdesk.domain import designation as dz
-from qualdesk.domain.codes import DEAD_NUMBER, normalise_code
+from qualdesk.domain.codes import normalise_code
 from qualdesk.domain.records import Changes
 from qualdesk.errors import InvalidInput, NotAllowed
 from qualdesk.services import audit, retry_keys
@@ -101,11 +101,14 @@ def record_attempt(
 
 def has_callable_number(s: Session, lead: Lead) -> bool:
     """A number worth a voicemail: the lead has one, and no call found it dead (wrong or
-    bad number), as the queue judges it ("no valid phone: email only")."""
+    bad number) since it was last corrected, as the queue judges it ("no valid phone:
+    email only"; ``candidates.dead_attempt``)."""
+    from qualdesk.services.candidates import dead_attempt
+
     if not lead.phone:
         return False
-    dead = s.scalar(select(Attempt.id).where(Attempt.lead_id == lead.id,
-                                             Attempt.disposition.in_(DEAD_NUMBER)).limit(1))
+    dead = s.scalar(select(Attempt.id).where(Attempt.lead_id == lead.id, dead_attempt())
+                    .limit(1))
     return dead is None
 
 
