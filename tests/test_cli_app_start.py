@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from qualdesk.cli import _opens_the_app
+from qualdesk.cli import opens_the_app
 from qualdesk.db.engine import Database
 from qualdesk.db.migrate import upgrade
 
@@ -21,7 +21,7 @@ from qualdesk.db.migrate import upgrade
     (["import", "leads", "app"], False),
 ])
 def test_which_command_lines_open_the_app(argv: list[str], app: bool) -> None:
-    assert _opens_the_app(argv) is app
+    assert opens_the_app(argv) is app
 
 
 def test_app_start_loads_no_other_command(tmp_path: Path) -> None:

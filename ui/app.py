@@ -1,6 +1,8 @@
 """``qualdesk app``: resolve the database, sign in, open the main window.
 
-Nothing Qt is created at import time; ``run`` builds the QApplication.
+Nothing Qt is created at import time; ``run`` builds the QApplication. The launcher
+(``ui.launcher``) calls in with Qt's own options and its start instant; nothing here
+imports it back.
 """
 
 from __future__ import annotations
@@ -9,11 +11,21 @@ import argparse
 import logging
 import os
 import sys
+import time
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
+from qualdesk.db.engine import Database
 from qualdesk.domain.records import UserRecord
 from qualdesk.errors import KnownError
 from qualdesk.paths import default_db_url
 from qualdesk.settings import MachineSettings
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    from ui.context import AppContext
+    from ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -24,118 +36,134 @@ def resolve_db_url(db_url: str | None, machine: MachineSettings) -> str:
     return db_url or os.environ.get("QUALDESK_DB") or machine.db_url or default_db_url()
 
 
-def run_from_args(args: argparse.Namespace) -> int:
-    """The app runner the launcher gives the command line (``qualdesk`` / ``qualdesk app``)."""
+def run_from_args(args: argparse.Namespace, qt_args: Sequence[str] = (),
+                  t0: float | None = None) -> int:
+    """The app runner the launcher gives the command line (``qualdesk`` / ``qualdesk app``).
+    ``qt_args``: Qt's own options (``-style fusion``…); ``t0``: when the start began, for
+    the smoke test's ready time."""
     smoke = getattr(args, "smoke_test", None)
     if smoke:
-        from ui.launcher import T0
         from ui.smoke import arm
 
-        arm(float(smoke), T0)
+        arm(float(smoke), time.perf_counter() if t0 is None else t0, qt_args)
     return run(db_url=getattr(args, "db", None), rep=getattr(args, "rep", None),
-               demo=bool(getattr(args, "demo", False)))
+               demo=bool(getattr(args, "demo", False)), qt_args=qt_args)
 
 
-def run(db_url: str | None, rep: str | None, demo: bool) -> int:
+def run(db_url: str | None, rep: str | None, demo: bool, qt_args: Sequence[str] = ()) -> int:
     from ui.qt_libs import xcb_problem
 
     problem = xcb_problem()  # before Qt dies with a message that names the wrong library
     if problem:
         print(f"qualdesk: {problem}", file=sys.stderr)
         return 1
+    app = _application(qt_args)
+    machine = MachineSettings.load()
+    try:
+        db, user, users = _open_database(resolve_db_url(db_url, machine), rep, demo)
+    except KnownError as exc:
+        print(f"qualdesk: {exc}", file=sys.stderr)
+        return 1
+    start = Start(app, db, machine)
+    start.begin(user, users)
+    code = app.exec()
+    start.db.dispose()
+    return int(code)
+
+
+def _application(qt_args: Sequence[str]) -> QApplication:
     from PySide6.QtWidgets import QApplication
 
-    from qualdesk.services.sign_in import open_signed_in, sign_in_choices
     from ui.crash_dialog import install_file_log
     from ui.icons import app_icon
 
     install_file_log()
-    from ui.launcher import QT_ARGS
-
     # Qt's own options (-style, -platform …) reach Qt; the desktop's palette and colour
     # scheme are Qt's to follow (nothing here sets a palette or a style).
-    app = QApplication.instance() or QApplication([*sys.argv[:1], *QT_ARGS])
+    app = QApplication.instance() or QApplication([*sys.argv[:1], *qt_args])
     assert isinstance(app, QApplication)
     app.setApplicationName("QualDesk")
     app.setOrganizationName("QualDesk")
     app.setWindowIcon(app_icon())
+    return app
 
-    machine = MachineSettings.load()
-    try:
-        # with a person's own PostgreSQL login, the person is the login's (services.sign_in)
-        db, user, users = open_signed_in(resolve_db_url(db_url, machine), rep, demo)
-    except KnownError as exc:
-        print(f"qualdesk: {exc}", file=sys.stderr)
-        return 1
 
-    holder: dict[str, object] = {}
+def _open_database(url: str, rep: str | None,
+                   demo: bool) -> tuple[Database, UserRecord | None, list[UserRecord]]:
+    """The database ready to use, who ``--rep`` names, and (without one) who can sign in:
+    with a person's own PostgreSQL login, that person (``services.sign_in``)."""
+    from qualdesk.services.sign_in import open_signed_in
 
-    def open_main(who: UserRecord) -> None:
+    return open_signed_in(url, rep, demo)
+
+
+class Start:
+    """From the start to the main window: the welcome page (a fresh install), the sign-in,
+    or straight in (``--rep``). Keeps what it opens alive while the app runs."""
+
+    def __init__(self, app: QApplication, db: Database, machine: MachineSettings) -> None:
+        self.app, self.db, self.machine = app, db, machine
+        self.ctx: AppContext | None = None
+        self.window: MainWindow | None = None
+        self.welcome_page: QWidget | None = None
+        self.sign_in_dialog: QWidget | None = None
+
+    def begin(self, user: UserRecord | None, users: list[UserRecord]) -> None:
+        if user is not None:
+            self.open_main(user)
+        elif not users:
+            self.welcome()  # sets the team up, then opens the app as you
+        else:
+            self.sign_in(users)
+
+    def open_main(self, who: UserRecord) -> MainWindow:
         from ui.context import AppContext
         from ui.main_window import MainWindow
 
-        machine.rep = who.name
+        self.machine.rep = who.name
         try:
-            machine.save()
+            self.machine.save()
         except OSError as exc:  # a read-only config dir must not stop the rep working
             log.warning("could not remember the sign-in: %s", exc)
-        ctx = AppContext(db, who)
-        window = MainWindow(ctx)
-        holder["ctx"], holder["window"] = ctx, window
-        window.show()
-        window.start_background_after_first_load()
+        self.ctx = AppContext(self.db, who)
+        self.window = MainWindow(self.ctx)
+        self.window.show()
+        self.window.start_background_after_first_load()
+        return self.window
 
-    def sign_in(people: list[UserRecord]) -> None:
+    def sign_in(self, people: list[UserRecord]) -> None:
         from ui.sign_in import SignInDialog
 
-        dialog = SignInDialog(people, machine.rep, db.display_name())
-        holder["dialog"] = dialog
+        dialog = SignInDialog(people, self.machine.rep, self.db.display_name())
+        self.sign_in_dialog = dialog
 
         def finished(result: int) -> None:
             chosen = dialog.selected_user()
             if result and chosen is not None:
-                open_main(chosen)
+                self.open_main(chosen)
             else:
-                app.quit()
+                self.app.quit()
 
         dialog.finished.connect(finished)
         dialog.open()
 
-    if user is not None:
-        open_main(user)
-    elif not users:
-        # A fresh install: the welcome page sets the team up, then opens the app as you.
+    def welcome(self) -> None:
         from ui.ops import OpRunner
         from ui.welcome_page import WelcomePage
 
-        welcome = WelcomePage(db, OpRunner(app), machine)
-        holder["welcome"] = welcome
+        page = WelcomePage(self.db, OpRunner(self.app), self.machine)
+        self.welcome_page = page
 
         def welcomed(who: UserRecord | None, then: str) -> None:
-            nonlocal db
-            db = welcome.db  # the step may have switched to the team's database
+            from qualdesk.services.sign_in import sign_in_choices
+
+            self.db = page.db  # the step may have switched to the team's database
             if then == "signin":  # a person's own login offers that person only (#21)
-                sign_in(sign_in_choices(db))
+                self.sign_in(sign_in_choices(self.db))
             elif who is None:
-                app.quit()
+                self.app.quit()
             else:
-                open_main(who)
-                after_welcome(holder["window"], then)
+                self.open_main(who).features.after_welcome(then)
 
-        welcome.sig_done.connect(welcomed)
-        welcome.show()
-    else:
-        sign_in(users)
-    code = app.exec()
-    db.dispose()
-    return int(code)
-
-
-def after_welcome(window: object, then: str) -> None:
-    """The welcome page's last step: open the import dialog or the intake page."""
-    if then == "import":
-        window.file_actions.open_import()  # type: ignore[attr-defined]
-    elif then == "intake":
-        page = getattr(window, "feature_pages", {}).get("intake")
-        if page is not None:
-            window.pages.setCurrentWidget(page)  # type: ignore[attr-defined]
+        page.sig_done.connect(welcomed)
+        page.show()

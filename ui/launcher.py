@@ -1,7 +1,8 @@
 """The ``qualdesk`` console script: the core command line, with the desktop app plugged in.
 
 The core (``qualdesk.cli``) never imports Qt; it runs ``qualdesk app`` (and plain
-``qualdesk``) through the app runner given here.
+``qualdesk``) through the app runner given here, which hands ``ui.app`` Qt's own options
+and the start instant (nothing imports the launcher back).
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ QT_VALUE_OPTIONS = frozenset({"style", "stylesheet", "platform", "platformplugin
                               "platformtheme", "plugin", "qwindowgeometry", "qwindowtitle",
                               "qwindowicon", "display", "session", "geometry", "qmljsdebugger"})
 QT_FLAG_OPTIONS = frozenset({"reverse", "nograb", "dograb", "sync", "widgetcount"})
-QT_ARGS: list[str] = []  # what ``ui.app.run`` hands to QApplication
 
 
 def split_qt_args(argv: Sequence[str]) -> tuple[list[str], list[str]]:
@@ -47,15 +47,19 @@ def split_qt_args(argv: Sequence[str]) -> tuple[list[str], list[str]]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    import argparse
     import sys
 
-    from qualdesk.cli import _opens_the_app
     from qualdesk.cli import main as cli_main
+    from qualdesk.cli import opens_the_app
     from ui.app import run_from_args
 
     given = list(sys.argv[1:] if argv is None else argv)
     ours, qt = split_qt_args(given)
-    if not _opens_the_app(ours):  # only the app takes Qt's options: commands keep theirs
+    if not opens_the_app(ours):  # only the app takes Qt's options: commands keep theirs
         ours, qt = given, []
-    QT_ARGS[:] = qt
-    return cli_main(ours, app_runner=run_from_args)
+
+    def run_app(args: argparse.Namespace) -> int:
+        return run_from_args(args, qt_args=qt, t0=T0)
+
+    return cli_main(ours, app_runner=run_app)

@@ -8,6 +8,8 @@ the config dir, so tests never touch the real one).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QTabWidget, QVBoxLayout, QWidget
@@ -19,11 +21,17 @@ from ui.banner import Banner
 from ui.call_controls import UrlOpener
 from ui.context import AppContext
 from ui.crash_dialog import CrashDialog
+from ui.features import Features, install
 from ui.icons import app_icon
 from ui.keymap import KeymapDialog
 from ui.lead_panel import LeadPanel
 from ui.queue_view import QueueView
 from ui.what_changed import remote
+
+if TYPE_CHECKING:
+    from ui.live_refresh import LiveRefresh
+    from ui.scheduler import AlertScheduler
+    from ui.tray import Tray
 
 
 def window_settings() -> QSettings:
@@ -40,11 +48,14 @@ class MainWindow(QMainWindow):
         self.ctx = ctx
         self._crash: CrashDialog | None = None
         self._keymap: KeymapDialog | None = None
-        self.tray = None
-        self.alerts = None
-        self.live = None
+        self.tray: Tray | None = None  # the background's (``start_background``)
+        self.alerts: AlertScheduler | None = None
+        self.live: LiveRefresh | None = None
         self._unchecked_span: tuple[int, int] | None = None  # remote changes not yet looked at
         self._closed = False
+        # Other clients' writes: one reload per burst; the timers stop when the window closes.
+        self._reload_timer = self._burst_timer(self.retry)
+        self._config_timer = self._burst_timer(self._check_remote_configuration)
 
         self.banner = Banner(self)
         self.pages = QTabWidget(self)
@@ -71,17 +82,7 @@ class MainWindow(QMainWindow):
         lay.addWidget(self.pages, 1)
         self.setCentralWidget(central)
 
-        self.status_db = QLabel(f"Database: {ctx.db.display_name()}", self)
-        self.status_db.setObjectName("status_database")
-        self.status_user = QLabel("", self)
-        self.status_user.setObjectName("status_user")
-        self.status_busy = QLabel("", self)
-        self.status_busy.setObjectName("status_busy")
-        self.statusBar().addPermanentWidget(self.status_busy)
-        self.statusBar().addPermanentWidget(self.status_db)
-        self.statusBar().addPermanentWidget(self.status_user)
-        self._show_user()
-
+        self._build_status_bar()
         help_action = QAction("Keyboard map", self)
         help_action.setObjectName("action_keymap")
         help_action.setShortcuts(keymap.sequences("keymap"))
@@ -101,11 +102,28 @@ class MainWindow(QMainWindow):
         ctx.runner.sig_busy_changed.connect(self._on_busy)
         ctx.sig_db_status.connect(self._on_db_status)
 
-        from ui.features import install
-
-        install(self)
+        self.features: Features = install(self)
         self._restore_geometry()
         self.queue.refresh()
+
+    def _build_status_bar(self) -> None:
+        self.status_db = QLabel(f"Database: {self.ctx.db.display_name()}", self)
+        self.status_db.setObjectName("status_database")
+        self.status_user = QLabel("", self)
+        self.status_user.setObjectName("status_user")
+        self.status_busy = QLabel("", self)
+        self.status_busy.setObjectName("status_busy")
+        self.statusBar().addPermanentWidget(self.status_busy)
+        self.statusBar().addPermanentWidget(self.status_db)
+        self.statusBar().addPermanentWidget(self.status_user)
+        self._show_user()
+
+    def _burst_timer(self, slot: object) -> QTimer:
+        timer = QTimer(self)
+        timer.setSingleShot(True)
+        timer.setInterval(250)
+        timer.timeout.connect(slot)
+        return timer
 
     # --- pages -----------------------------------------------------------------------
 
@@ -160,6 +178,8 @@ class MainWindow(QMainWindow):
             self.retry()
 
     def retry(self) -> None:
+        if self._closed:
+            return  # a late reload (a timer, a banner's retry): nothing left to show it
         self.queue.refresh()
         self.lead_panel.reload()
 
@@ -214,14 +234,10 @@ class MainWindow(QMainWindow):
         self.live.sig_remote_span.connect(self._on_remote_span)
         self.live.sig_db_status.connect(self.ctx.sig_db_status)
         self.live.start()
-        from ui.features import start_jobs
-
-        start_jobs(self)
+        self.features.start(self.tray, self.live)
 
     def stop_background(self) -> None:
-        from ui.features import stop_jobs
-
-        stop_jobs(self)
+        self.features.stop()
         if self.alerts is not None:
             self.alerts.stop()
         if self.live is not None:
@@ -244,18 +260,19 @@ class MainWindow(QMainWindow):
 
     def _on_remote_change(self, _position: object) -> None:
         # Coalesce a burst of remote writes into one reload.
-        QTimer.singleShot(250, self.retry)
+        if not self._closed and not self._reload_timer.isActive():
+            self._reload_timer.start()
 
     def _on_remote_span(self, previous: int, position: int) -> None:
         """Another client may have changed the configuration (dispositions, kinds,
         campaigns, team settings): if so, every view reloads what it shows of it."""
         pending = self._unchecked_span
         self._unchecked_span = (previous if pending is None else min(previous, pending[0]), position)
-        if pending is None:
-            QTimer.singleShot(250, self._check_remote_configuration)
+        if pending is None and not self._closed:
+            self._config_timer.start()
 
     def _check_remote_configuration(self) -> None:
-        if self._unchecked_span is None:
+        if self._unchecked_span is None or self._closed:
             return
         from qualdesk.services import sync as sync_svc
 
@@ -266,6 +283,8 @@ class MainWindow(QMainWindow):
 
     def _on_remote_kinds(self, kinds: set[str]) -> None:
         # The queue itself was reloaded for this burst already (``_on_remote_change``).
+        if self._closed:
+            return  # the answer came after the window closed
         self.ctx.runner.announce(remote(kinds), self)
 
     # --- geometry --------------------------------------------------------------------
@@ -291,7 +310,10 @@ class MainWindow(QMainWindow):
         s.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        """Save, end claims, stop every job and timer; late results are ignored after."""
         self._closed = True
+        self._reload_timer.stop()
+        self._config_timer.stop()
         self.lead_panel.notes.save_now()
         self.lead_panel.end_claims_on_quit()
         self.save_geometry()

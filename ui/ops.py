@@ -25,6 +25,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from qualdesk.domain.records import Changes
@@ -53,6 +54,13 @@ def bug_details(exc: BaseException) -> str:
         traceback.format_exception(type(exc), exc, exc.__traceback__))
 
 
+def receiver_alive(callback: Callable[..., Any]) -> bool:
+    """False for a method of a Qt object that is gone (its window closed while the op
+    ran): a late result has nowhere to go and is dropped, not delivered to a dead widget."""
+    owner = getattr(callback, "__self__", None)
+    return not isinstance(owner, QObject) or shiboken6.isValid(owner)
+
+
 class _Runner(QObject):
     """What both runners share: the signals, ``run_op``, ``announce`` and ``report``."""
 
@@ -75,7 +83,7 @@ class _Runner(QObject):
 
         def done(result: Any) -> None:
             self.announce(changes(result), initiator)
-            if on_done is not None:
+            if on_done is not None and receiver_alive(on_done):
                 on_done(result)
 
         self.run(fn, done, on_error)
@@ -98,10 +106,11 @@ class _Runner(QObject):
     def _deliver(self, result: Any, error: BaseException | None, on_done: Done | None,
                  on_error: Failed | None) -> None:
         if error is None:
-            if on_done is not None:
+            if on_done is not None and receiver_alive(on_done):
                 on_done(result)
         elif on_error is not None:
-            on_error(error)
+            if receiver_alive(on_error):
+                on_error(error)
         else:
             self.report(error)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QAction, QDesktopServices
 from PySide6.QtWidgets import (
@@ -34,7 +35,7 @@ from ui.phone_controller import PhoneController
 
 if TYPE_CHECKING:
     from ui.context import AppContext
-    from ui.main_window import MainWindow
+    from ui.host import Host
 
 STATE_TEXT = {
     "down": "Not running", "starting": "Starting…", "up": "Running", "gave_up": "Stopped (keeps failing)",
@@ -296,48 +297,49 @@ class PhonePage(QDialog):
             self.test_label.setText("Test call: ringing…")
 
 
-def install_phone(window: MainWindow) -> None:
+def install_phone(host: Host) -> PhoneController | None:
     """The app's phone for the signed-in rep: the call panel dials through it, the Phone
-    menu opens this page. The engine starts with the app's background jobs."""
-    ctx = window.ctx
+    menu opens this page. The engine starts with the app's background jobs
+    (``start_phone``); the features own the controller."""
+    ctx = host.ctx
     rep = ctx.rep_name
     if rep is None:
-        return
+        return None
     from qualdesk.services.phone_setup import rep_phone
 
     db = ctx.db
+    window = host.window()
     controller = PhoneController(lambda: rep_phone(db, rep), window)
-    window.phone = controller  # type: ignore[attr-defined]
-    window.lead_panel.calls.attach_phone(controller, ctx)
-    window.phone_page = None  # type: ignore[attr-defined]
+    host.lead_panel.calls.attach_phone(controller, ctx)
+    pages: list[PhonePage] = []  # made at its first opening, then kept
 
     def open_page() -> None:
-        if window.phone_page is None:  # type: ignore[attr-defined]
-            window.phone_page = PhonePage(ctx, controller, window)  # type: ignore[attr-defined]
-        window.phone_page.show()  # type: ignore[attr-defined]
-        window.phone_page.raise_()  # type: ignore[attr-defined]
+        if not pages:
+            pages.append(PhonePage(ctx, controller, window))
+        pages[0].show()
+        pages[0].raise_()
 
-    menu = window.menuBar().addMenu("&Phone")
+    menu = host.menuBar().addMenu("&Phone")
     menu.setObjectName("menu_phone")
     act = QAction("Phone set-up and test…", window)
     act.setObjectName("action_phone_page")
     act.triggered.connect(open_page)
     menu.addAction(act)
+    return controller
 
 
-def start_phone(window: MainWindow) -> None:
+def start_phone(ctx: AppContext, controller: PhoneController) -> None:
     """Start the engine when the team has a phone line (the running app, not widget tests)."""
-    controller: PhoneController | None = getattr(window, "phone", None)
-    if controller is None:
-        return
     from qualdesk.services import team_settings
 
-    db = window.ctx.db
+    db = ctx.db
 
     def started(uri: object) -> None:
+        if not shiboken6.isValid(controller):
+            return  # the window closed while the team's line was read
         controller.dial_uri = str(uri) or None
         if controller.dial_uri:
             controller.start()
 
-    window.ctx.run_query(lambda: team_settings.get_value(db, "sip.dial_uri"), started,
-                         on_error=lambda _exc: None)
+    ctx.run_query(lambda: team_settings.get_value(db, "sip.dial_uri"), started,
+                  on_error=lambda _exc: None)

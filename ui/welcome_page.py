@@ -4,14 +4,15 @@ Five steps, each skippable, in a list on the left (click or Alt+number): the dat
 (solo SQLite file or a team's PostgreSQL, test connection, upgrade schema), you (the team
 lead or admin), your reps, email (SMTP with "send me a test email"), leads (import a file,
 open the intake page, or the demo data). Finishing opens the main window as you; the
-same page comes back under Settings → Team setup, where you are already known.
+same page comes back under Settings → Team setup (``ui/settings_menu.py``), where you
+are already known.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -161,66 +162,3 @@ class WelcomePage(QWidget):
             self.sig_done.emit(None, "")
         super().closeEvent(event)
 
-
-def install_settings(window: Any) -> None:
-    """Settings → Team setup… (team leads and admins): the welcome page's steps again."""
-    from PySide6.QtGui import QAction
-
-    ctx = window.ctx
-    if ctx.user is None or ctx.user.role not in ("lead", "admin"):
-        return
-    menu = window.menuBar().addMenu("&Settings")
-    menu.setObjectName("menu_settings")
-    action = QAction("Team setup (database, people, email, leads)…", window)
-    action.setObjectName("action_team_setup")
-
-    def open_setup() -> None:
-        page = WelcomePage(ctx.db, ctx.runner, MachineSettings.load(), ctx.user)
-        page.setWindowFlag(Qt.WindowType.Window)
-        window.team_setup = page  # kept alive while it is open
-
-        def done(_who: object, then: str) -> None:
-            from ui.app import after_welcome
-
-            after_welcome(window, then)
-
-        page.sig_done.connect(done)
-        page.show()
-
-    action.triggered.connect(open_setup)
-    menu.addAction(action)
-
-    def open_window(make: Any, attr: str) -> None:
-        view = make()
-        view.setWindowFlag(Qt.WindowType.Window)
-        view.resize(1000, 640)
-        setattr(window, attr, view)  # kept alive while it is open
-        view.show()
-
-    from ui.admin_users import AdminUsersView
-    from ui.team_settings_view import TeamSettingsView
-
-    people = QAction("People and roles…", window)
-    people.setObjectName("action_people")
-    people.triggered.connect(lambda: open_window(
-        lambda: AdminUsersView(ctx.db, ctx.runner, window), "people_view"))
-    team = QAction("Team settings…", window)
-    team.setObjectName("action_team_settings")
-    team.triggered.connect(lambda: open_window(
-        lambda: TeamSettingsView(ctx.db, ctx.runner, ctx.user.name, window), "team_settings_view"))
-    menu.addAction(people)
-    menu.addAction(team)
-    from ui.script_editor import ScriptEditor
-    from ui.template_editor import TemplateEditor
-
-    scripts = QAction("Qualification scripts…", window)
-    scripts.setObjectName("action_script_editor")
-    scripts.triggered.connect(lambda: open_window(
-        lambda: ScriptEditor(ctx.db, ctx.runner, ctx.user.name, window), "script_editor"))
-    templates = QAction("Voicemail and email templates…", window)
-    templates.setObjectName("action_template_editor")
-    templates.triggered.connect(lambda: open_window(
-        lambda: TemplateEditor(ctx.db, ctx.runner, ctx.user.name, window), "template_editor"))
-    menu.addSeparator()
-    menu.addAction(scripts)
-    menu.addAction(templates)

@@ -48,7 +48,7 @@ def build_parser(modules: Sequence[str] | None = None) -> Registry:
     return reg
 
 
-def _opens_the_app(argv: Sequence[str]) -> bool:
+def opens_the_app(argv: Sequence[str]) -> bool:
     """``qualdesk [--db URL] [app …]``: the desktop start needs no other command's
     module (together they import ~1 s of libraries a rep waits for at every start)."""
     rest = list(argv)
@@ -62,7 +62,7 @@ def main(argv: Sequence[str] | None = None,
     """Run one command. ``app_runner`` opens the desktop app (``qualdesk`` alone or
     ``qualdesk app``); the console script passes it, the core never imports it."""
     argv = list(argv) if argv is not None else sys.argv[1:]
-    reg = build_parser([f"{__name__}.cmd_app"] if _opens_the_app(argv) else None)
+    reg = build_parser([f"{__name__}.cmd_app"] if opens_the_app(argv) else None)
     args = reg.parser.parse_args(argv)
     args.app_runner = app_runner
     handler = getattr(args, "handler", None)

@@ -92,11 +92,11 @@ def test_the_lead_panel_has_the_activity_tab_beside_the_hand_raises(qtbot, sqlit
     team_settings.set_value(sqlite_db, "calling.window_end", "23:59")
     w, _ = open_window(qtbot, ctx)
     tabs = w.lead_panel.lead_tabs
-    assert tabs.tabText(tabs.indexOf(w.activity)) == "Activity"
-    assert tabs.tabText(tabs.indexOf(w.activity) - 1) == "Body language"
+    assert tabs.tabText(tabs.indexOf(w.features.activity)) == "Activity"
+    assert tabs.tabText(tabs.indexOf(w.features.activity) - 1) == "Body language"
     w.lead_panel.set_lead(lead)
-    tabs.setCurrentWidget(w.activity)
-    assert w.activity.model.rowCount() == 4
+    tabs.setCurrentWidget(w.features.activity)
+    assert w.features.activity.model.rowCount() == 4
 
 
 def test_details_and_rules_read_as_words() -> None:

@@ -74,7 +74,7 @@ def phone_window(qtbot, ctx, seeded, far_end: FarEnd, tmp_path: Path):  # noqa: 
                                   sip_listen=f"127.0.0.1:{free_port()}", net_interface="127.0.0.1"))
 
     w = _window(qtbot, ctx)
-    controller: PhoneController = w.phone  # the window's own phone (features.install_phone)
+    controller: PhoneController = w.features.phone  # the window's own phone (features.install_phone)
     controller.factory = factory  # this machine's "headset": a silent WAV, on 127.0.0.1
     controller.dial_uri = far_end.uri_template()
     controller.start()

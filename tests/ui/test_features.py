@@ -32,8 +32,8 @@ def test_pages_follow_the_role(qtbot, sqlite_db, seeded, role: str, pages: list[
     w, _ = open_window(qtbot, ctx)
     assert _titles(w) == pages
     if role == "sales":
-        assert w.pages.currentWidget() is w.feature_pages["sales"]
-    actions = {a.objectName() for a in w.findChildren(type(w.lead_actions.followup))}
+        assert w.pages.currentWidget() is w.features.pages["sales"]
+    actions = {a.objectName() for a in w.findChildren(type(w.features.lead_actions.followup))}
     assert ("action_export" in actions) == (role != "rep")
     assert "action_import" in actions or role == "sales"
 
@@ -42,18 +42,18 @@ def test_lead_actions_open_their_dialogs_on_their_keys(qtbot, ctx, seeded) -> No
     w, _ = open_window(qtbot, ctx)
     tabs = [w.lead_panel.lead_tabs.tabText(i) for i in range(w.lead_panel.lead_tabs.count())]
     assert "Script" in tabs and "Audit" in tabs
-    assert not w.lead_actions.followup.isEnabled()  # no lead on screen yet
+    assert not w.features.lead_actions.followup.isEnabled()  # no lead on screen yet
     qtbot.keyClick(w, Qt.Key.Key_F2)
     lead = seeded.leads["Alice"]
     assert w.lead_panel.lead_id == lead
     for key, kind in ((Qt.Key.Key_F6, FollowUpDialog), (Qt.Key.Key_F8, TurnOverDialog)):
         qtbot.keyClick(w, key)
-        dialog = w.lead_actions._dialog
+        dialog = w.features.lead_actions._dialog
         assert isinstance(dialog, kind) and dialog.isVisible()
         assert dialog.windowModality() != Qt.WindowModality.ApplicationModal
         dialog.close()
     qtbot.keyClick(w, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
-    dialog = w.lead_actions._dialog
+    dialog = w.features.lead_actions._dialog
     assert isinstance(dialog, IncubateDialog) and dialog.isVisible()
     assert isinstance(dialog, QDialog)
     dialog.close()
@@ -68,12 +68,12 @@ def test_f3_opens_the_script_beside_the_call_notes(qtbot, ctx, seeded) -> None:
     w, _ = open_window(qtbot, ctx)
     tabs = w.lead_panel.lead_tabs
     assert [tabs.tabText(i) for i in range(2)] == ["Call notes", "Script"]
-    assert not w.lead_actions.script.isEnabled()  # no lead on screen yet
+    assert not w.features.lead_actions.script.isEnabled()  # no lead on screen yet
     qtbot.keyClick(w, Qt.Key.Key_F2)
-    assert tabs.currentWidget() is not w.script
+    assert tabs.currentWidget() is not w.features.script
     qtbot.keyClick(w, Qt.Key.Key_F3)
-    assert tabs.currentWidget() is w.script
-    qtbot.waitUntil(lambda: w.script.isAncestorOf(QApplication.focusWidget()), timeout=2000)
+    assert tabs.currentWidget() is w.features.script
+    qtbot.waitUntil(lambda: w.features.script.isAncestorOf(QApplication.focusWidget()), timeout=2000)
 
 
 def test_ctrl_digit_goes_to_a_page_and_is_the_keypad_only_in_an_answered_call(

@@ -88,15 +88,15 @@ def test_a_signed_event_reaches_the_reps_queue_live_and_the_tray_once(qtbot, db_
 
             # The lead on screen: its Activity tab follows live as a receiver adds to it.
             w.lead_panel.set_lead(top)
-            w.lead_panel.lead_tabs.setCurrentWidget(w.activity)
-            qtbot.waitUntil(lambda: w.activity.model.rowCount() == 1, timeout=3000)
+            w.lead_panel.lead_tabs.setCurrentWidget(w.features.activity)
+            qtbot.waitUntil(lambda: w.features.activity.model.rowCount() == 1, timeout=3000)
             hit = {"event_id": "e-hit", "lead": {"email": "pat@quinn.example"},
                    "activity": {"kind": "page_hit",
                                 "details": {"url": "https://quinn.example/blog"}}}
             body, headers = signed(secret, hit)
             assert post(url, body, headers)[0] == 200
-            qtbot.waitUntil(lambda: w.activity.model.rowCount() == 2, timeout=int(GOAL_S * 1000))
-            assert w.activity.model.data(w.activity.model.index(0, 1)) == "Page visit"
+            qtbot.waitUntil(lambda: w.features.activity.model.rowCount() == 2, timeout=int(GOAL_S * 1000))
+            assert w.features.activity.model.data(w.features.activity.model.index(0, 1)) == "Page visit"
 
             # Fresh: a full hour on its clock, so it lands below the two others.
             low, low_s = _post_and_wait(qtbot, w, url, secret,

@@ -62,14 +62,14 @@ def test_disposition_while_the_database_is_down_replays_once(
     qtbot.keyClick(w, Qt.Key.Key_2)  # no answer
     assert "offline — saved locally, 1 change waiting" in w.statusBar().currentMessage()
     assert ops.pending() == 1
-    w.sync_status.refresh_now()
-    assert w.sync_status.label.text() == "offline — 1 change waiting"
+    w.features.sync_status.refresh_now()
+    assert w.features.sync_status.label.text() == "offline — 1 change waiting"
 
     private_pg.start()
-    w.sync_status.refresh_now()
+    w.features.sync_status.refresh_now()
     assert ops.pending() == 0
-    assert w.sync_status.label.text() == "online"
-    w.sync_status.refresh_now()  # a second sync replays nothing
+    assert w.features.sync_status.label.text() == "online"
+    w.features.sync_status.refresh_now()  # a second sync replays nothing
     check = Database(url)
     with check.session(write=False) as s:
         rows = s.execute(select(Attempt.lead_id, Attempt.disposition, Attempt.notes)).all()
@@ -114,7 +114,7 @@ def test_followup_made_offline_from_the_lead_on_screen(qtbot, private_pg: PgClus
 
     private_pg.stop()
     qtbot.keyClick(w, Qt.Key.Key_F6)
-    dlg = w.lead_actions._dialog
+    dlg = w.features.lead_actions._dialog
     assert isinstance(dlg, FollowUpDialog)
     assert dlg.header.text().startswith("Offline — the follow-up as rendered at ")
     assert dlg.voicemail.toPlainText().startswith("Hi Alice, this is Ana Rep")

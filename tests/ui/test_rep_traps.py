@@ -28,7 +28,7 @@ def test_digits_in_the_script_and_bant_form_never_disposition(qtbot, ctx, seeded
     """Trap 1: at a yes/no step "1" picks "yes"; in the BANT form's drop-downs a digit is
     the form's; neither logs "connected" nor moves to the next lead."""
     w, _ = open_window(qtbot, ctx)
-    panel, script = w.lead_panel, w.script
+    panel, script = w.lead_panel, w.features.script
     alice = seeded.leads["Alice"]
     qtbot.keyClick(w, Qt.Key.Key_F2)
     assert panel.lead_id == alice
@@ -70,7 +70,7 @@ def test_turn_over_from_a_live_call_logs_the_call_as_connected(qtbot, ctx, seede
     qtbot.keyClick(w.focusWidget(), Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClicks(panel.notes.edit, "Ready for a demo")
     qtbot.keyClick(w, Qt.Key.Key_F8)
-    dlg = _active(qtbot, w.lead_actions._dialog)
+    dlg = _active(qtbot, w.features.lead_actions._dialog)
     qtbot.keyClicks(dlg.override, "asked for sales today")
     qtbot.keyClick(dlg.override, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: _attempts(sqlite_db, alice) == ["connected"], timeout=3000)
@@ -110,7 +110,7 @@ def test_followup_without_a_phone_is_email_only(qtbot, ctx, seeded, sqlite_db) -
     assert messages and "no valid phone" in messages[-1]
 
     qtbot.keyClick(w, Qt.Key.Key_F6)
-    dlg = _active(qtbot, w.lead_actions._dialog)
+    dlg = _active(qtbot, w.features.lead_actions._dialog)
     qtbot.waitUntil(lambda: dlg.send_btn.isEnabled(), timeout=3000)
     assert dlg.vm_box.isHidden() and "email-only" in dlg.header.text()
     assert "voicemail" not in dlg.text.toPlainText().lower()
@@ -366,7 +366,7 @@ def test_1280x720_the_bant_step_fits_and_the_splitter_stays(qtbot, ctx, seeded,
     qtbot.wait(50)
     qtbot.keyClick(w, Qt.Key.Key_F2)
     qtbot.keyClick(w.focusWidget(), Qt.Key.Key_F3)
-    script = w.script
+    script = w.features.script
     while script.step != "bant":
         script.next()
     qtbot.wait(50)

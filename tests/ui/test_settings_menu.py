@@ -28,12 +28,12 @@ def test_a_team_lead_opens_each_screen_from_settings(qtbot, sqlite_db) -> None: 
         action = w.findChild(QAction, name)
         assert action is not None, name
         action.trigger()
-        view = getattr(w, attr)
+        view = w.features.settings.windows[attr]
         assert view.isVisible()
         opened[name] = view.objectName()
         view.close()
     assert opened["action_team_setup"] == "welcome_page"
-    assert w.team_setup.current == 2  # you are known: the setup starts at the reps
+    assert w.features.settings.windows["team_setup"].current == 2  # you are known: the setup starts at the reps
 
 
 def test_reps_get_no_settings_menu(qtbot, sqlite_db) -> None:  # type: ignore[no-untyped-def]
