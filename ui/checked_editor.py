@@ -55,6 +55,9 @@ class CheckedEditor(QWidget):
         self.status = QLabel("")
         self.status.setObjectName(f"{prefix}_status")
         self.status.setWordWrap(True)
+        # whose text this is: the team's copy (version, who, when) or a default
+        self.origin = QLabel("")
+        self.origin.setObjectName(f"{prefix}_origin")
         self.save = QPushButton(save_text)
         self.save.setObjectName(f"{prefix}_save")
         self.save.clicked.connect(self.save_draft)
@@ -88,6 +91,7 @@ class CheckedEditor(QWidget):
             split.setSizes(list(sizes))
         bottom = QHBoxLayout()
         bottom.addWidget(self.status, 1)
+        bottom.addWidget(self.origin)
         bottom.addWidget(self.save)
         lay = QVBoxLayout(self)
         lay.addLayout(top)
@@ -122,6 +126,11 @@ class CheckedEditor(QWidget):
             self.lead.addItem(label, lead_id)
         if rows:
             self.lead.setCurrentIndex(1)  # a real lead, not the sample
+
+    def show_origin(self, kind: str, name: str) -> None:
+        """Say where the opened text comes from (``drafts.origin``), off the GUI thread."""
+        self.runner.run(partial(drafts.origin, self.db, kind, name), self.origin.setText,
+                        lambda _exc: self.origin.setText(""))
 
     def _loaded(self, text: str) -> None:
         self.source.setPlainText(text)  # -> textChanged -> a check shortly

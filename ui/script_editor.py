@@ -158,6 +158,7 @@ class ScriptEditor(CheckedEditor):
             return  # the list has not arrived yet: it loads the first one
         self.runner.run(partial(drafts.load_script_source, self.script_name.currentText(),
                                 self.db), self._loaded, self._failed)
+        self.show_origin("script", self.script_name.currentText())
 
     def _loaded(self, text: str) -> None:
         """The form shows the script; one the form can't hold opens as its source."""
@@ -347,6 +348,7 @@ class ScriptEditor(CheckedEditor):
             self.form_edited = False
             self.source.document().setModified(False)
             self.loaded_name = name
+            self.show_origin("script", name)  # now the team's, this version
             for q in self.draft.questions:  # saved: answers may be filed under them now
                 q.follows_text = False
                 for c in q.choices:

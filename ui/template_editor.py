@@ -89,6 +89,7 @@ class TemplateEditor(CheckedEditor):
             return  # the list has not arrived yet: it loads the first one
         self.runner.run(partial(drafts.load_source, folder, name, self.db), self._loaded,
                         self._failed)
+        self.show_origin("template", f"{folder}/{name}")
 
     def check_call(self) -> Callable[[], tuple[list[Any], Any]]:
         return partial(_check_and_render, self.db, self.target_folder(),
@@ -121,6 +122,7 @@ class TemplateEditor(CheckedEditor):
                 self.folder.setCurrentText(folder)
                 self.folder.blockSignals(False)
                 self.save_as.clear()
+            self.show_origin("template", f"{folder}/{name}")  # now the team's, this version
 
         # the runner tells open views, which list the team's folders anew
         self.runner.run_op(partial(drafts.save_draft, folder, name, self.source.toPlainText(),

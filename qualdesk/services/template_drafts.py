@@ -119,6 +119,24 @@ def folder_problems(s: Session, folder: str) -> list[Problem]:
     return problems
 
 
+def origin(db: Database, kind: str, name: str) -> str:
+    """Where the text an editor opened comes from, in words: the team's copy (its version,
+    who saved it and when, in this machine's time), this machine's file, or the shipped
+    default. ``kind``: ``script`` (``name``) or ``template`` (``folder/file``)."""
+    with db.session(write=False) as s:
+        versions = team_library.history(s, kind, name)
+    if versions:
+        v = versions[0]
+        who = f" by {v.changed_by}" if v.changed_by else ""
+        return (f"The team's copy: version {v.version}, saved{who} "
+                f"{v.changed_at.astimezone():%Y-%m-%d %H:%M}.")
+    local = user_scripts_dir() / f"{name}.toml" if kind == "script" \
+        else user_templates_dir() / name
+    if local.is_file():
+        return "This computer's own file (not the team's yet: save it to share it)."
+    return "The shipped default (the team has not changed it)."
+
+
 def lead_choices(db: Database, limit: int = 200) -> list[tuple[int, str]]:
     """Leads to preview with: (id, "First Last, Company"), the most recent first."""
     with db.session(write=False) as s:

@@ -32,9 +32,11 @@ def test_the_campaigns_page_lists_what_the_team_saved(qtbot, sqlite_db, seeded) 
     ed = ScriptEditor(sqlite_db, ctx.runner, rep="Tess Lead")
     qtbot.addWidget(ed)
     assert "team_only" in _items(ed.script_name)  # listed from the database, off the GUI thread
+    assert ed.origin.text() == "The shipped default (the team has not changed it)."
     ed.save_as.setText("webinar_q2")
     ed.save_draft()
     assert ed.status.text().startswith("Saved webinar_q2 for the team")
+    assert ed.origin.text().startswith("The team's copy: version 1, saved by Tess Lead ")
     assert "webinar_q2" in _items(view.script)
     tpl = TemplateEditor(sqlite_db, ctx.runner, rep="Tess Lead")
     qtbot.addWidget(tpl)
@@ -50,6 +52,7 @@ def test_the_campaigns_page_lists_what_the_team_saved(qtbot, sqlite_db, seeded) 
     qtbot.addWidget(again)
     again.set_template("default", "voicemail.txt.j2")
     assert again.source.toPlainText().endswith("for the team.")
+    assert again.origin.text().startswith("The team's copy: version 1, saved by Tess Lead ")
 
 
 def test_templates_for_a_new_campaign_folder(qtbot, sqlite_db, seeded) -> None:  # type: ignore[no-untyped-def]
