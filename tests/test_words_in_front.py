@@ -30,8 +30,6 @@ ADVICE = re.compile(r"\bqualdesk [a-z][a-z-]* |config set|--[a-z][a-z-]+ [A-Z]")
 # Refusals in files another engineer is rewriting this session (left to them; named here
 # so they are not forgotten, and so a fixed one must leave the list).
 KNOWN_ADVICE = {
-    "qualdesk/services/intake/import_leads.py", "qualdesk/services/intake/lead_writer.py",
-    "qualdesk/services/intake/live/one_lead.py",
     # the sign-in refusal names the login to link and its command on purpose (its test
     # checks it): to be split into words + ``cli=`` by its owner (#21)
     "qualdesk/services/sign_in.py",

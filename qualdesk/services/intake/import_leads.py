@@ -91,8 +91,8 @@ def _import(db: Database, source: Path | str | Table, opts: LeadImportOptions,
     if not any(hm.has(f) for f in IDENTITY_FIELDS):
         raise InvalidInput(
             f"{table.name}: no column names a lead (expected e.g. First Name, Last Name, "
-            f"Company, Email, Phone; found: {', '.join(table.headers)}); "
-            "map columns with --map COLUMN=field")
+            f"Company, Email, Phone; found: {', '.join(table.headers)}): say which column is "
+            "which under Columns in the import window", cli="--map COLUMN=field")
     if not table.rows:
         raise InvalidInput(f"{table.name}: a header but no lead rows")
     warnings = Warnings()

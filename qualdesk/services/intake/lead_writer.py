@@ -85,7 +85,9 @@ class LeadWriter:
             c.name.lower(): c for c in s.scalars(select(Campaign))}
         default = next((c for c in self.campaigns.values() if c.is_default), None)
         if default is None:
-            raise InvalidInput("no default campaign: run `qualdesk db upgrade`")
+            raise InvalidInput("the database has no default campaign: an admin upgrades it "
+                               "(Settings → Team setup, first step)",
+                               cli="run `qualdesk db upgrade`")
         self.default_campaign = default
 
     def campaign(self, name: str | None) -> Campaign:

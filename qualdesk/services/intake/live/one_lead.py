@@ -187,7 +187,8 @@ def _campaign(s: Session, name: str | None) -> Campaign:
         return found
     default = s.scalar(select(Campaign).where(Campaign.is_default.is_(True)))
     if default is None:
-        raise InvalidInput("no default campaign: run `qualdesk db upgrade`")
+        raise InvalidInput("the database has no default campaign: an admin upgrades it "
+                           "(Settings → Team setup, first step)", cli="run `qualdesk db upgrade`")
     return default
 
 
