@@ -80,7 +80,8 @@ def test_bad_activity_rows_refuse_the_file(db: Database, db_url: str, tmp_path: 
     got = [(p["row"], p["field"], p["value"]) for p in out["rejected"]]
     assert got == [(3, "lead_email", "nobody@acme.test"), (4, "type", "fax"),
                    (5, "at", "soon"), (6, "rep", "Zed"), (7, "disposition", "hung up")]
-    assert out["rejected"][3]["reason"] == "no such user (see `qualdesk users`)"
+    assert out["rejected"][3]["reason"] == ("no such person: a team lead or admin adds them "
+                                            "under Settings → People and roles")
     with db.session(write=False) as s:
         assert s.scalar(select(func.count()).select_from(Attempt)) == 0
     rejects = tmp_path / "rej.csv"

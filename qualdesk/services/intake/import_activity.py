@@ -26,6 +26,7 @@ from qualdesk.domain import designation as dz
 from qualdesk.domain.codes import VOICEMAIL, normalise_code
 from qualdesk.domain.email_address import row_reason
 from qualdesk.domain.phones import PhoneError, parse_phone
+from qualdesk.domain.words import designation as said_designation
 from qualdesk.errors import InvalidInput, RowProblem
 from qualdesk.services import team_settings
 from qualdesk.services.calls import record_attempt
@@ -143,13 +144,14 @@ class _Checker:
             problem("at", str(exc))
         rep = self.reps.get(get["rep"].lower()) if get["rep"] else None
         if rep is None:
-            problem("rep", "no such user (see `qualdesk users`)" if get["rep"]
+            problem("rep", "no such person: a team lead or admin adds them under Settings → "
+                    "People and roles" if get["rep"]
                     else "who made the call or sent the email is required")
         disposition = self._disposition(kind, get, problem)
         if kind == "call" and disposition == "dnc_request" and lead is not None and \
                 not dz.can_move(dz.Designation(lead.designation), dz.Designation.DO_NOT_CALL):
-            problem("disposition", f"lead {lead.id} is {lead.designation}; it cannot become "
-                    "do-not-call")
+            problem("disposition", f"lead {lead.id} is {said_designation(lead.designation).lower()}; "
+                    "it cannot become do not call")
         to_addr = None
         if kind == "email" and lead is not None:
             to_addr = lead.email or (get.get("lead_email") or None)
