@@ -27,6 +27,10 @@ from enum import IntEnum
 from qualdesk.domain.calling_window import CallingWindow, outside_window
 
 CALLBACK_WINDOW_GRACE_MINUTES = 60
+# A lead in these designations with attempts before today and none today, and nothing
+# else to do, is offered again (tier 4, "next live attempt"); ``claim_rules.may_retouch``
+# reads the same rule as SQL.
+RETRY_DESIGNATIONS = ("warm", "hot")
 
 
 class Tier(IntEnum):
@@ -139,7 +143,7 @@ def lease_held(claimed_by_id: int | None, lease_expires_at: datetime | None, now
     every writer sets both together (claim, heartbeat) or clears both (release,
     reassign), so a claimer without a lease is a row some other tool left half-written,
     and holding it forever would strand the lead; the database guard (0007) reads it the
-    same way. ``qualdesk.services.claims`` builds every SQL copy from this definition."""
+    same way. ``qualdesk.services.claim_rules`` builds every SQL copy from this definition."""
     return claimed_by_id is not None and lease_expires_at is not None and now < lease_expires_at
 
 
@@ -184,7 +188,7 @@ def classify(
         return None
     open_hr = c.open_deadline is not None
     retry = (
-        not open_hr and not callback and c.designation in ("warm", "hot")
+        not open_hr and not callback and c.designation in RETRY_DESIGNATIONS
         and c.attempts_total > 0 and c.attempts_today == 0
     )
     if not (callback or open_hr or retouch or retry):
@@ -268,7 +272,7 @@ class TierOrder:
 
 
 # THE tier order (DESIGN.md, "Default queue order"). ``sort_key`` reads it; the claim's
-# walk on PostgreSQL and the claim slice build their ORDER BYs from it (services.claims).
+# walk on PostgreSQL and the claim slice build their ORDER BYs from it (services.claim_rules).
 TIER_ORDER: tuple[TierOrder, ...] = (
     TierOrder(Tier.CALLBACK, "callback_due_at", newest_first=False, strength=None),
     TierOrder(Tier.IN_CLOCK, "open_deadline", newest_first=False, strength="open_strength"),

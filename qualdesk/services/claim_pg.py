@@ -68,6 +68,7 @@ from qualdesk.services.claim_line import ClaimLine, claim_line
 from qualdesk.services.claim_rules import (
     claim_audit,
     free_for,
+    lease_held_sql,
     newest_first_tiers,
     order_sql,
     pg_text,
@@ -152,6 +153,8 @@ class _L:
 
 
 _FREE = pg_text(free_for(_L, literal_column("cfg.rep"), literal_column("cfg.now")))
+# Whether the lead was held under a live lease when locked (a renewal's tell), the same way.
+_HELD = pg_text(lease_held_sql(_L.claimed_by_id, _L.lease_expires_at, literal_column("cfg.now")))
 
 # The walks' bounds name the moment itself, not cfg.now: an index condition needs a value.
 _NOW = "%(now)s::timestamptz"
@@ -223,7 +226,7 @@ _SKIPPED = ("(s.lead_id::bigint * 4 = ANY(%(skip)s::bigint[]) "
 # claim or rolls it back and walks on past it.
 _WALK = f"""SELECT l.id AS lead, s.tier, s.at, s.strength, l.was, l.held FROM {_STREAM}
     CROSS JOIN LATERAL (SELECT l.id, coalesce(l.claimed_by_id, 0) AS was,
-            coalesce((l.lease_expires_at > cfg.now)::int, 0) AS held
+            ({_HELD})::int AS held
         FROM leads l WHERE l.id = s.lead_id AND NOT {_SKIPPED}
         AND {_FREE} AND {_PLACE} AND {_CALLABLE} AND {_RESTING}
         FOR UPDATE SKIP LOCKED) l LIMIT 1"""

@@ -1,30 +1,39 @@
 """'Free for this rep at this time', and the tier order, in the SQL every claim runs.
 
-The rules live in the domain (``priority.lease_held``, ``priority.TIER_ORDER``); this
-module is their one translation to SQL. The claim slice, the take (the conditional
-UPDATE) and the PostgreSQL walk (``claim_pg``, which renders these expressions to text)
-all build their conditions and orders here. ``tests/test_claim_rules.py`` holds the SQL
-to the Python rule at the lease's exact last instant on both engines, and
-``tests/test_claim_pg.py`` holds the walk's order to ``rank`` on random queues.
+The rules live in the domain (``priority.lease_held``, ``priority.TIER_ORDER``,
+``priority.RETRY_DESIGNATIONS``); this module is their one translation to SQL. The claim
+slice, the take (the conditional UPDATE), the PostgreSQL walk (``claim_pg``, which renders
+these expressions to text), the re-touch pass and the floor's "on a lead now" all build
+their conditions and orders here. ``tests/test_claim_rules.py`` holds the SQL to the
+Python rule at the lease's exact last instant on both engines, and
+``tests/test_claim_pg.py`` holds the walk's order (and the re-touch pass) to ``rank`` on
+random queues.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Insert, and_, not_, or_
+from sqlalchemy import ColumnElement, Insert, and_, not_, or_, select
 from sqlalchemy.dialects import postgresql
 
-from qualdesk.domain.priority import TIER_ORDER, Tier
+from qualdesk.db.models import Attempt, HandRaise
+from qualdesk.domain.priority import RETRY_DESIGNATIONS, TIER_ORDER, Tier
 from qualdesk.services import audit
-from qualdesk.services.candidates import OPEN_CODES
+from qualdesk.services.candidates import OPEN_CODES, open_hand_raise
+
+
+def lease_held_sql(claimed_by: Any, expires: Any, now: Any) -> ColumnElement[bool]:
+    """``priority.lease_held`` in SQL: a claimer, a lease, and ``now < lease_expires_at``.
+    Never NULL (a missing claimer or lease is tested first), so its NOT is safe."""
+    return and_(claimed_by.is_not(None), expires.is_not(None), expires > now)
 
 
 def lease_free(lead: Any, rep: Any, now: Any) -> ColumnElement[bool]:
-    """``not priority.lease_held(...)`` for anyone but ``rep``: nobody claims the lead,
-    the rep does, or the claim has no lease or its lease has run out (``now >= expiry``)."""
-    return or_(lead.claimed_by_id.is_(None), lead.claimed_by_id == rep,
-               lead.lease_expires_at.is_(None), lead.lease_expires_at <= now)
+    """No live lease but the rep's own: the rep claims the lead, or ``lease_held`` is
+    false (nobody claims it, the claim has no lease, or it ran out: ``now >= expiry``)."""
+    return or_(lead.claimed_by_id == rep,
+               not_(lease_held_sql(lead.claimed_by_id, lead.lease_expires_at, now)))
 
 
 def owner_free(lead: Any, rep: Any) -> ColumnElement[bool]:
@@ -40,6 +49,21 @@ def takeable(lead: Any, rep: Any, now: Any) -> ColumnElement[bool]:
 def free_for(lead: Any, rep: Any, now: Any) -> ColumnElement[bool]:
     """An open lead this rep may claim now (what the queue offers, before the rules)."""
     return and_(lead.designation.in_(OPEN_CODES), takeable(lead, rep, now))
+
+
+def may_retouch(lead: Any, now: Any, today: Any) -> ColumnElement[bool]:
+    """The open leads ``priority.classify`` can place in tier 4 (re-touches), as SQL: no
+    open hand raise (that is tiers 2-3), and an incubation date that has come, or a retry
+    (a ``RETRY_DESIGNATIONS`` lead attempted before ``today``, the team's midnight, and
+    not yet today). A superset — callbacks, holds and caps are ``classify``'s to judge —
+    never a subset: a claim whose walk found tiers 1-3 empty ranks only these leads."""
+    attempted = select(Attempt.id).where(Attempt.lead_id == lead.id)
+    return and_(
+        lead.designation.in_(OPEN_CODES),
+        ~select(HandRaise.id).where(HandRaise.lead_id == lead.id, open_hand_raise()).exists(),
+        or_(lead.retouch_at <= now,
+            and_(lead.designation.in_(RETRY_DESIGNATIONS), attempted.exists(),
+                 ~attempted.where(Attempt.started_at >= today).exists())))
 
 
 def pg_text(expr: ColumnElement[Any]) -> str:

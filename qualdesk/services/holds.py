@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from qualdesk import clock
 from qualdesk.db.models import Lead, User
+from qualdesk.domain.priority import lease_held
 from qualdesk.errors import NotAllowed
 from qualdesk.services import audit
 from qualdesk.services.users import user_by_name
@@ -29,7 +30,7 @@ def holder_of(s: Session, lead: Lead, rep_id: int | None,
     replayed later) was not made on a lead someone held."""
     if lead.claimed_by_id is None or lead.claimed_by_id == rep_id:
         return None
-    if lead.lease_expires_at is None or lead.lease_expires_at <= clock.now():
+    if not lease_held(lead.claimed_by_id, lead.lease_expires_at, clock.now()):
         return None  # a lapsed claim holds nothing
     if at is not None and lead.claimed_at is not None and at < lead.claimed_at:
         return None

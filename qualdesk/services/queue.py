@@ -64,7 +64,13 @@ from qualdesk.services.candidates import (
     queue_policy,
 )
 from qualdesk.services.claim_pg import Claimed, Walk, fast_claim
-from qualdesk.services.claim_rules import claim_audit, free_for, takeable
+from qualdesk.services.claim_rules import (
+    claim_audit,
+    free_for,
+    lease_held_sql,
+    may_retouch,
+    takeable,
+)
 from qualdesk.services.users import user_by_name
 
 __all__ = ["Claim", "claim_lead", "claim_next", "day_start", "heartbeat", "lease_for",
@@ -138,6 +144,10 @@ def claim_next(db: Database, rep_name: str, now: datetime | None = None) -> Clai
     the first SLICE leads in their clock, the SLICE most recent breached ones) with
     everything ``rank`` needs; ``rank`` orders them, and only the prefix that the full
     ranking would order the same way is tried. Nothing claimable there: rank everything.
+
+    The walk found tiers 1-3 empty for the rep (``Walk.EMPTY``): no slice (they look only
+    there), and only the leads that can be re-touches (``claim_rules.may_retouch``) are
+    loaded and ranked — an empty queue costs the walk and one probe, not a full ranking.
     """
     now = now or clock.now()
     got: Claimed | Walk = Walk.UNAVAILABLE
@@ -149,17 +159,21 @@ def claim_next(db: Database, rep_name: str, now: datetime | None = None) -> Clai
         rep_id, rep_name, cfg = _rep_and_settings(s, rep_name)
         policy = policy_from(cfg)
         expires = now + timedelta(minutes=int(cfg["claim.lease_minutes"]))
-        # A slice full of leads held back (night in their zone, recycle delays) or
-        # claimed meanwhile vouches for nothing: try a wider one before everything.
-        # The walk found tiers 1-3 empty for the rep (``Walk.EMPTY``): the slices, which
-        # look only there, are passed over and only the re-touches are left to rank.
-        sizes = (SLICE, SLICE * 8) if policy.order == "priority" and got is not Walk.EMPTY else ()
-        for size in sizes:
-            entries = _certain_prefix(s, rep_id, now, policy, size)
-            taken = _claim_first(s, [e.lead_id for e in entries], rep_id, rep_name, now, expires)
-            if taken is not None:
-                return _claimed(taken, expires, entries)
-        entries = rank(load_candidates(s, now, policy.team_tz), rep_id, now, policy).entries
+        if got is Walk.EMPTY:
+            retouch = _retouch_ids(s, rep_id, now, policy.team_tz)
+            if not retouch:
+                return Claim(None, None)
+            cands = load_candidates(s, now, policy.team_tz, retouch)
+        else:
+            # A slice full of leads held back (night in their zone, recycle delays) or
+            # claimed meanwhile vouches for nothing: try a wider one before everything.
+            for size in (SLICE, SLICE * 8) if policy.order == "priority" else ():
+                entries = _certain_prefix(s, rep_id, now, policy, size)
+                taken = _claim_first(s, [e.lead_id for e in entries], rep_id, rep_name, now, expires)
+                if taken is not None:
+                    return _claimed(taken, expires, entries)
+            cands = load_candidates(s, now, policy.team_tz)
+        entries = rank(cands, rep_id, now, policy).entries
         for start in range(0, len(entries), 50):
             batch = entries[start:start + 50]
             taken = _claim_first(s, [e.lead_id for e in batch], rep_id, rep_name, now, expires)
@@ -187,6 +201,12 @@ def _rep_and_settings(s: Session, rep_name: str) -> tuple[int, str, dict[str, An
         user_by_name(s, rep_name)  # raises the usual "no user named ..." NotFound
         raise AssertionError("unreachable")
     return int(rep_id), name, team_settings.parse_stored(stored)
+
+
+def _retouch_ids(s: Session, rep_id: int, now: datetime, team_tz: str) -> list[int]:
+    """The leads free for the rep that can be re-touches now (tier 4)."""
+    return list(s.scalars(select(Lead.id).where(
+        free_for(Lead, rep_id, now), may_retouch(Lead, now, day_start(now, team_tz)))))
 
 
 def _claimed(lead_id: int, expires: datetime, entries: list[QueueEntry]) -> Claim:
@@ -396,8 +416,7 @@ def _take_best_pg() -> Any:
         taken.c.id, rep, bindparam("at", type_=UTCDateTime()), bindparam("rep_name", type_=String()),
         old=select(User.name).where(User.id == taken.c.was).scalar_subquery(),
         # NOT NULL-safe: a lead nobody held (was NULL) is a claim, never a renewal.
-        renewal=and_(taken.c.was.is_not(None), taken.c.was == rep,
-                     taken.c.was_until.is_not(None), taken.c.was_until > now))
+        renewal=and_(taken.c.was == rep, lease_held_sql(taken.c.was, taken.c.was_until, now)))
     return select(taken.c.id).add_cte(audit_row.cte("audit_row"), change_row.cte("change_row"))
 
 

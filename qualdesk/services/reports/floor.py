@@ -30,6 +30,7 @@ from qualdesk.domain.designation import OPEN
 from qualdesk.domain.rep_state import AWAY, OPEN_CALL, RepState, rep_state
 from qualdesk.services import team_settings
 from qualdesk.services.candidates import day_start, open_hand_raise
+from qualdesk.services.claim_rules import lease_held_sql
 
 AT_RISK_MINUTES = 15
 AT_RISK_LIMIT = 200
@@ -125,7 +126,7 @@ def _rep_rows(s: Session, now: datetime, since: datetime) -> tuple[list[RepFloor
         select(Lead.id, Lead.claimed_by_id, Lead.first_name, Lead.last_name, Lead.company,
                Lead.claimed_at)
         # a lapsed lease, or a lead already turned over or closed, is nobody's screen now
-        .where(Lead.claimed_by_id.is_not(None), Lead.lease_expires_at > now,
+        .where(lease_held_sql(Lead.claimed_by_id, Lead.lease_expires_at, now),
                Lead.designation.in_([d.value for d in OPEN]))
         .order_by(Lead.claimed_at)
     ):
@@ -209,7 +210,8 @@ def _at_risk(s: Session, now: datetime) -> list[AtRiskRow]:
                HandRaise.first_call_at, HandRaise.first_email_at)
         .join(Lead, Lead.id == HandRaise.lead_id)
         .outerjoin(owner, owner.id == Lead.owner_id)
-        .outerjoin(claimer, and_(claimer.id == Lead.claimed_by_id, Lead.lease_expires_at > now))
+        .outerjoin(claimer, and_(claimer.id == Lead.claimed_by_id,
+                                 lease_held_sql(Lead.claimed_by_id, Lead.lease_expires_at, now)))
         .where(Lead.designation.in_([d.value for d in OPEN]),
                open_hand_raise(),
                HandRaise.deadline_at <= now + timedelta(minutes=AT_RISK_MINUTES))
