@@ -15,6 +15,8 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -79,6 +81,25 @@ class PgCluster:
         with psycopg.connect(self.url(), autocommit=True) as c:
             c.execute(f'CREATE DATABASE "{name}"')
         return self.url(name)
+
+    def crash_mid_burst(self, workers: list[subprocess.Popen[str]], under_way: Callable[[], bool],
+                        *, down_s: float = 1.5, timeout: float = 180) -> list[tuple[str, str]]:
+        """Stop the server in immediate mode (a crash) once ``under_way()`` says the
+        workers' burst is well started, start it again (durable) after ``down_s``, and
+        return each worker's (stdout, stderr) once it ends; kills the stragglers."""
+        try:
+            deadline = time.monotonic() + 60
+            while not under_way():
+                assert time.monotonic() < deadline, "the burst never got going"
+                time.sleep(0.05)
+            self.stop("immediate")
+            time.sleep(down_s)
+            self.start(durable=True)
+            return [w.communicate(timeout=timeout) for w in workers]
+        finally:
+            for w in workers:
+                if w.poll() is None:
+                    w.kill()
 
     def destroy(self) -> None:
         with contextlib.suppress(RuntimeError):  # already stopped

@@ -10,7 +10,6 @@ import json
 import socket
 import subprocess
 import sys
-import time
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -110,20 +109,9 @@ def test_immediate_stop_mid_burst_keeps_every_disposition_once(private_pg: PgClu
                           ",".join(map(str, ids)), str(CALLS), f"r{n}"],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for n, (rep, ids) in enumerate(leads.items())]
-    try:
-        # the crash comes once the burst is well under way, not before it starts
-        deadline = time.monotonic() + 60
-        while sum(_attempts(url).values()) < REPS * CALLS // 4:
-            assert time.monotonic() < deadline, "the burst never got going"
-            time.sleep(0.05)
-        private_pg.stop("immediate")
-        time.sleep(1.5)
-        private_pg.start(durable=True)
-        outs = [w.communicate(timeout=180) for w in workers]
-    finally:
-        for w in workers:
-            if w.poll() is None:
-                w.kill()
+    # the crash comes once the burst is well under way, not before it starts
+    outs = private_pg.crash_mid_burst(
+        workers, lambda: sum(_attempts(url).values()) >= REPS * CALLS // 4)
     for w, (_, err) in zip(workers, outs, strict=True):
         assert w.returncode == 0, err
     tries = [json.loads(line) for out, _ in outs for line in out.splitlines()]

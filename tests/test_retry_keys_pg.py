@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -22,7 +22,7 @@ from sqlalchemy.engine import make_url
 from qualdesk.db.engine import Database
 from qualdesk.db.models import Callback, ChangeLog, DesignationChange, Note, TurnOver, WriteKey
 from qualdesk.domain.bant import Bant, parse_budget
-from qualdesk.errors import InvalidInput
+from qualdesk.errors import CommitInDoubt, InvalidInput
 from qualdesk.offline.outbox import Outbox
 from qualdesk.offline.replay import replay
 from qualdesk.offline.resilient import ResilientOps
@@ -34,6 +34,8 @@ from qualdesk.services.qualification import save
 from qualdesk.services.turnover import turn_over
 from qualdesk.services.users import add_user
 from tests.cli_helpers import run
+from tests.commit_dropper import CommitDropper
+from tests.conftest import pg_url_with_logins
 from tests.factories import make_lead
 from tests.pg_cluster import PgCluster
 
@@ -119,6 +121,68 @@ def test_the_cli_retries_safely_with_a_key(db_url: str) -> None:
     db.dispose()
 
 
+def test_a_commit_whose_answer_was_lost_is_found_by_its_key(pg_template: str) -> None:
+    """The server commits, the answer never reaches the client (a proxy cuts the line
+    right after COMMIT): the client says the change is in doubt, and its retry with the
+    same key finds it — for each kind of retried write, with a rep's own login."""
+    urls = pg_url_with_logins(pg_template, "qdk_")
+    url = next(urls)
+    owner = Database(url)
+    add_user(owner, "Ana", "rep", email="ana@team.test")
+    add_user(owner, "Sam", "sales", email="sam@team.test")
+    login = f"qdk_ana_{uuid.uuid4().hex[:6]}"
+    pg_roles.grant_login(owner, "Ana", login, "pw")
+    ana_url = make_url(url).set(username=login, password="pw").render_as_string(hide_password=False)
+    proxy = CommitDropper(ana_url)
+    ana = Database(proxy.url)
+    lead = make_lead(owner)
+    due = datetime.now(UTC) + timedelta(days=1)
+    writes: list[tuple[str, Callable[[str | None], object], Callable[[], int]]] = [
+        ("q", lambda k: save(ana, lead, "Ana", bant=Bant(budget=parse_budget("50000 EUR")),
+                             idempotency_key=k),
+         lambda: _count(owner, select(func.count()).where(ChangeLog.kind == "qualification"))),
+        ("cb", lambda k: schedule_callback(ana, lead, "Ana", due, note="cb", idempotency_key=k),
+         lambda: _count(owner, select(func.count()).select_from(Callback))),
+        ("n", lambda k: upsert_note(ana, lead, "Ana", "asked for a demo", idempotency_key=k),
+         lambda: _count(owner, select(func.count()).select_from(Note))),
+        ("d", lambda k: set_designation(ana, lead, "warm", "Ana", idempotency_key=k),
+         lambda: _count(owner, select(func.count()).select_from(DesignationChange))),
+        ("t", lambda k: turn_over(ana, lead, "Sam", by="Ana", override="demo", idempotency_key=k),
+         lambda: _count(owner, select(func.count()).select_from(TurnOver))),
+    ]
+    try:
+        for key, write, count in writes:
+            proxy.drop_next_commit()
+            with pytest.raises(CommitInDoubt):
+                write(key)
+            assert count() == 1, key  # committed, though the client never heard
+            write(key)  # the retry: found, nothing more
+            assert count() == 1, key
+        assert proxy.dropped == len(writes)
+        # a script: the command says the change is in doubt, its retry with the key is safe
+        other = make_lead(owner, email="kim@acme.test")
+        argv = ("callback", str(other), "--at", "2031-01-02T10:00:00+00:00",
+                "--idempotency-key", "cli-lost")
+        proxy.drop_next_commit(after=b"INSERT INTO callbacks")
+        r = run(proxy.url, *argv)
+        assert r.code == 1 and "may or may not have been kept" in r.err, r.err
+        assert run(proxy.url, *argv).code == 0
+        assert _count(owner, select(func.count()).where(Callback.lead_id == other)) == 1
+        # without a key the same retry doubles (what the keys are for)
+        proxy.drop_next_commit()
+        with pytest.raises(CommitInDoubt):
+            schedule_callback(ana, lead, "Ana", due, note="again")
+        schedule_callback(ana, lead, "Ana", due, note="again")
+        with owner.session(write=False) as s:
+            assert list(s.scalars(select(Callback.note).where(Callback.note == "again"))) == [
+                "again", "again"]
+    finally:
+        ana.dispose()
+        proxy.close()
+        owner.dispose()
+        next(urls, None)
+
+
 def _seed(url: str, reps: int, leads: int) -> tuple[dict[str, str], dict[str, list[int]]]:
     """Reps with their own logins (and a sales owner), each with leads to work."""
     db = Database(url)
@@ -157,19 +221,8 @@ def test_immediate_stop_mid_burst_keeps_every_retried_write_once(private_pg: PgC
                                  urls[rep], rep, ",".join(map(str, ids)), f"r{n}"],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                for n, (rep, ids) in enumerate(leads.items())]
-    try:
-        deadline = time.monotonic() + 60
-        while _done(url) < REPS * LEADS * 4 // 4:  # well under way, not before it starts
-            assert time.monotonic() < deadline, "the burst never got going"
-            time.sleep(0.05)
-        private_pg.stop("immediate")
-        time.sleep(1.5)
-        private_pg.start(durable=True)
-        outs = [w.communicate(timeout=180) for w in workers]
-    finally:
-        for w in workers:
-            if w.poll() is None:
-                w.kill()
+    # well under way (a quarter of the writes in), not before it starts
+    outs = private_pg.crash_mid_burst(workers, lambda: _done(url) >= REPS * LEADS)
     for w, (_, err) in zip(workers, outs, strict=True):
         assert w.returncode == 0, err
     tries = Counter(json.loads(line)["result"] for out, _ in outs for line in out.splitlines())
