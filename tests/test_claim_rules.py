@@ -11,7 +11,7 @@ import random
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 
 from qualdesk.db.engine import Database
 from qualdesk.db.models import Lead
@@ -85,13 +85,30 @@ def test_the_lease_ends_at_its_instant_on_every_path(db: Database, frozen: Froze
 
 
 def test_an_empty_queue_costs_one_walk(db: Database, frozen: FrozenClock) -> None:
-    """Nothing for the rep: the walk says 'empty' (not 'could not run')."""
+    """Nothing for the rep: the walk says 'empty' (not 'could not run'), and claim_next
+    then reads the settings and probes for re-touches — no slice, no ranking of the
+    team's leads (here Bob's, all of them)."""
     add_user(db, "Ann", "rep")
+    bob = add_user(db, "Bob", "rep")
+    for i in range(5):
+        lid = make_lead(db, email=f"b{i}@x.test", raised_at=frozen.t - timedelta(minutes=i))
+        with db.session() as s:
+            s.execute(update(Lead).where(Lead.id == lid).values(owner_id=bob.id))
     if not db.is_postgres:
         assert q.claim_next(db, "Ann", frozen.t).lead_id is None
         return
     assert claim_pg.fast_claim(db, "Ann", frozen.t) is claim_pg.Walk.EMPTY
-    assert q.claim_next(db, "Ann", frozen.t).lead_id is None
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args) -> None:  # noqa: ANN001
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        assert q.claim_next(db, "Ann", frozen.t).lead_id is None
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    assert len(statements) == 2, statements  # the rep and settings; the re-touch probe
 
 
 def _retouch_day(db: Database, frozen: FrozenClock, rng: random.Random, n: int = 40) -> None:
