@@ -165,7 +165,7 @@ def main() -> int:
         w = MainWindow(ctx, lambda _url: True)
         w.resize(width, height)
         w.show()
-        page = w.feature_pages["intake"]
+        page = w.features.pages["intake"]
         w.pages.setCurrentWidget(page)
         settle()
         page.select("hubspot")
@@ -189,7 +189,7 @@ def main() -> int:
         save(w, out / f"screenshot-intake-rules{suffix}.png")
         w.pages.setCurrentIndex(0)
         w.lead_panel.set_lead(int(ids["dana"]))  # type: ignore[call-overload]
-        w.lead_panel.lead_tabs.setCurrentWidget(w.activity)
+        w.lead_panel.lead_tabs.setCurrentWidget(w.features.activity)
         settle()
         save(w, out / f"screenshot-intake-activity{suffix}.png")
         print(f"wrote {out}/screenshot-intake*{suffix}.png ({page.message.text()})")

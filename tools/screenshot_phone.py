@@ -85,7 +85,7 @@ def main() -> int:
     far = FarEnd(tmp / "far", numbers).start()
     team_settings.set_value(db, "sip.dial_uri", far.uri_template())
     mic = write_tone(tmp / "mic.wav", 0, 120)
-    controller = w.phone
+    controller = w.features.phone
     controller.factory = lambda: Phone(EngineConfig(
         folder=tmp / "engine", accounts=("<sip:alex@127.0.0.1>;regint=0",),
         audio_source=f"aufile,{mic}", audio_player="aufile,/dev/null",
