@@ -15,7 +15,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from qualdesk.paths import config_dir
-from qualdesk.services.queue_rows import Alert, alert_summary
+from qualdesk.services.alerts import Alert, alert_summary
 from ui import keymap, labels
 from ui.banner import Banner
 from ui.call_controls import UrlOpener

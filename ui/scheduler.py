@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, Signal
 
 from qualdesk.db.engine import Database
 from qualdesk.errors import KnownError
-from qualdesk.services.queue_rows import Alert, upcoming_alerts
+from qualdesk.services.alerts import Alert, upcoming_alerts
 
 log = logging.getLogger(__name__)
 

@@ -276,7 +276,7 @@ def test_background_starts_after_the_first_queue_load(qtbot, ctx, seeded) -> Non
 
 def test_a_wave_of_alerts_is_one_notification_in_the_status_bar(qtbot, ctx, seeded, sqlite_db,
                                                                  frozen) -> None:
-    from qualdesk.services.queue_rows import upcoming_alerts
+    from qualdesk.services.alerts import upcoming_alerts
     from ui.icons import app_icon
     from ui.tray import Tray
 
