@@ -16,6 +16,7 @@ import sys
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -28,6 +29,7 @@ from qualdesk.errors import NotAllowed
 from qualdesk.services import pg_roles
 from qualdesk.services.audit_query import audit_entries
 from qualdesk.services.calls import log_call, schedule_callback
+from qualdesk.services.intake.import_leads import import_leads
 from qualdesk.services.lead_edit import edit_lead
 from qualdesk.services.sign_in import open_signed_in, sign_in_choices, signed_in_user
 from qualdesk.services.turnover import turn_over, turned_over_leads
@@ -174,6 +176,21 @@ def test_a_forged_audit_action_is_impossible(team: Team) -> None:
         assert declared.reason == "direct change: the lead asked for me"
     shown = [e.action for e in audit_entries(team.owner, lead)]
     assert "declared (the client's words: direct change: the lead asked for me)" in shown
+
+
+def test_the_apps_own_writes_are_filed_under_what_happened(team: Team, tmp_path: Path) -> None:
+    """A team lead's login imports a file: the import and its cold -> warm moves are
+    filed as such (the database saw the leads arrive), none as the client's words."""
+    csv = tmp_path / "leads.csv"
+    csv.write_text("first_name,email,phone,hand_raise\nKim,kim@acme.test,+12125550111,"
+                   "demo_request\nLou,lou@acme.test,+12125550112,contact_form\n", encoding="utf-8")
+    lee_db = team.db("Lee")
+    ids = import_leads(lee_db, csv).lead_ids
+    lee_db.dispose()
+    assert len(ids) == 2
+    for lead in ids:
+        actions = {a for a, *_ in team.audit(lead)}
+        assert "import" in actions and "declared" not in actions, team.audit(lead)
 
 
 def test_the_app_signs_in_as_the_logins_person(team: Team) -> None:

@@ -163,13 +163,13 @@ BEGIN
     ELSIF act = 'outcome' THEN
         RETURN EXISTS (SELECT 1 FROM turnovers t WHERE t.lead_id = a.lead_id
                        AND t.xmin::text::bigint = x AND t.outcome = a.new);
-    ELSIF act NOT IN ('claim', 'release', 'reassign', 'incubate', 'intake', 'edit') THEN
+    ELSIF act NOT IN ('claim', 'release', 'reassign', 'incubate', 'intake', 'import', 'edit') THEN
         RETURN true;  -- 'declared', 'direct change': the client's words, or the database's own
     END IF;
     -- what the lead itself says now
     SELECT l.xmin::text::bigint = x, l.owner_id, l.claimed_by_id, l.designation
       INTO mine, l_owner, l_claimer, l_state FROM leads l WHERE l.id = a.lead_id;
-    IF act = 'intake' THEN
+    IF act IN ('intake', 'import') THEN  -- the lead arrived (or was raised again) now
         RETURN mine OR EXISTS (SELECT 1 FROM hand_raises t WHERE t.lead_id = a.lead_id
                                AND t.xmin::text::bigint = x);
     ELSIF NOT COALESCE(mine, false) THEN
@@ -208,7 +208,7 @@ DECLARE
         'claim|claimed_by', 'release|claimed_by', 'release|owner', 'reassign|owner',
         'callback|due_at', 'turn_over|to_owner', 'qualification|level1_met',
         'followup|email', 'email|status', 'verdict|verdict', 'outcome|outcome',
-        'incubate|retouch_at', 'intake|source', 'hold override|call', 'hold override|note',
+        'incubate|retouch_at', 'intake|source', 'import|source', 'hold override|call', 'hold override|note',
         'hold override|callback', 'hold override|follow-up'];
 BEGIN
     IF role IS NULL THEN
