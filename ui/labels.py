@@ -26,11 +26,11 @@ from qualdesk.domain.words import (
     role,
     verdict,
 )
-from qualdesk.services.reports.labels import column_label, value_label
+from qualdesk.services.reports.labels import column_label
 
 __all__ = ["DISPOSITIONS", "HAND_RAISES", "ROLES", "EMAIL_STATUS", "answer_key", "bant_parts",
            "bant_summary", "designation", "disposition", "hand_raise", "humanize", "plain", "role",
-           "verdict", "report_column", "report_value", "phone_state", "sales_status",
+           "verdict", "report_column", "sales_status",
            "time_zone", "mail_problem"]
 
 EMAIL_STATUS: dict[str, str] = {"queued": "waiting in the outbox", "sent": "sent",
@@ -42,10 +42,6 @@ def report_column(key: str) -> str:
     return column_label(key)
 
 
-def report_value(value: object) -> str:
-    return value_label(value)
-
-
 def sales_status(designation_code: str, verdict_code: str | None,
                  reason: str | None) -> str:
     """Sales' list: "Turned over", "Incubating (rejected: no budget)"."""
@@ -53,12 +49,6 @@ def sales_status(designation_code: str, verdict_code: str | None,
     if verdict_code:
         text += f" ({verdict(verdict_code)}{': ' + reason if reason else ''})"
     return text
-
-
-def phone_state(code: str | None) -> str:
-    """A rep's state on the floor (``on_call``) in words."""
-    return {"on_call": "On a call", "wrap_up": "Wrap-up", "idle": "Idle", "away": "Away",
-            "signed_out": "Signed out"}.get(code or "", humanize(code))
 
 
 def time_zone(zone: str) -> str:
