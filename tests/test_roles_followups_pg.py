@@ -256,9 +256,13 @@ def test_deactivating_a_person_closes_their_login(team: Team) -> None:
     ada_db.dispose()
     with team.owner.session(write=False) as s:
         assert s.scalar(select(User.active).where(User.name == "Bo")) is True
+    still_open = psycopg.connect(team.urls["Bo"], autocommit=True)
     assert set_active(team.owner, "Bo", False).active is False
     with pytest.raises(psycopg.OperationalError, match="not permitted to log in"):
         psycopg.connect(team.urls["Bo"]).close()
+    with pytest.raises(psycopg.OperationalError):  # the session Bo had open is ended too
+        still_open.execute("SELECT 1")
+    still_open.close()
     assert set_active(team.owner, "Bo", True).active is True
     with psycopg.connect(team.urls["Bo"]) as c:
         assert c.execute("SELECT session_user").fetchone()

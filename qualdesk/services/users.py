@@ -71,17 +71,33 @@ def set_active(db: Database, name: str, active: bool) -> UserRecord:
     be given leads), or bring them back.
 
     On PostgreSQL their own database login goes with it, in the same transaction:
-    ``NOLOGIN`` (no new connection; a session still open may change nothing, the guards
-    refuse an inactive person's login) and ``LOGIN`` again when they come back. Changing
-    a login needs the schema owner's login (``CREATEROLE``): with another, nothing
-    changes and the message says whose login to use."""
+    ``NOLOGIN`` (no new connection) and ``LOGIN`` again when they come back; their
+    sessions still open are then ended where the database lets this login do so (a
+    superuser, or a member of ``pg_signal_backend``); otherwise the guards still refuse
+    an inactive rep's or sales person's changes (docs/team-setup.md). Changing a login
+    needs the schema owner's login (``CREATEROLE``): with another, nothing changes and
+    the message says whose login to use."""
     with db.session() as s:
         u = user_by_name(s, name)
         u.active = active
         s.flush()
-        if db.is_postgres and u.db_login:
-            _login_enabled(s, u.name, u.db_login, active)
-        return to_record(u)
+        login = u.db_login if db.is_postgres else None
+        if login:
+            _login_enabled(s, u.name, login, active)
+        record = to_record(u)
+    if login and not active:
+        _end_sessions(db, login)
+    return record
+
+
+def _end_sessions(db: Database, login: str) -> None:
+    """Best effort: a deactivated person's open sessions end now (see ``set_active``)."""
+    try:
+        with db.session() as s:
+            s.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                           "WHERE usename = :l AND pid <> pg_backend_pid()"), {"l": login})
+    except DBAPIError:
+        pass  # not allowed to signal them: the guards still refuse what they would change
 
 
 def _login_enabled(s: Session, name: str, login: str, enabled: bool) -> None:
