@@ -23,17 +23,27 @@ from qualdesk.services import audit
 from qualdesk.services.candidates import OPEN_CODES, open_hand_raise
 
 
+def _lease_terms(claimed_by: Any, expires: Any, now: Any) -> list[tuple[Any, Any]]:
+    """``priority.lease_held``'s three conditions, each beside its negation: a claimer,
+    a lease, and ``now < lease_expires_at``. Held is all of them, free any negation."""
+    return [(claimed_by.is_not(None), claimed_by.is_(None)),
+            (expires.is_not(None), expires.is_(None)),
+            (expires > now, expires <= now)]
+
+
 def lease_held_sql(claimed_by: Any, expires: Any, now: Any) -> ColumnElement[bool]:
-    """``priority.lease_held`` in SQL: a claimer, a lease, and ``now < lease_expires_at``.
-    Never NULL (a missing claimer or lease is tested first), so its NOT is safe."""
-    return and_(claimed_by.is_not(None), expires.is_not(None), expires > now)
+    """``priority.lease_held`` in SQL. Never NULL (a missing claimer or lease is tested
+    first), as its negation below is never NULL either."""
+    return and_(*(held for held, _ in _lease_terms(claimed_by, expires, now)))
 
 
 def lease_free(lead: Any, rep: Any, now: Any) -> ColumnElement[bool]:
     """No live lease but the rep's own: the rep claims the lead, or ``lease_held`` is
-    false (nobody claims it, the claim has no lease, or it ran out: ``now >= expiry``)."""
-    return or_(lead.claimed_by_id == rep,
-               not_(lease_held_sql(lead.claimed_by_id, lead.lease_expires_at, now)))
+    false (nobody claims it, the claim has no lease, or it ran out: ``now >= expiry``) —
+    spelt as the negations (an OR the planner reads as well as the old hand-written one)."""
+    unclaimed, *lapsed = (free for _, free in _lease_terms(lead.claimed_by_id,
+                                                            lead.lease_expires_at, now))
+    return or_(unclaimed, lead.claimed_by_id == rep, *lapsed)
 
 
 def owner_free(lead: Any, rep: Any) -> ColumnElement[bool]:
