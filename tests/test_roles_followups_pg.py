@@ -94,6 +94,9 @@ def test_a_sales_login_does_what_sales_does_and_nothing_else(team: Team) -> None
         _refused(c, "INSERT INTO callbacks (lead_id, rep_id, due_at, scope, created_at) "
                     "VALUES (%s, %s, now(), 'mine', now())", mine, sam)
         _refused(c, "INSERT INTO write_keys (key, kind, at) VALUES ('k', 'note', now())")
+        for mode in ("", " IN SHARE MODE", " IN EXCLUSIVE MODE"):  # freezing the team
+            with pytest.raises(Refused), c.transaction():
+                c.execute(f"LOCK TABLE leads{mode}")
         # leads not turned over to it: no designation, no edit, no verdict, no notes
         for lead in (sols, open_lead):
             assert "not turned over to you" in _refused(
