@@ -367,8 +367,15 @@ class ScriptStepper(QWidget):
         answers, bant = dict(self._pending_answers), self._pending_bant
         self._pending_answers.clear()
         self._pending_bant = Bant()
-        self.ctx.run_op(lambda: qsvc.save(self.ctx.db, lead_id, rep, answers=answers, bant=bant),
-                        self, self._on_saved, self._on_error)
+        # Through the outbox (#21): saved now, or queued while the database is away and
+        # replayed once by its key (a save whose commit was lost is found, not doubled).
+        ops = self.ctx.resilient
+        self.ctx.run_op(lambda: ops.save_qualification(lead_id, rep, answers, bant.to_json()),
+                        self, self._on_outcome, self._on_error)
+
+    def _on_outcome(self, outcome: Any) -> None:
+        if outcome.result is not None:  # applied now; a queued one shows when replayed
+            self._on_saved(outcome.result)
 
     def _on_saved(self, state: QualificationState) -> None:
         if state.lead_id != self.lead_id:
