@@ -26,9 +26,11 @@ from sqlalchemy.engine import make_url
 from qualdesk.db.engine import Database, normalise_url
 from qualdesk.db.models import AuditEntry, Callback, Lead, TurnOver, User
 from qualdesk.errors import NotAllowed
-from qualdesk.services import pg_roles
+from qualdesk.services import outbox, pg_roles
 from qualdesk.services.audit_query import audit_entries
 from qualdesk.services.calls import log_call, schedule_callback
+from qualdesk.services.followup import run_followup
+from qualdesk.services.incubation import incubate
 from qualdesk.services.intake.import_leads import import_leads
 from qualdesk.services.lead_edit import edit_lead
 from qualdesk.services.sign_in import open_signed_in, sign_in_choices, signed_in_user
@@ -194,6 +196,20 @@ def test_the_apps_own_writes_are_filed_under_what_happened(team: Team, tmp_path:
     for lead in ids:
         actions = {a for a, *_ in team.audit(lead)}
         assert "import" in actions and "declared" not in actions, team.audit(lead)
+    # a rep's follow-up queued, a colleague's client sends the team's outbox, a rep rests
+    # a lead: each filed under what the database saw
+    ana_db, bo_db = team.db("Ana"), team.db("Bo")
+    mine = team.lead("pat@acme.test", owner="Ana")
+    email_id = run_followup(ana_db, mine, "Ana", send_now=False).email_id
+    assert outbox.claim(bo_db, email_id, datetime.now(UTC)) is not None
+    outbox.mark_sent(bo_db, email_id, datetime.now(UTC))
+    incubate(ana_db, mine, datetime.now(UTC).date() + timedelta(days=30), "bad timing", by="Ana")
+    ana_db.dispose()
+    bo_db.dispose()
+    rows = team.audit(mine)
+    assert {("followup", "email"), ("email", "status"), ("incubate", "retouch_at")} <= {
+        (a, f) for a, f, *_ in rows}, rows
+    assert "declared" not in {a for a, *_ in rows}, rows
 
 
 def test_the_app_signs_in_as_the_logins_person(team: Team) -> None:
