@@ -9,12 +9,14 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
 import uuid
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import psycopg
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
@@ -31,6 +33,7 @@ from qualdesk.services.calls import schedule_callback
 from qualdesk.services.designations import set_designation
 from qualdesk.services.notes import upsert_note
 from qualdesk.services.qualification import save
+from qualdesk.services.retry_keys import KeyTaken
 from qualdesk.services.turnover import turn_over
 from qualdesk.services.users import add_user
 from tests.cli_helpers import run
@@ -98,6 +101,28 @@ def test_the_outbox_replays_bant_saves_and_turn_overs_once(db: Database, tmp_pat
     ops = ResilientOps(db, Outbox(tmp_path / "live.sqlite3"))
     o = ops.turn_over(other, "Ana", "Sam", override="asked")
     assert o.status == "applied" and o.result.to_owner == "Sam"
+
+
+def test_two_tries_racing_with_one_key_make_the_change_once(pg_template: str) -> None:
+    """The other try has written the key but not committed yet: this one waits for it,
+    then stands down whole (KeyTaken) instead of doubling the change."""
+    urls = pg_url_with_logins(pg_template, "qdk_")
+    db = Database(next(urls))
+    add_user(db, "Ana", "rep", email="ana@team.test")
+    lead = make_lead(db)
+    due = datetime.now(UTC) + timedelta(days=1)
+    other = psycopg.connect(db.url.replace("+psycopg", ""))
+    other.execute("INSERT INTO write_keys (key, kind, lead_id, at) VALUES ('race', 'callback', "
+                  "%s, now())", (lead,))
+    threading.Timer(0.5, other.commit).start()  # the other try commits while this one waits
+    try:
+        with pytest.raises(KeyTaken, match="just made by another try"):
+            schedule_callback(db, lead, "Ana", due, idempotency_key="race")
+        assert _count(db, select(func.count()).select_from(Callback)) == 0  # rolled back whole
+    finally:
+        other.close()
+        db.dispose()
+        next(urls, None)
 
 
 def test_the_cli_retries_safely_with_a_key(db_url: str) -> None:

@@ -230,6 +230,8 @@ def replay(db: Database, outbox: Outbox) -> list[Outcome]:
             o = apply(db, item.kind, item.payload, item.key)
         except DatabaseUnavailable:
             break
+        except retry_keys.KeyTaken as exc:  # another replay of it won the race: it is in
+            o = Outcome(item.key, item.kind, item.lead_id, DUPLICATE, str(exc))
         except KnownError as exc:
             o = Outcome(item.key, item.kind, item.lead_id, FAILED, str(exc))
         outbox.mark(item.id, o.status, o.message)

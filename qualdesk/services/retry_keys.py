@@ -17,11 +17,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from qualdesk import clock
 from qualdesk.db.models import WriteKey
 from qualdesk.errors import InvalidInput
+
+
+class KeyTaken(InvalidInput):
+    """Another try with the same key committed first (two replays raced): this one is
+    rolled back whole, so the change is in once."""
+
 
 KINDS = ("qualification", "turn_over", "callback", "note", "designation", "followup")
 MAX_LEN = 64
@@ -71,5 +78,12 @@ def remember(s: Session, key: str | None, kind: str, lead_id: int | None,
     assert kind in KINDS, kind
     s.add(WriteKey(key=key, kind=kind, lead_id=lead_id, row_id=row_id, user_id=user_id,
                    at=clock.now()))
-    s.flush()
+    try:
+        s.flush()
+    except IntegrityError as exc:
+        if "write_keys" not in str(exc.orig):  # another row's problem: not ours to name
+            raise
+        # the caller's transaction rolls back whole as this propagates
+        raise KeyTaken(f"idempotency key {key!r}: the same change was just made by another "
+                       "try; nothing more was done") from None
 
