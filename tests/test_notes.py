@@ -63,15 +63,16 @@ def test_upsert_refuses_someone_elses_note(db: Database, frozen) -> None:
         notes_svc.upsert_note(db, 999_999, "Ana Rep", "no such lead")
 
 
-def test_attach_note_to_the_attempt(db: Database, frozen) -> None:
+def test_the_note_typed_during_the_call_becomes_the_attempts(db: Database, frozen) -> None:
+    """The disposition names the note typed during the call (as the lead panel does): the
+    attempt carries it, and it stays one note."""
     seeded = seed_workspace(db, frozen.t)
     add_user(db, "Cy Lead", "lead")
     alice = seeded.leads["Alice"]
     saved = notes_svc.upsert_note(db, alice, "Ana Rep", "Wants a demo Tuesday")
-    logged = log_call(db, alice, "Ana Rep", "connected")
     assert saved.note_id is not None
-    changes = notes_svc.attach_note_to_attempt(db, saved.note_id, logged.attempt_id)
-    assert changes.attempts and changes.leads == (alice,)
+    log_call(db, alice, "Ana Rep", "connected", notes="Wants a demo Tuesday",
+             note_id=saved.note_id)
     detail = lead_detail(db, alice)
     assert [a.notes for a in detail.attempts] == ["Wants a demo Tuesday"]
     assert len(detail.notes) == 1  # attached, not copied

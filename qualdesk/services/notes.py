@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session
 
 from qualdesk import clock
 from qualdesk.db.engine import Database
-from qualdesk.db.models import Attempt, Lead, Note
+from qualdesk.db.models import Lead, Note
 from qualdesk.domain.records import Changes
-from qualdesk.errors import InvalidInput, NotAllowed, NotFound
+from qualdesk.errors import NotAllowed, NotFound
 from qualdesk.paths import data_dir
 from qualdesk.services import audit, retry_keys
 from qualdesk.services.holds import check_not_held_by_other
@@ -155,18 +155,3 @@ def upsert_note_in(s: Session, lead_id: int, author_id: int, body: str,
         note.body = body
         note.updated_at = now
     return note
-
-
-def attach_note_to_attempt(db: Database, note_id: int, attempt_id: int) -> Changes:
-    """The call ended: the note becomes that attempt's note (its history shows it)."""
-    with db.session() as s:
-        note = s.get(Note, note_id)
-        attempt = s.get(Attempt, attempt_id)
-        if note is None or attempt is None:
-            raise NotFound(f"no note {note_id} or attempt {attempt_id}")
-        if note.lead_id != attempt.lead_id:
-            raise InvalidInput(f"note {note_id} and attempt {attempt_id} are on different leads")
-        note.attempt_id = attempt.id
-        attempt.notes = note.body
-        audit.bump(s, "note", note.lead_id)
-        return Changes(leads=(note.lead_id,), notes=True, attempts=True)
