@@ -24,10 +24,12 @@ def lookup(s: Session, column: Any, values: list[str]) -> dict[str, int]:
     pg = s.get_bind().dialect.name == "postgresql"
     size = 20_000 if pg else CHUNK
     values = sorted(set(values))
+    # The values go in as execution parameters, not inside the statement: SQLAlchemy's
+    # statement cache would keep every statement, and so every value (an import's memory
+    # then grew with its row count until the cache filled).
+    cond = column == any_(bindparam("values", type_=ARRAY(column.type))) if pg \
+        else column.in_(bindparam("values", expanding=True))
+    q = select(column, func.min(Lead.id)).where(cond).group_by(column)
     for i in range(0, len(values), size):
-        chunk = values[i:i + size]
-        cond = column == any_(bindparam("values", chunk, type_=ARRAY(column.type))) if pg \
-            else column.in_(chunk)
-        q = select(column, func.min(Lead.id)).where(cond).group_by(column)
-        out.update({v: lead_id for v, lead_id in s.execute(q)})
+        out.update({v: lead_id for v, lead_id in s.execute(q, {"values": values[i:i + size]})})
     return out

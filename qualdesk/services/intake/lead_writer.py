@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from types import SimpleNamespace
 from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from qualdesk import clock
@@ -209,18 +209,20 @@ class LeadWriter:
     def _load(self, ids: Iterable[int]) -> dict[int, Lead]:
         out: dict[int, Lead] = {}
         wanted = sorted(set(ids))
+        q = select(Lead).where(Lead.id.in_(bindparam("ids", expanding=True)))
         for i in range(0, len(wanted), CHUNK):
             out.update({lead.id: lead for lead in self.s.scalars(
-                select(Lead).where(Lead.id.in_(wanted[i:i + CHUNK]))).unique()})
+                q, {"ids": wanted[i:i + CHUNK]}).unique()})
         return out
 
     def _existing_raises(self, lead_ids: Sequence[int]) -> set[tuple[int, str, object]]:
         seen: set[tuple[int, str, object]] = set()
         wanted = sorted(set(lead_ids))
+        q = select(HandRaise.lead_id, HandRaise.kind, HandRaise.raised_at).where(
+            HandRaise.lead_id.in_(bindparam("ids", expanding=True)))
         for i in range(0, len(wanted), CHUNK):
-            q = select(HandRaise.lead_id, HandRaise.kind, HandRaise.raised_at).where(
-                HandRaise.lead_id.in_(wanted[i:i + CHUNK]))
-            seen.update((lead_id, k, at) for lead_id, k, at in self.s.execute(q))
+            seen.update((lead_id, k, at) for lead_id, k, at in self.s.execute(
+                q, {"ids": wanted[i:i + CHUNK]}))
         return seen
 
     def _merge(self, d: LeadDraft, lead: Lead, seen: set[tuple[int, str, object]]) -> int:
