@@ -32,8 +32,12 @@ log = logging.getLogger(__name__)
 
 def resolve_db_url(db_url: str | None, machine: MachineSettings) -> str:
     """The command line, then ``QUALDESK_DB``, then this machine's choice, then the
-    default SQLite file in the user's data dir."""
-    return db_url or os.environ.get("QUALDESK_DB") or machine.db_url or default_db_url()
+    default SQLite file in the user's data dir. This machine's choice is stored without
+    its password, which comes back from the OS keyring (``credentials.resolve``)."""
+    from qualdesk.services.credentials import resolve
+
+    return db_url or os.environ.get("QUALDESK_DB") or (
+        resolve(machine.db_url) if machine.db_url else default_db_url())
 
 
 def run_from_args(args: argparse.Namespace, qt_args: Sequence[str] = (),

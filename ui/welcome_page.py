@@ -133,10 +133,12 @@ class WelcomePage(QWidget):
         if old is not self.db:
             old.dispose()
         if self.machine is not None:
-            self.machine.db_url = url
-            try:
-                self.machine.save()
-            except OSError as exc:
+            from qualdesk.errors import KnownError
+            from qualdesk.services.credentials import remember_connection
+
+            try:  # the password goes to the OS keyring, the file keeps the URL without it
+                remember_connection(url, self.machine)
+            except (OSError, KnownError) as exc:
                 self.note.setText(f"⚠ could not remember the database on this machine: {exc}")
         if not self.first_run:
             self.note.setText("The app uses this database from the next time you open it.")
