@@ -42,14 +42,14 @@ class LeadFormDialog(QDialog):
             self.edits[name] = e
             form.addRow(label, e)
         self.edits["phone"].setPlaceholderText("+1 212 555 0100, or a local number")
-        self.time_zone = QLineEdit(self)
-        self.time_zone.setObjectName("lead_form_time_zone")
-        self.time_zone.setPlaceholderText("from the phone number, or e.g. Europe/Berlin")
-        self.kind = QComboBox(self)
-        self.kind.setObjectName("lead_form_hand_raise")
-        for code, text in HAND_RAISES.items():
-            self.kind.addItem(text, code)
+        # only the field this form shows is made: a second, unplaced child would lie at
+        # (0, 0) over "First name"
+        self.time_zone: QLineEdit | None = None
+        self.kind: QComboBox | None = None
         if editing:
+            self.time_zone = QLineEdit(self)
+            self.time_zone.setObjectName("lead_form_time_zone")
+            self.time_zone.setPlaceholderText("from the phone number, or e.g. Europe/Berlin")
             form.addRow("Time &zone", self.time_zone)
             s = detail.summary
             for name, value in (("first_name", s.first_name), ("last_name", s.last_name),
@@ -58,6 +58,10 @@ class LeadFormDialog(QDialog):
                 self.edits[name].setText(value or "")
             self.time_zone.setText(", ".join(s.time_zones))
         else:
+            self.kind = QComboBox(self)
+            self.kind.setObjectName("lead_form_hand_raise")
+            for code, text in HAND_RAISES.items():
+                self.kind.addItem(text, code)
             form.addRow("&Why they got in touch", self.kind)
             self.hint = QLabel("A known email (or phone) opens that lead instead of a "
                                "duplicate.", self)
@@ -69,6 +73,8 @@ class LeadFormDialog(QDialog):
         self.buttons = action_buttons(self, "lead_form", "Save" if editing else "Add lead",
                                       self.submit)
         column(self, form, self.error, self.buttons)
+        # wide enough for a long email and "Europe/Berlin, America/New_York" uncut
+        self.setMinimumWidth(max(520, self.fontMetrics().horizontalAdvance("M") * 40))
         self.edits["first_name"].setFocus()
 
     @property
@@ -84,6 +90,7 @@ class LeadFormDialog(QDialog):
         self.error.setText("")
         self.ok_button.setEnabled(False)
         if self.detail is None:
+            assert self.kind is not None
             kind = str(self.kind.currentData())
             self.ctx.run_op(lambda: lead_edit.add_lead(db, values, rep=rep, hand_raise=kind),
                             self, on_done=self._added, on_error=self._refused)
@@ -91,6 +98,7 @@ class LeadFormDialog(QDialog):
         lead_id = self.detail.summary.id
         changed = {k: v for k, v in values.items()
                    if (v or "") != (getattr(self.detail.summary, k) or "")}
+        assert self.time_zone is not None
         zones = self.time_zone.text().strip()
         if zones != ", ".join(self.detail.summary.time_zones) and "phone" not in changed:
             changed["time_zone"] = zones
