@@ -12,6 +12,7 @@ from PySide6.QtCore import QDate, QEvent, QObject, Qt, QTime
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -32,19 +33,36 @@ from ui.dialog_buttons import action_buttons
 from ui.typed_dates import TypedDateEdit, TypedTimeEdit
 
 
-def default_local_time(now: datetime, lead_tz: str,
-                       window: CallingWindow | None = None) -> datetime:
-    """Two hours from now in the lead's zone, on the next quarter hour (naive), moved
-    to the start of the lead's calling window when that falls outside it (a promise
-    must be one the rep may keep)."""
+def zone_words(name: str) -> str:
+    """A zone as a rep says it: "America/Los_Angeles" -> "Los Angeles"."""
+    return name.rsplit("/", 1)[-1].replace("_", " ")
+
+
+def _team_open(local: datetime, lead_tz: str, team_tz: str, business: CallingWindow) -> bool:
+    utc = local_to_utc(local, lead_tz)
+    team_local = utc.astimezone(zone(team_tz) or zone("UTC"))
+    return business.contains(team_local.time()) and team_local.weekday() < 5
+
+
+def default_local_time(now: datetime, lead_tz: str, window: CallingWindow | None = None,
+                       team_tz: str | None = None,
+                       business: CallingWindow | None = None) -> datetime:
+    """Two hours from now in the lead's zone, on the next quarter hour (naive), moved on
+    to the first quarter hour inside the lead's calling window and (given ``team_tz``)
+    the team's hours, Monday to Friday: a promise must be one the rep may keep, and
+    Ctrl+Enter on the default must never schedule one nobody is there to call."""
     tz = zone(lead_tz) or zone("UTC")
     local = (now + timedelta(hours=2)).astimezone(tz).replace(tzinfo=None, second=0, microsecond=0)
     local += timedelta(minutes=(15 - local.minute % 15) % 15)
     w = window or CallingWindow()
-    if w.contains(local.time()):
-        return local
+    hours = business or CallingWindow(time(8, 0), time(18, 0))
+    for step in range(14 * 24 * 4):  # two weeks of quarter hours
+        at = local + timedelta(minutes=15 * step)
+        if w.contains(at.time()) and (team_tz is None or _team_open(at, lead_tz, team_tz,
+                                                                    hours)):
+            return at
     day = local.date() if local.time() < w.start else local.date() + timedelta(days=1)
-    return datetime.combine(day, w.start)
+    return datetime.combine(day, w.start)  # the windows never meet: the lead's window
 
 
 def hours_warning(due: datetime, lead_tz: str, team_tz: str, window: CallingWindow,
@@ -58,7 +76,8 @@ def hours_warning(due: datetime, lead_tz: str, team_tz: str, window: CallingWind
         problems.append(f"outside the lead's calling window ({window.label()} their time)")
     team_local = due.astimezone(zone(team_tz) or zone("UTC"))
     if not business.contains(team_local.time()) or team_local.weekday() >= 5:
-        problems.append(f"outside the team's hours ({business.label()} {team_tz}, Monday to "
+        problems.append(f"outside the team's hours ({business.label()} {zone_words(team_tz)} "
+                        "time, Monday to "
                         "Friday): nobody may be there to call")
     return "; ".join(problems)
 
@@ -75,26 +94,7 @@ class CallbackDialog(QDialog):
         self.window_ = window or CallingWindow()
         self.business = business or CallingWindow(time(8, 0), time(18, 0))
 
-        # A date and a time of plain digits: typed digits fill the field they are in
-        # (a day-name section ate them before), Return goes on to the next field.
-        self.date = TypedDateEdit(self)
-        self.date.setObjectName("callback_date")
-        self.date.setCalendarPopup(True)
-        self.date.setDisplayFormat("yyyy-MM-dd")
-        self.time = TypedTimeEdit(self)
-        self.time.setObjectName("callback_time")
-        self.time.setDisplayFormat("HH:mm")
-        self.when = self.date  # the first field (tests and callers focus it)
-        self.day_name = QLabel("", self)
-        self.day_name.setObjectName("callback_day_name")
-        local = default_local_time(clock.now(), self.lead_tz, self.window_)
-        self.set_local(local)
-        self.date.dateChanged.connect(self._update_zones)
-        self.time.timeChanged.connect(self._update_zones)
-        when_row = QHBoxLayout()
-        when_row.addWidget(self.date)
-        when_row.addWidget(self.time)
-        when_row.addWidget(self.day_name, 1)
+        when_row = self._when_row()
         self.zones = QLabel("", self)
         self.zones.setObjectName("callback_both_zones")
         self.zones.setWordWrap(True)
@@ -121,7 +121,11 @@ class CallbackDialog(QDialog):
         self.note.setPlaceholderText("What was promised (optional)")
 
         form = QFormLayout()
-        form.addRow(f"&When ({self.lead_tz}, their time)", when_row)
+        # a label with a buddy: "&" is a mnemonic (Alt+W to the time), not a literal
+        when_label = QLabel(f"&When ({zone_words(self.lead_tz)} time, theirs)", self)
+        when_label.setObjectName("callback_when_label")
+        when_label.setBuddy(self.time)
+        form.addRow(when_label, when_row)
         form.addRow("", self.zones)
         form.addRow("", self.warning)
         form.addRow("Who &calls", scope)
@@ -143,7 +147,33 @@ class CallbackDialog(QDialog):
         for field in (self.date, self.time):
             field.installEventFilter(self)
         self._update_zones()
-        self.date.setFocus()
+        # a rep types a time first ("1230"): focus opens on the hour, not the date's year
+        self.time.setFocus()
+        self.time.setCurrentSection(QDateTimeEdit.Section.HourSection)
+
+    def _when_row(self) -> QHBoxLayout:
+        # A date and a time of plain digits: typed digits fill the field they are in
+        # (a day-name section ate them before), Return goes on to the next field.
+        self.date = TypedDateEdit(self)
+        self.date.setObjectName("callback_date")
+        self.date.setCalendarPopup(True)
+        self.date.setDisplayFormat("yyyy-MM-dd")
+        self.time = TypedTimeEdit(self)
+        self.time.setObjectName("callback_time")
+        self.time.setDisplayFormat("HH:mm")
+        self.when = self.date  # the first field (tests and callers focus it)
+        self.day_name = QLabel("", self)
+        self.day_name.setObjectName("callback_day_name")
+        local = default_local_time(clock.now(), self.lead_tz, self.window_, self.team_tz,
+                                   self.business)
+        self.set_local(local)
+        self.date.dateChanged.connect(self._update_zones)
+        self.time.timeChanged.connect(self._update_zones)
+        row = QHBoxLayout()
+        row.addWidget(self.date)
+        row.addWidget(self.time)
+        row.addWidget(self.day_name, 1)
+        return row
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         # Return in the date or the time goes on (to the note at the end), so the promise
@@ -175,7 +205,7 @@ class CallbackDialog(QDialog):
 
     def _update_zones(self, *_args: object) -> None:
         due = self.due_at()
-        self.day_name.setText(f"{self.local_value():%A}")
+        self.day_name.setText(f"{self.local_value():%a %d %b %Y}")  # the app's date words
         self.zones.setText(both_zones_text(due, self.lead_tz, self.team_tz))
         why = hours_warning(due, self.lead_tz, self.team_tz, self.window_, self.business)
         self.warning.setText(f"⚠ {why[:1].upper()}{why[1:]}." if why else "")

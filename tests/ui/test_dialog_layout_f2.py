@@ -47,3 +47,40 @@ def test_edit_lead_has_no_hand_raise_box_over_first_name(qtbot, ctx, seeded) -> 
     tz = dialog.time_zone
     assert tz is not None
     assert tz.width() >= tz.fontMetrics().horizontalAdvance(tz.placeholderText())
+
+
+def test_callback_default_is_inside_the_leads_window_and_the_teams_hours(
+        qtbot, frozen) -> None:
+    """17:15 in Los Angeles: two hours on is 19:15 there but 22:15 in New York, after
+    the team's hours; the default moves to the next morning when both are open, and the
+    rep's typed "1230" lands in the time the dialog opens on."""
+    from datetime import UTC, datetime
+
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    from qualdesk.domain.calling_window import CallingWindow
+    from ui.callback_dialog import CallbackDialog
+
+    frozen.advance(hours=10, minutes=15)  # 2026-11-24 01:15 UTC = 17:15 PST
+    dlg = CallbackDialog("Dan Diaz", "America/Los_Angeles", "America/New_York",
+                         business=CallingWindow(datetime(1, 1, 1, 8).time(),
+                                                datetime(1, 1, 1, 18).time()))
+    _show(qtbot, dlg)
+    dlg.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is dlg.time)
+    assert dlg.local_value() == datetime(2026, 11, 24, 8, 0)  # 11:00 in New York
+    assert dlg.due_at() == datetime(2026, 11, 24, 16, 0, tzinfo=UTC)
+    assert not dlg.warning.isVisible()
+    label = dlg.findChild(QWidget, "callback_when_label")
+    assert "Los Angeles" in label.text() and "_" not in label.text()
+    assert label.buddy() is dlg.time
+    assert "Tue 24 Nov 2026" in dlg.day_name.text()
+
+    qtbot.keyClicks(QApplication.focusWidget(), "1230")
+    assert dlg.local_value() == datetime(2026, 11, 24, 12, 30)
+    dlg.note.setFocus()
+    qtbot.keyClicks(dlg.note, "send the pricing first")
+    qtbot.keyClick(dlg.note, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert dlg.result() == dlg.DialogCode.Accepted
+    assert dlg.value()[2] == "send the pricing first"
