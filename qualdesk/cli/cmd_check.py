@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from qualdesk.cli.common import CommandError, Context, Registry, add_json, print_json
@@ -28,7 +29,11 @@ def _report(args: argparse.Namespace, files: list[Path], problems: list[Problem]
         for p in problems:
             print(str(p))
         print(f"{len(files)} file(s) checked, {len(problems)} problem(s)")
-    return 1 if problems else 0
+    if problems:  # the contract's one-line reason on stderr; the list is on stdout
+        print(f"qualdesk: {len(problems)} problem(s) in {len(files)} file(s) checked; the "
+              f"first: {str(problems[0]).splitlines()[0]}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def _template_check(ctx: Context, args: argparse.Namespace) -> int:

@@ -85,10 +85,28 @@ def _serve(ctx: Context, args: argparse.Namespace) -> int:
     host, sep, port = args.listen.rpartition(":")
     if not sep or not port.isdigit():
         raise CommandError(f"--listen {args.listen!r}: expected HOST:PORT, e.g. 127.0.0.1:8470")
-    serve(ctx.db, host.strip("[]") or "127.0.0.1", int(port),
+    host = host.strip("[]") or "127.0.0.1"
+    _can_listen(host, int(port), args.listen)
+    serve(ctx.db, host, int(port),
           forwarded_allow_ips=args.forwarded_allow_ips, log_level=args.log_level,
           workers=args.workers)
     return 0
+
+
+def _can_listen(host: str, port: int, shown: str) -> None:
+    """A port in use or an address not on this machine: one line, before the server
+    starts (uvicorn would log a few lines and exit 3). Bound as uvicorn binds it."""
+    import socket
+
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        with socket.socket(family, socket.SOCK_STREAM) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((host, port))
+    except OSError as exc:
+        raise CommandError(f"--listen {shown}: cannot listen there "
+                           f"({exc.strerror or exc}): is another receiver running on "
+                           "that port, or is the address not this machine's?") from exc
 
 
 def register(reg: Registry) -> None:

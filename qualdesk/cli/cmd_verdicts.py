@@ -6,15 +6,23 @@ import argparse
 import sys
 
 from qualdesk.cli.common import Context, Registry, add_json, print_json, warn
+from qualdesk.errors import KnownError, RowProblem
 from qualdesk.services.verdicts import import_verdicts
 
 
 def _import(ctx: Context, args: argparse.Namespace) -> int:
-    r = import_verdicts(ctx.db, args.file, skip_bad=args.skip_bad)
+    try:
+        r = import_verdicts(ctx.db, args.file, skip_bad=args.skip_bad)
+    except KnownError as exc:
+        if args.json:  # a file refused as a whole still answers in the --json shape
+            print_json({"imported": 0, "merged": 0, "applied": False, "rejected": [
+                RowProblem(1, "file", str(args.file), str(exc)).as_dict()]})
+        raise
     if args.json:
-        print_json(r.as_dict())
-    for p in r.rejected:
-        warn(str(p))
+        print_json(r.as_dict())  # the rows are in it: stderr keeps its one line
+    else:
+        for p in r.rejected:
+            warn(str(p))
     if not r.applied:
         # The one-line reason; the JSON (if asked) is already on stdout.
         print(f"qualdesk: {len(r.rejected)} bad row(s); nothing imported "

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NoReturn
 
 from qualdesk.db.engine import Database
 
@@ -21,11 +21,19 @@ class CommandError(Exception):
 Handler = Callable[["Context", argparse.Namespace], int | None]
 
 
+class _Parser(argparse.ArgumentParser):
+    """A usage error is one line on stderr, as every other failure (the contract); the
+    full usage is one ``--help`` away. Sub-parsers inherit the class."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+
 class Registry:
     """Holds the top-level parser and the shared command groups (``import``, ``report``...)."""
 
     def __init__(self) -> None:
-        self.parser = argparse.ArgumentParser(
+        self.parser = _Parser(
             prog="qualdesk", description="QualDesk: follow up every hand raise within the hour."
         )
         self.parser.add_argument(
@@ -49,16 +57,19 @@ class Registry:
         """A command inside a group (``qualdesk GROUP NAME``), the group created on first use."""
         if group not in self._groups:
             gp = self._top.add_parser(group, help=group_help or group, description=group_help)
-            gp.set_defaults(handler=_group_usage(gp))
             self._groups[group] = gp.add_subparsers(dest=f"{group}_command", metavar="COMMAND")
+            gp.set_defaults(handler=_group_usage(gp, self._groups[group]))
         p = self._groups[group].add_parser(name, help=help, description=help)
         p.set_defaults(handler=handler)
         return p
 
 
-def _group_usage(parser: argparse.ArgumentParser) -> Handler:
+def _group_usage(parser: argparse.ArgumentParser, commands: Any) -> Handler:
+    """A group named without its command: one line naming the commands (the contract's
+    one-line reason), not the whole help."""
     def show(ctx: Context, args: argparse.Namespace) -> int:
-        parser.print_help(sys.stderr)
+        print(f"{parser.prog}: choose a command: {', '.join(commands.choices)} "
+              f"(see `{parser.prog} --help`)", file=sys.stderr)
         return 2
 
     return show
@@ -83,20 +94,33 @@ class Context:
     def db(self) -> Database:
         """The database, opened on first use and brought to the current schema."""
         if self._db is None:
-            self._db = Database(self.db_url)
+            self._db = _open(self.db_url)
             self._db.ensure_ready()
         return self._db
 
     def raw_db(self) -> Database:
         """The database without any schema check (for ``db upgrade`` itself)."""
         if self._db is None:
-            self._db = Database(self.db_url)
+            self._db = _open(self.db_url)
         return self._db
 
     def close(self) -> None:
         if self._db is not None:
             self._db.dispose()
             self._db = None
+
+
+def _open(url: str) -> Database:
+    """The database a URL names; a URL no engine of ours reads is a usage error (one
+    line naming the scheme, never the password), not a traceback."""
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return Database(url)
+    except (ArgumentError, ImportError) as exc:
+        what = f"{url.partition('://')[0]!r}" if "://" in url else "the URL"
+        raise CommandError(f"--db: {what} is not a database QualDesk can open ({exc}); "
+                           "use sqlite:///PATH or postgresql://USER@HOST[:PORT]/NAME") from exc
 
 
 def build_context(args: argparse.Namespace) -> Context:
