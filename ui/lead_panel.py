@@ -15,7 +15,16 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QLabel, QSizePolicy, QSplitter, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QLabel,
+    QScrollArea,
+    QSizePolicy,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from qualdesk import clock
 from qualdesk.domain.records import Changes, LeadDetail
@@ -124,7 +133,7 @@ class LeadPanel(QWidget):
         self.stack = QStackedWidget(self)
         self.stack.setObjectName("lead_stack")
         self.stack.addWidget(self.placeholder)
-        self.stack.addWidget(content)
+        self.stack.addWidget(self._scroller(content))
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.stack)
@@ -132,6 +141,18 @@ class LeadPanel(QWidget):
         # push the splitter (it jumped between leads).
         self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 56)
         content.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+
+    def _scroller(self, content: QWidget) -> QScrollArea:
+        """The lead scrolls up and down inside the panel when the screen is short (720
+        px at 150 %) or a message (no phone app, an email not gone out) wraps onto more
+        lines: the window never grows past the screen for it."""
+        area = QScrollArea(self)
+        area.setObjectName("lead_scroll")
+        area.setWidgetResizable(True)
+        area.setFrameShape(QFrame.Shape.NoFrame)
+        area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        area.setWidget(content)
+        return area
 
     def _build_actions(self, content: QWidget) -> None:
         for name, slot in (("notes", self.focus_notes), ("release", self.release),
@@ -303,8 +324,8 @@ class LeadPanel(QWidget):
         self.lease.heartbeat()
 
     def _on_lapsed(self, lead_id: int) -> None:
-        self.sig_status.emit(f"Your claim on lead {lead_id} has lapsed; "
-                             "another rep may take it")
+        who = self.lead_label() if lead_id == self.lead_id else "a lead you had open"
+        self.sig_status.emit(f"Your claim on {who} has lapsed; another rep may take it")
 
     def _leave(self, lead_id: int) -> None:
         self.lease.leave(lead_id)
@@ -335,6 +356,15 @@ class LeadPanel(QWidget):
     def _lead_name(self) -> str:
         s = self.detail.summary if self.detail else None
         return (s.name or f"lead {s.id}") if s else "this lead"
+
+    def lead_label(self) -> str:
+        """The lead as a rep knows it, for status lines: "Felix Stewart (Cobalt
+        Insurance)", not its database id."""
+        s = self.detail.summary if self.detail else None
+        if s is None:
+            return "this lead"
+        name = self._lead_name()
+        return f"{name} ({s.company})" if s.company and s.company != name else name
 
     def _on_designation_refused(self, exc: BaseException) -> None:
         self.designation_row.show_current()
@@ -411,9 +441,9 @@ class LeadPanel(QWidget):
             return
         self.notes.finish()
         self.calls.logged(lead_id, code)  # a real call's answer/end times and SIP code
-        what = labels.disposition(code).lower()
-        self.sig_status.emit(f"Logged {what} on lead {lead_id}" if logged.queued_message is None
-                             else f"{what.capitalize()} on lead {lead_id}: {logged.queued_message}")
+        what, who = labels.disposition(code).lower(), self.lead_label()
+        self.sig_status.emit(f"Logged {what} on {who}" if logged.queued_message is None
+                             else f"{what.capitalize()} on {who}: {logged.queued_message}")
         self.set_lead(None)
         self.sig_next_requested.emit()
 

@@ -9,7 +9,7 @@ the room (the layout test reads it).
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QLabel, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from ui.timeline import AttemptHistory, CallbackList, EmailList
@@ -43,6 +43,9 @@ class HistoryPage(QWidget):
             lay.setContentsMargins(0, 0, 0, 0)
             label = QLabel(f"<b>{title}</b>", box)
             label.setBuddy(view)
+            # Three lines each at the least: the page must fit under the card and the call
+            # keys at 720 px (the splitter gives them more when there is room).
+            view.setMinimumHeight(view.fontMetrics().height() * 4)
             lay.addWidget(label)
             lay.addWidget(view, 1)
             split.addWidget(box)
@@ -57,6 +60,14 @@ class LeadTabs(QTabWidget):
         self.setObjectName("lead_tabs")
         self.setElideMode(Qt.TextElideMode.ElideNone)
         self.setUsesScrollButtons(True)  # only should the window get narrower than 1280
+
+    def sizeHint(self) -> QSize:
+        """As tall as it must be, no taller: the lead's scroll area (``LeadPanel``) sizes
+        its content by what the content prefers, and a page's wish (the script, the
+        lists) would make the whole lead scroll at 720 px; the room left goes to the tabs
+        anyway (their stretch)."""
+        hint = super().sizeHint()
+        return QSize(hint.width(), min(hint.height(), self.minimumSizeHint().height()))
 
     def add_page(self, widget: QWidget, title: str, at: int | None = None) -> int:
         index = self.addTab(widget, title) if at is None else self.insertTab(at, widget, title)

@@ -1,0 +1,130 @@
+"""Issue 17, trap 7: the rep's cockpit fits a 1280×720 screen, at 100 % and at 150 %.
+
+The window's minimum size (what Qt forces it to) stays within the screen after F2, the
+script's BANT step, F5 with no phone app (its hint wraps onto two lines) and F6 with
+no SMTP (the card's "has not gone out" note): the lead panel scrolls inside instead of
+growing the window past the screen. Status lines name the lead, not its id."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtWidgets import QApplication, QDialog
+
+from ui.main_window import MainWindow
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _no_phone_app(_url: QUrl) -> bool:
+    return False
+
+
+def _fits(w: MainWindow, height: int = 720) -> tuple[bool, tuple[int, int], tuple[int, int]]:
+    QApplication.processEvents()
+    hint, size = w.minimumSizeHint(), w.size()
+    return hint.height() <= height and size.height() <= height, hint.toTuple(), size.toTuple()
+
+
+def _close_dialogs() -> None:
+    for tl in QApplication.topLevelWidgets():
+        if tl.isVisible() and isinstance(tl, QDialog):
+            tl.reject()
+
+
+def _open(qtbot, ctx) -> MainWindow:  # type: ignore[no-untyped-def]
+    w = MainWindow(ctx, _no_phone_app)
+    qtbot.addWidget(w)
+    w.resize(1280, 720)
+    w.show()
+    qtbot.waitExposed(w)
+    w.activateWindow()
+    qtbot.waitUntil(lambda: w.isActiveWindow(), timeout=2000)
+    return w
+
+
+def test_cockpit_never_grows_past_720(qtbot, ctx, seeded) -> None:
+    w = _open(qtbot, ctx)
+    panel = w.lead_panel
+    qtbot.keyClick(w, Qt.Key.Key_F2)
+    qtbot.waitUntil(lambda: panel.lead_id is not None, timeout=3000)
+    assert _fits(w)[0], _fits(w)
+    script = w.features.script
+    qtbot.keyClick(w, Qt.Key.Key_F3)
+    for _ in range(12):
+        if script.step == "bant":
+            break
+        script.next()
+    assert _fits(w)[0], ("BANT", _fits(w))
+    panel.lead_tabs.setCurrentIndex(0)
+    panel.calls.dial()
+    assert panel.calls.hint_label.text().startswith("No phone app")
+    assert _fits(w)[0], ("F5", _fits(w))
+    lead = panel.lead_id
+    w.features.lead_actions.open_followup()
+    dialogs = [d for d in QApplication.topLevelWidgets() if d.isVisible() and isinstance(d, QDialog)]
+    if dialogs:
+        qtbot.keyClick(QApplication.focusWidget() or dialogs[0], Qt.Key.Key_Return,
+                       Qt.KeyboardModifier.ControlModifier)
+    _close_dialogs()
+    panel.set_lead(lead)
+    assert _fits(w)[0], ("F6", _fits(w))
+    # Long warnings on the card wrap inside the panel; the window stays put.
+    panel.calls.hint_label.setText("No phone app on this computer took the call. " * 6)
+    assert _fits(w)[0], ("long hint", _fits(w))
+
+
+def test_status_names_the_lead_not_its_id(qtbot, ctx, seeded) -> None:
+    w = _open(qtbot, ctx)
+    panel = w.lead_panel
+    qtbot.keyClick(w, Qt.Key.Key_F2)
+    qtbot.waitUntil(lambda: panel.detail is not None, timeout=3000)
+    lead = panel.lead_id
+    panel.disposition("no_answer")
+    message = w.statusBar().currentMessage()
+    assert "Alice Able (Acme Inc)" in message, message
+    assert f"lead {lead}" not in message, message
+
+
+_AT_150 = """
+import os, sys, tempfile
+sys.path.insert(0, {root!r})
+tmp = tempfile.mkdtemp()
+os.environ["QUALDESK_DATA_DIR"], os.environ["QUALDESK_CONFIG_DIR"] = tmp + "/d", tmp + "/c"
+from PySide6.QtWidgets import QApplication
+from qualdesk.db.engine import Database
+from qualdesk.services.demo import load_demo
+from qualdesk.services.users import get_user
+from ui.context import AppContext
+from ui.main_window import MainWindow
+from ui.ops import SyncRunner
+app = QApplication(sys.argv[:1])
+db = Database(f"sqlite:///{{tmp}}/x.sqlite3"); db.ensure_ready(); load_demo(db)
+w = MainWindow(AppContext(db, get_user(db, "Alex Rivera"), SyncRunner()), lambda _u: False)
+w.resize(853, 480); w.show()
+w.queue.next_lead()
+for _ in range(10):
+    app.processEvents()
+print("F2", w.minimumSizeHint().height(), w.height())
+w.lead_panel.calls.dial()
+for _ in range(10):
+    app.processEvents()
+print("F5", w.minimumSizeHint().height(), w.height(), w.lead_panel.calls.hint_label.text()[:12])
+"""
+
+
+def test_cockpit_fits_1280x720_at_150_percent() -> None:
+    """A 1280×720 screen at 150 %: 853×480 logical pixels; the lead panel scrolls."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QT_SCALE_FACTOR="1.5")
+    out = subprocess.run([sys.executable, "-c", _AT_150.format(root=str(ROOT))], env=env,
+                         capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert out.returncode == 0, out.stderr[-2000:]
+    rows = [x.split() for x in out.stdout.splitlines() if x.startswith(("F2", "F5"))]
+    assert len(rows) == 2, out.stdout
+    for row in rows:
+        assert int(row[1]) <= 480 and int(row[2]) <= 480, row
+    assert rows[1][3] == "No", rows
