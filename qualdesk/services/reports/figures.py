@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from matplotlib.axes import Axes
+from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from qualdesk.services.reports.tables import Table
@@ -136,7 +137,7 @@ def draw_chart(ax: Axes, table: Table | None, style: Style = PAPER) -> list[Any]
         ax.set_xticks(xs, labels, rotation=35, ha="right")
     else:  # long names wrap onto two or three lines instead of colliding
         per = max(8, int(90 / max(1, len(labels))))
-        ax.set_xticks(xs, ["\n".join(textwrap.wrap(x, per, break_long_words=False)[:3]) or x for x in labels])
+        ax.set_xticks(xs, [_wrap(x, per) for x in labels])
     _y_axis(ax, values, chart.percent, style)
     legend_rows = 0
     if chart.x and len(values) > 1:
@@ -151,6 +152,47 @@ def draw_chart(ax: Axes, table: Table | None, style: Style = PAPER) -> list[Any]
         ax.set_title(chart.title, color=style.fg, fontsize=style.font_pt * 1.15, loc="left",
                      pad=6 + legend_rows * style.font_pt * 1.9)
     return drawn
+
+
+def _wrap(text: str, per: int, lines: int = 3) -> str:
+    return "\n".join(textwrap.wrap(text, per, break_long_words=False)[:lines]) or text
+
+
+def _boxes_collide(texts: list[Any], renderer: Any) -> bool:
+    boxes = sorted((t.get_window_extent(renderer) for t in texts if t.get_text()),
+                   key=lambda b: b.x0)
+    return any(a.x1 + 2 > b.x0 for a, b in zip(boxes, boxes[1:], strict=False))
+
+
+def fit_text(ax: Axes, renderer: Any, right_px: float | None = None) -> None:
+    """Measured, not guessed: x labels wrap tighter (down to a word a line) and then stand
+    upright until no two touch; the title wraps so that it ends before ``right_px``
+    (default: the axes' right edge) instead of running off the page."""
+    ticks = ax.get_xticklabels()
+    raw = [t.get_text().replace("\n", " ") for t in ticks]
+    if raw and ticks[0].get_rotation() == 0:
+        xs, size = ax.get_xticks(), ticks[0].get_fontsize()
+        for per, scale in ((max(8, int(90 / len(raw))), 1.0), (12, 1.0), (9, 1.0), (7, 1.0),
+                           (7, 0.85), (1, 0.85)):
+            ax.set_xticks(xs, [_wrap(x, per, 4 if per == 1 else 3) for x in raw],
+                          fontsize=size * scale)
+            if not _boxes_collide(ax.get_xticklabels(), renderer):
+                break
+        else:
+            ax.set_xticks(xs, raw, rotation=90, fontsize=size)
+    text = ax.get_title(loc="left")
+    title = next((c for c in ax.get_children() if isinstance(c, Text) and text
+                  and c.get_text() == text), None)
+    if title is None:
+        return
+    text = text.replace("\n", " ")
+    bbox = ax.get_window_extent(renderer)
+    limit = (right_px if right_px is not None else bbox.x1) - bbox.x0
+    per = len(text)
+    title.set_text(text)
+    while per > 10 and title.get_window_extent(renderer).width > limit:
+        per = int(per * 0.85)
+        title.set_text(_wrap(text, per, 4))
 
 
 def _value_text(v: float, percent: bool) -> str:

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from qualdesk import clock
 from qualdesk.errors import InvalidInput
-from qualdesk.services.reports.figures import PAPER, draw_chart
+from qualdesk.services.reports.figures import PAPER, draw_chart, fit_text
 from qualdesk.services.reports.labels import is_percent
 from qualdesk.services.reports.tables import Report, Table
 
@@ -57,6 +57,14 @@ def _text(table: Table, column: str, v: Any) -> str:
     return str(v)
 
 
+def numeric_columns(table: Table) -> list[bool]:
+    """Per column: does it hold numbers (right-aligned, header and "–" placeholders too)?"""
+    return [bool(table.rows) and all(r[i] is None or (isinstance(r[i], int | float)
+                                                   and not isinstance(r[i], bool))
+                                     for r in table.rows)
+            for i in range(len(table.columns))]
+
+
 @dataclass
 class _Layout:
     """Column widths (inches) and header lines of one table on one page width."""
@@ -78,16 +86,29 @@ def _layout(table: Table, width: float) -> _Layout:
     third = [len(table.label(c)) / 3.0 * 1.15 for c in table.columns]
     want = [max(n, lw, t, 6) * char + 0.12
             for n, lw, t in zip(need, label_words, third, strict=True)]
-    scale = min(1.0, width / sum(want)) if want else 1.0
-    widths = [w * scale for w in want]
+    bold = FONT * 0.7 / 72  # header text is bold, hence wider (DejaVu Sans Bold)
+    # never narrower than its longest header word or its longest cell: a column that
+    # must give room gives it from its spare width, so no two headers run together
+    least = [min(w, max(lw * bold, n * char) + 0.18)
+             for w, lw, n in zip(want, label_words, need, strict=True)]
+    widths = _squeeze(want, least, width)
     if sum(widths) < width:  # spread the spare room over the columns
         extra = (width - sum(widths)) / len(widths)
         widths = [min(w + extra, w * 2.2) for w in widths]
-    bold = FONT * 0.64 / 72  # header text is bold, hence wider
     header = [textwrap.wrap(table.label(c), max(4, int((w - 0.1) / bold)),
                             break_long_words=False) or [""]
               for c, w in zip(table.columns, widths, strict=True)]
     return _Layout(widths, header)
+
+
+def _squeeze(want: list[float], least: list[float], width: float) -> list[float]:
+    if not want or sum(want) <= width:
+        return list(want)
+    if sum(least) >= width:
+        return [w * width / sum(least) for w in least]
+    spare = [w - m for w, m in zip(want, least, strict=True)]
+    k = (width - sum(least)) / sum(spare) if sum(spare) else 0.0
+    return [m + sp * k for m, sp in zip(least, spare, strict=True)]
 
 
 class _Pages:
@@ -143,9 +164,10 @@ class _Pages:
             FigureCanvasAgg(self.fig)
         x0, y0, x1, y1 = box[0] + 0.1, box[1] + 0.1, box[2] - 0.1, box[3] - 0.05
         pos = (x0, y0, x1, y1)
-        for _ in range(3):  # converges in two steps: the padding hardly depends on size
+        for _ in range(4):  # converges in two steps: the padding hardly depends on size
             ax.set_position(((pos[0]) / w, pos[1] / h, (pos[2] - pos[0]) / w, (pos[3] - pos[1]) / h))
             renderer = canvas.get_renderer()
+            fit_text(ax, renderer, right_px=x1 * self.fig.dpi)
             tight = ax.get_tightbbox(renderer).transformed(self.fig.dpi_scale_trans.inverted())
             inner = ax.get_position().transformed(self.fig.transFigure) \
                 .transformed(self.fig.dpi_scale_trans.inverted())
@@ -192,8 +214,8 @@ def _draw_rows(pages: _Pages, table: Table, lay: _Layout, rows: list[tuple[Any, 
     hh = lay.header_h
     fig.add_artist(_rect(fig, x0 / w, (pages.y - hh) / h, sum(lay.widths) / w, hh / h, "#e4e8ee"))
     x = x0
-    for lines, cw, col in zip(lay.header, lay.widths, table.columns, strict=True):
-        right = isinstance(next((r[table.columns.index(col)] for r in rows if r), None), int | float)
+    numeric = numeric_columns(table)
+    for lines, cw, right in zip(lay.header, lay.widths, numeric, strict=True):
         for k, line in enumerate(lines):
             fig.text((x + (cw - 0.05 if right else 0.05)) / w, (pages.y - 0.04 - k * LINE) / h,
                      line, fontsize=FONT, fontweight="bold", va="top",
@@ -207,7 +229,7 @@ def _draw_rows(pages: _Pages, table: Table, lay: _Layout, rows: list[tuple[Any, 
         x = x0
         for i, (col, cw) in enumerate(zip(table.columns, lay.widths, strict=True)):
             v = r[i]
-            right = isinstance(v, int | float)
+            right = numeric[i]  # a "–" sits where the number would
             fig.text((x + (cw - 0.05 if right else 0.05)) / w, (pages.y - LINE * 0.2) / h,
                      _text(table, col, v), fontsize=FONT, va="top",
                      ha="right" if right else "left")
