@@ -7,6 +7,7 @@ dialog closes (accepted) only when it succeeded, otherwise it shows why and stay
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -21,7 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from qualdesk.domain.countdown import both_zones_text
 from qualdesk.offline.resilient import new_key
+from qualdesk.services import team_settings
 from qualdesk.services.export_crm.common import attempts_text, body_language_lines
 from qualdesk.services.turnover import TurnOverPreview, preview, turn_over_op
 from ui.context import AppContext
@@ -29,8 +32,24 @@ from ui.dialog_buttons import action_buttons, column, ok_of
 from ui.labels import answer_key, bant_summary, designation
 
 
-def snapshot_text(snap: dict[str, Any]) -> str:
-    """What travels to sales, as the rep and sales read it."""
+def when_text(stamp: str | None, lead: dict[str, Any], team_tz: str) -> str:
+    """A stored UTC stamp as the rep reads it: the lead's and the team's wall clock in
+    the app's words (``Tue 24 Nov 09:30 EST (lead) = 15:30 CET (team)``)."""
+    if not stamp:
+        return "-"
+    try:
+        at = datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)  # stored stamps are UTC
+    zones = lead.get("time_zones") or []
+    return both_zones_text(at, zones[0] if zones else None, team_tz)
+
+
+def snapshot_text(snap: dict[str, Any], team_tz: str = "UTC") -> str:
+    """What travels to sales, as the rep and sales read it (times in the lead's and the
+    team's zone, never a raw UTC stamp)."""
     lead = snap.get("lead", {})
     name = " ".join(p for p in (lead.get("first_name"), lead.get("last_name")) if p)
     lines = [
@@ -45,14 +64,17 @@ def snapshot_text(snap: dict[str, Any]) -> str:
         lines.append(f"  {answer_key(k, questions)}: {v}")
     lines.append("Digital body language:")
     lines.extend(f"  {x}" for x in body_language_lines(snap) or ["(none)"])
-    lines.append(f"Attempts: {attempts_text(snap)}")
+    attempts = dict(snap.get("attempts") or {})
+    first = attempts.pop("first_touch_at", None)
+    lines.append(f"Attempts: {attempts_text({**snap, 'attempts': attempts})}"
+                 + (f", first call {when_text(first, lead, team_tz)}" if first else ""))
     notes = snap.get("notes", [])
     lines.append(f"Notes ({len(notes)}):")
     lines.extend(f"  {n.get('at', '')[:10]} {n.get('author') or ''}: {n.get('body', '')}"
                  for n in notes)
     handoff = snap.get("handoff")
     if handoff:
-        lines.append(f"Turned over {handoff.get('at', '')[:16].replace('T', ' ')} UTC by "
+        lines.append(f"Turned over {when_text(handoff.get('at'), lead, team_tz)} by "
                      f"{handoff.get('by') or '-'} to {handoff.get('to')}")
         if handoff.get("override_reason"):
             lines.append(f"Override: {handoff['override_reason']}")
@@ -79,6 +101,8 @@ class TurnOverDialog(QDialog):
         self.owner = QComboBox(self)
         self.owner.setObjectName("turnover_owner")
         self.owner.setToolTip("The sales owner who receives the lead (users with role 'sales')")
+        # wide enough for "Priya Shah <priya.shah@example.com>" once the owners arrive
+        self.owner.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.override = QLineEdit(self)
         self.override.setObjectName("turnover_override")
         self.override.setPlaceholderText("Why hand it over although it is not Level I qualified")
@@ -102,15 +126,26 @@ class TurnOverDialog(QDialog):
         form.addRow("What travels", self.preview)
         self.buttons = action_buttons(self, "turnover", "Turn over", self._submit)
         column(self, form, self.error, self.buttons)
+        # the override's hint uncut (it was 381 px wide at every resolution)
+        self.setMinimumWidth(max(600, self.fontMetrics().horizontalAdvance(
+            self.override.placeholderText()) * 3 // 2))
+        self.team_tz = "UTC"
         self.owner.currentIndexChanged.connect(self._validate)
         self.override.textChanged.connect(self._validate)
         self._validate()
-        ctx.run_query(lambda: preview(ctx.db, lead_id), self._loaded,
+        db = ctx.db
+        ctx.run_query(lambda: (preview(db, lead_id),
+                               team_settings.get_all(db).get("team.timezone", "UTC")),
+                      self._arrived,
                       key=f"turnover_preview_{id(self)}", on_error=self._failed)
 
     @property
     def ok_button(self) -> QPushButton:
         return ok_of(self.buttons)
+
+    def _arrived(self, got: tuple[TurnOverPreview, str]) -> None:
+        self.team_tz = got[1] or "UTC"
+        self._loaded(got[0])
 
     def _loaded(self, p: TurnOverPreview) -> None:
         self._preview = p
@@ -130,7 +165,7 @@ class TurnOverDialog(QDialog):
         if not p.sales_owners:
             self.error.setText("Nobody in sales can receive it yet: ask your team lead or "
                                "admin to add a sales person to the team.")
-        self.preview.setPlainText(snapshot_text(p.snapshot))
+        self.preview.setPlainText(snapshot_text(p.snapshot, self.team_tz))
         self._validate()
         (self.override if not p.level1_met else self.note).setFocus()
 

@@ -84,3 +84,34 @@ def test_callback_default_is_inside_the_leads_window_and_the_teams_hours(
     qtbot.keyClick(dlg.note, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert dlg.result() == dlg.DialogCode.Accepted
     assert dlg.value()[2] == "send the pricing first"
+
+
+def test_turnover_dialog_fits_the_owner_and_shows_times_in_words(qtbot, sqlite_db,
+                                                                  frozen) -> None:
+    from qualdesk.services.users import add_user, get_user
+    from tests.test_turnover import add_people, make_lead, qualify
+    from ui.context import AppContext
+    from ui.ops import SyncRunner
+    from ui.turnover_dialog import TurnOverDialog, snapshot_text
+
+    add_people(sqlite_db)
+    add_user(sqlite_db, "Priya Shah", "sales", email="priya.shah@example.com")
+    ada = make_lead(sqlite_db)
+    qualify(sqlite_db, ada)
+    dlg = TurnOverDialog(AppContext(sqlite_db, get_user(sqlite_db, "Rita"), SyncRunner()), ada)
+    _show(qtbot, dlg)
+    i = dlg.owner.findData("Priya Shah")
+    dlg.owner.setCurrentIndex(i)
+    dlg.adjustSize()
+    owner_text = "Priya Shah <priya.shah@example.com>"
+    assert dlg.owner.itemText(i) == owner_text
+    fm = dlg.fontMetrics()
+    assert dlg.owner.width() >= fm.horizontalAdvance(owner_text)
+    assert dlg.override.width() >= fm.horizontalAdvance(dlg.override.placeholderText())
+    snap = {"lead": {"first_name": "Ada", "time_zones": ["America/New_York"]},
+            "attempts": {"count": 1, "first_touch_at": "2026-11-23T14:05:00+00:00"},
+            "handoff": {"at": "2026-11-23T15:00:00+00:00", "by": "Rita", "to": "Sam"}}
+    text = snapshot_text(snap, "Europe/Berlin")
+    assert "UTC" not in text and "T14:05" not in text
+    assert "first call Mon 23 Nov 09:05 EST (lead) = 15:05 CET (team)" in text
+    assert "Turned over Mon 23 Nov 10:00 EST (lead) = 16:00 CET (team) by Rita" in text
