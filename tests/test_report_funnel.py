@@ -104,8 +104,8 @@ def test_funnel_xlsx_has_a_sheet_per_section(db: Database, frozen, tmp_path) -> 
     assert run(db.url, "report", "funnel", "--xlsx", str(out)).code == 0
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames == ["Outcomes per campaign", "Stage conversion", "Conversion per campaign",
-                             "Conversion per campaign and mon", "Designations now",
-                             "Month over month", "Age of open leads (since last h"]
+                             "Conversion by campaign, month", "Designations now",
+                             "Month over month", "Age of open leads"]
     # for people: column names and designations in words, header row frozen
     assert [c.value for c in wb["Designations now"][1]] == ["Designation", "Leads"]
     assert [c.value for c in wb["Designations now"][4]] == ["Hot", 1]

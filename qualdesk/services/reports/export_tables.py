@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import re
+from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
@@ -41,12 +42,37 @@ def write_csv(report: Report, path: str | Path) -> Path:
     return p
 
 
-def _sheet_title(name: str, used: set[str]) -> str:
-    base = re.sub(r"[\[\]:*?/\\]", " ", name)[:31] or "Sheet"
-    title, n = base, 2
-    while title in used:
-        suffix = f" {n}"
-        title, n = base[:31 - len(suffix)] + suffix, n + 1
+SHEET_MAX = 31  # Excel's limit on a sheet name
+SHORTER = ((" per ", " by "), (" and ", ", "))  # tried in turn while a name is too long
+
+
+def _cut(name: str, limit: int) -> str:
+    """At most ``limit`` characters, cut between words, never after a dangling 'and'."""
+    if len(name) <= limit:
+        return name
+    words: list[str] = []
+    for w in name.split():
+        if len(" ".join([*words, w])) > limit:
+            break
+        words.append(w)
+    while len(words) > 1 and words[-1].lower().strip(",") in ("and", "by", "per", "of", "the"):
+        words.pop()
+    return " ".join(words).rstrip(",") or name[:limit]
+
+
+def sheet_title(name: str, used: set[str]) -> str:
+    """A short, unique sheet name in whole words: the aside in brackets goes, then 'per'
+    becomes 'by' and 'and' a comma, then the name is cut between words; a repeat gets
+    ' (2)'."""
+    base = re.sub(r"[\[\]:*?/\\]", " ", name)
+    base = re.sub(r"\s*\([^)]*\)", "", base).strip() or "Sheet"
+    for old, new in SHORTER:
+        if len(base) > SHEET_MAX:
+            base = base.replace(old, new)
+    title, n = _cut(base, SHEET_MAX), 2
+    while title.lower() in {u.lower() for u in used}:  # Excel compares names caselessly
+        suffix = f" ({n})"
+        title, n = _cut(base, SHEET_MAX - len(suffix)) + suffix, n + 1
     used.add(title)
     return title
 
@@ -67,7 +93,7 @@ def write_xlsx(report: Report, path: str | Path) -> Path:
     rule = Border(bottom=Side(style="thin", color="888888"))
     for i, t in enumerate(report.tables):
         ws = wb.active if i == 0 else wb.create_sheet()
-        ws.title = _sheet_title(t.name, used)
+        ws.title = sheet_title(t.name, used)
         ws.append([t.label(c) for c in t.columns])
         for c in ws[1]:
             c.font, c.fill, c.alignment, c.border = head_font, head_fill, head_align, rule
@@ -78,6 +104,9 @@ def write_xlsx(report: Report, path: str | Path) -> Path:
         for j in pct_cols:
             for row in ws.iter_rows(min_row=2, min_col=j + 1, max_col=j + 1):
                 row[0].number_format = "0.0%"
+        for j in [j for j, c in enumerate(t.columns) if c in DATE_COLUMNS]:
+            for row in ws.iter_rows(min_row=2, min_col=j + 1, max_col=j + 1):
+                row[0].number_format = "yyyy-mm-dd"
         ws.freeze_panes = "A2"
         for j, col in enumerate(t.columns, start=1):
             longest = max([len(str(_cell(t.display(col, r[j - 1])))) for r in t.rows[:200]] + [6])
@@ -92,7 +121,15 @@ def write_xlsx(report: Report, path: str | Path) -> Path:
     return p
 
 
+DATE_COLUMNS = frozenset({"day", "date"})  # a real date cell: Excel sorts and filters it
+
+
 def _xlsx_value(t: Table, column: str, v: Any) -> Any:
     if is_percent(column) and isinstance(v, int | float):
         return v / 100.0
+    if column in DATE_COLUMNS and isinstance(v, str):
+        try:
+            return date.fromisoformat(v)
+        except ValueError:
+            return v
     return t.display(column, v)
