@@ -23,8 +23,9 @@ from qualdesk.db.engine import Database, normalise_url
 from qualdesk.db.migrate import upgrade
 from qualdesk.services import queue as q
 from qualdesk.services.calls import log_call
-from qualdesk.services.pg_roles import apply_grants
+from qualdesk.services.pg_roles import apply_grants, grant_login
 from qualdesk.services.sync import libpq_url
+from qualdesk.services.turnover import turn_over
 from qualdesk.services.users import add_user
 from tests.conftest import FrozenClock, _with_db, drop_pg, new_pg_url, pg_admin_url
 from tests.factories import make_lead
@@ -171,13 +172,17 @@ def test_a_raise_inserted_while_the_lead_is_reassigned_keeps_no_old_owner(
 
 
 def test_a_sales_login_changes_an_owner_without_rights_on_hand_raises(pg: Database) -> None:
+    """Sales sends a rejected lead back to its rep (a sales login acts only on the leads
+    turned over to its own person, 0010)."""
     add_user(pg, "Ann", "rep")
+    add_user(pg, "Sam", "sales")
     lead = make_lead(pg)
+    turn_over(pg, lead, "Sam", by="Ann", override="asked for pricing")
     apply_grants(pg)
     login = "qdt_owner_sales"
     with pg.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
         c.exec_driver_sql(f"DROP ROLE IF EXISTS {login}")
-        c.exec_driver_sql(f"CREATE ROLE {login} LOGIN PASSWORD 'pw' IN ROLE qualdesk_sales")
+    grant_login(pg, "Sam", login, "pw")
     try:
         as_sales = pg.engine.url.set(drivername="postgresql", username=login, password="pw")
         with psycopg.connect(as_sales.render_as_string(hide_password=False), autocommit=True) as c:

@@ -170,9 +170,14 @@ class HandRaise(Base):
     first_email_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     # Raised by the intake page's "Send a test event": the reports leave it out (0011).
-    is_test: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    # No client-side default: an ordinary hand raise leaves the column to the database,
+    # so code writing hand raises still works on a schema from before 0011 (upgrades).
+    is_test: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
 
     lead: Mapped[Lead] = relationship(back_populates="hand_raises")
+    # Nor RETURNING the server's defaults after an INSERT, for the same reason: an
+    # attribute left to the database is loaded when it is read.
+    __mapper_args__ = {"eager_defaults": False}
 
     __table_args__ = (
         # The queue and claims look only at hand raises still waiting for their call or

@@ -34,7 +34,8 @@ def add_hand_raise(s: Session, lead: Lead, campaign: Campaign, kind: str, streng
     hr = HandRaise(
         lead_id=lead.id, campaign_id=campaign.id, kind=kind, strength=strength,
         raised_at=raised_at, deadline_at=raised_at + timedelta(minutes=campaign.sla_minutes),
-        details=details, source=source, created_at=clock.now(), is_test=is_test,
+        details=details, source=source, created_at=clock.now(),
+        **({"is_test": True} if is_test else {}),  # else the database's default (0011)
     )
     s.add(hr)
     if lead.last_hand_raise_at is None or raised_at > lead.last_hand_raise_at:
