@@ -84,7 +84,7 @@ class RepCol(IntEnum):
 
 
 REP_HEADERS = ("Rep", "Now", "Attempts today", "Live connects", "Voicemail + email",
-               "Turned over", "On lead now", "For", "Behind the clock")
+               "Turned over", "On lead now", "On it for", "Behind the clock")
 STATE_ORDER = {"on_call": 0, "wrap_up": 1, "idle": 2, "away": 3, "signed_out": 4}
 
 
@@ -292,7 +292,8 @@ class FloorView(QWidget):
             t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
             t.horizontalHeader().setStretchLastSection(False)
             t.setAlternatingRowColors(True)
-        self.rep_table.horizontalHeader().setSectionResizeMode(RepCol.CURRENT, QHeaderView.ResizeMode.Stretch)
+            t.setTabKeyNavigation(False)  # Tab moves on to the next control, arrows move rows
+        # columns as wide as their words: an empty "On lead now" no longer takes the width
         self.risk_table.horizontalHeader().setSectionResizeMode(RiskCol.COMPANY, QHeaderView.ResizeMode.Stretch)
 
     def _build_reassign(self) -> None:
@@ -344,6 +345,11 @@ class FloorView(QWidget):
         lay = QVBoxLayout(self)
         lay.addLayout(top)
         lay.addWidget(split, 1)
+        # reps, the leads at risk, then who gets the lead and the button (once placed)
+        chain = (self.refresh_button, self.rep_table, self.risk_table, self.reassign_to,
+                 self.reassign_button)
+        for a, b in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(a, b)
 
     def _start_polling(self) -> None:
         self.poll_timer = QTimer(self)

@@ -133,3 +133,31 @@ def test_the_at_risk_clock_reads_as_the_queues(qtbot, frozen) -> None:
     assert clock(90) == "+01:30"
     assert clock(-120) == "02:00"
     assert clock(6 * 86400 - 3600) == "+5 d 23 h"  # from two days on: days and hours
+
+
+def test_tab_leaves_the_tables_and_reaches_the_reassign_button(qtbot, sqlite_db, floor_ids,  # type: ignore[no-untyped-def]
+                                                               lead_user) -> None:
+    """W10 #11: the tables no longer eat Tab; arrows still move between rows."""
+    view = FloorView(AppContext(sqlite_db, lead_user, SyncRunner()))
+    qtbot.addWidget(view)
+    view.resize(1280, 700)
+    view.show()
+    view.activateWindow()
+    qtbot.waitUntil(view.isActiveWindow)
+    view.rep_table.setFocus()
+    qtbot.waitUntil(view.rep_table.hasFocus)
+    seen = []
+    for _ in range(4):
+        qtbot.keyClick(view.focusWidget(), Qt.Key.Key_Tab)
+        seen.append(view.focusWidget())
+    assert seen[:3] == [view.risk_table, view.reassign_to, view.reassign_button]
+    view.risk_table.setFocus()
+    view.risk_table.setCurrentIndex(view.risk_model.index(0, 0))
+    qtbot.keyClick(view.risk_table, Qt.Key.Key_Down)
+    assert view.risk_table.currentIndex().row() == 1
+    # W10 #24: every column is labelled in words, and an empty "On lead now" stays narrow
+    heads = [view.rep_model.headerData(c, Qt.Orientation.Horizontal) for c in RepCol]
+    assert "For" not in heads and "On it for" in heads
+    widest = max(range(len(heads)), key=view.rep_table.columnWidth)
+    assert view.rep_table.columnWidth(RepCol.CURRENT) < view.rep_table.viewport().width() / 3
+    assert widest != RepCol.CURRENT or view.rep_table.columnWidth(widest) < 300
