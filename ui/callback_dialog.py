@@ -128,7 +128,9 @@ class CallbackDialog(QDialog):
         form.addRow(when_label, when_row)
         form.addRow("", self.zones)
         form.addRow("", self.warning)
-        form.addRow("Who &calls", scope)
+        who = QLabel("Who &calls", self)
+        who.setBuddy(self.mine)  # a row of radios has no buddy of its own: "&" showed
+        form.addRow(who, scope)
         form.addRow("&Note", self.note)
         buttons = action_buttons(self, "callback", "Schedule", self.accept,
                                  ok_name="callback_schedule", cancel_name="callback_cancel")

@@ -13,14 +13,16 @@ from functools import partial
 from typing import Any
 from zoneinfo import available_timezones
 
-from PySide6.QtCore import QTime
+from PySide6.QtCore import QSize, QTime
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QTimeEdit,
     QVBoxLayout,
@@ -67,6 +69,7 @@ CAMPAIGN_FIELDS = (
 def _hint(text: str) -> QLabel:
     label = QLabel(text)
     label.setWordWrap(True)
+    label.setMinimumWidth(label.fontMetrics().horizontalAdvance("M") * 18)  # not a sliver
     font = label.font()  # a little smaller than the values: an explanation, still readable
     font.setPointSizeF(font.pointSizeF() * 0.9)
     label.setFont(font)
@@ -141,15 +144,39 @@ class TeamSettingsView(QWidget):
         self.message = QLabel("")
         self.message.setObjectName("team_message")
         self.message.setWordWrap(True)
-        boxes = QHBoxLayout()
-        boxes.addWidget(team_box, 1)
-        boxes.addWidget(camp_box, 1)
+        self.scroll = self._scrolled(team_box, camp_box)
         lay = QVBoxLayout(self)
-        lay.addLayout(boxes)
+        lay.addWidget(self.scroll, 1)
         lay.addWidget(self.message)
-        lay.addStretch(1)
         self.campaigns: list[Any] = []
         self.refresh()
+
+    def _scrolled(self, *boxes: QWidget) -> QScrollArea:
+        """The boxes side by side, scrolling rather than squeezing: a squeezed form
+        clipped its wrapped hints to a line and a half at 1000x640."""
+        inner = QWidget()
+        row = QHBoxLayout(inner)
+        row.setContentsMargins(0, 0, 0, 0)
+        for box in boxes:
+            row.addWidget(box, 1)
+        scroll = QScrollArea(self)
+        scroll.setObjectName("team_settings_scroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(inner)
+        return scroll
+
+    def sizeHint(self) -> QSize:
+        """All of both boxes, hints unwrapped past their natural height (the Settings
+        menu sizes the window to this, within the screen)."""
+        inner = self.scroll.widget()
+        width = inner.sizeHint().width()
+        height = inner.heightForWidth(width) if inner.hasHeightForWidth() else -1
+        height = max(height, inner.sizeHint().height())
+        m = self.layout().contentsMargins()
+        extra = self.scroll.verticalScrollBar().sizeHint().width()
+        return QSize(width + m.left() + m.right() + extra,
+                     height + m.top() + m.bottom() + 2 * self.message.sizeHint().height())
 
     def refresh(self) -> None:
         self.runner.run(partial(team_settings.get_all, self.db), self._show, self._failed)

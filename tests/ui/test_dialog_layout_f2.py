@@ -57,7 +57,7 @@ def test_callback_default_is_inside_the_leads_window_and_the_teams_hours(
     from datetime import UTC, datetime
 
     from PySide6.QtCore import Qt
-    from PySide6.QtWidgets import QApplication
+    from PySide6.QtWidgets import QApplication, QLabel
 
     from qualdesk.domain.calling_window import CallingWindow
     from ui.callback_dialog import CallbackDialog
@@ -75,6 +75,7 @@ def test_callback_default_is_inside_the_leads_window_and_the_teams_hours(
     label = dlg.findChild(QWidget, "callback_when_label")
     assert "Los Angeles" in label.text() and "_" not in label.text()
     assert label.buddy() is dlg.time
+    assert all(lab.buddy() is not None for lab in dlg.findChildren(QLabel) if "&" in lab.text())
     assert "Tue 24 Nov 2026" in dlg.day_name.text()
 
     qtbot.keyClicks(QApplication.focusWidget(), "1230")
@@ -115,3 +116,30 @@ def test_turnover_dialog_fits_the_owner_and_shows_times_in_words(qtbot, sqlite_d
     assert "UTC" not in text and "T14:05" not in text
     assert "first call Mon 23 Nov 09:05 EST (lead) = 15:05 CET (team)" in text
     assert "Turned over Mon 23 Nov 10:00 EST (lead) = 16:00 CET (team) by Rita" in text
+
+
+def test_team_settings_opens_within_the_screen_with_every_hint_whole(qtbot, sqlite_db) -> None:
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import QLabel
+
+    from qualdesk.services.users import add_user
+    from ui.context import AppContext
+    from ui.main_window import MainWindow
+    from ui.ops import SyncRunner
+
+    user = add_user(sqlite_db, "Lee Lead", "lead", email="lee@example.com")
+    w = MainWindow(AppContext(sqlite_db, user, SyncRunner()))
+    qtbot.addWidget(w)
+    w.findChild(QAction, "action_team_settings").trigger()
+    view = w.features.settings.windows["team_settings_view"]
+    qtbot.waitExposed(view)
+    room = view.screen().availableGeometry()
+    assert view.width() <= room.width() and view.height() <= room.height()
+    assert (view.width(), view.height()) != (1000, 640)
+    qtbot.wait(20)
+    hints = [lab for lab in view.findChildren(QLabel) if lab.wordWrap() and lab.text()
+             and lab.isVisible() and lab.objectName() != "team_message"]
+    assert len(hints) >= 10
+    clipped = [lab.text() for lab in hints if lab.height() < lab.heightForWidth(lab.width())]
+    assert clipped == []
+    view.close()
