@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QToolBar, QWidget
+from PySide6.QtWidgets import QMenu, QToolBar, QWidget
 
 from ui import keymap
 from ui.activity_view import ActivityView
@@ -234,6 +234,11 @@ class Features:
             # Sales work their turned-over leads, not a rep's queue: no queue page for them.
             host.pages.removeTab(host.pages.indexOf(host.workspace))
             host.pages.setCurrentWidget(self.pages["sales"])
+            # nor a rep's lead toolbar (Script, Voicemail + email, …) or Phone menu
+            host.removeToolBar(self.lead_actions.toolbar)
+            phone_menu = host.menuBar().findChild(QMenu, "menu_phone")
+            if phone_menu is not None:
+                phone_menu.menuAction().setVisible(False)
 
     def after_welcome(self, then: str) -> None:
         """The welcome page's last step: open the import dialog or the intake page."""

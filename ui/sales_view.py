@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from enum import IntEnum
 from typing import Any
 
-from PySide6.QtCore import QLocale, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -30,13 +30,14 @@ from PySide6.QtWidgets import (
 
 from qualdesk import clock
 from qualdesk.domain.records import Changes
+from qualdesk.services import team_settings
 from qualdesk.services.turnover import TurnOverRecord, turned_over_leads
 from qualdesk.services.verdicts import accept, reject
 from ui import labels
 from ui.context import AppContext
 from ui.incubate_dialog import REASONS, from_qdate, to_qdate
 from ui.rows_model import RowsModel
-from ui.sales_handoff import handoff_html, local_text
+from ui.sales_handoff import DATE_FORMAT, handoff_html, team_time_text
 
 Index = QModelIndex | QPersistentModelIndex
 SortRole = Qt.ItemDataRole.UserRole + 1
@@ -61,6 +62,7 @@ class TurnOverModel(RowsModel):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__([HEADERS[c] for c in Column], parent)
+        self.tz = "UTC"  # the team's time zone, set with the rows
 
     def record(self, row: int) -> TurnOverRecord:
         return self._rows[row]
@@ -78,14 +80,13 @@ class TurnOverModel(RowsModel):
             return self._text(r, col)
         return None
 
-    @staticmethod
-    def _text(r: TurnOverRecord, col: Column) -> str:
+    def _text(self, r: TurnOverRecord, col: Column) -> str:
         if col == Column.LEAD:
             return r.lead_name
         if col == Column.COMPANY:
             return r.company or ""
         if col == Column.TURNED_OVER:
-            return local_text(r.at)  # the locale's date and time, this machine's zone
+            return team_time_text(r.at, self.tz)  # team time, as the floor shows it
         if col == Column.BY:
             return r.by or ""
         if col == Column.OWNER:
@@ -139,6 +140,7 @@ class SalesView(QWidget):
         self.weighting.setObjectName("sales_weighting")
         self.weighting.setRange(0, 100)
         self.weighting.setSuffix(" %")
+        self.weighting.setSpecialValueText("not set")  # 0: sales picks one, none is assumed
         self.weighting.setToolTip("The opportunity's weighting (probability), percent")
         self.accept_button = QPushButton("Accept", self)
         self.accept_button.setObjectName("sales_accept")
@@ -148,14 +150,15 @@ class SalesView(QWidget):
         self.reason.setObjectName("sales_reject_reason")
         self.reason.setEditable(True)
         self.reason.addItems(REASONS)
+        self.reason.setCurrentIndex(-1)  # no reason assumed: sales picks or types one
+        self.reason.lineEdit().setPlaceholderText("Pick or type a reason")
         self.set_retouch = QCheckBox("Re-touch on", self)
         self.set_retouch.setObjectName("sales_retouch_set")
         self.set_retouch.setToolTip("Unticked: the date the reason implies (or the team default)")
         self.retouch = QDateEdit(self)
         self.retouch.setObjectName("sales_retouch")
         self.retouch.setCalendarPopup(True)
-        # typed or picked, in the desktop locale's date format
-        self.retouch.setDisplayFormat(QLocale().dateFormat(QLocale.FormatType.ShortFormat))
+        self.retouch.setDisplayFormat(DATE_FORMAT)  # the app's date words, as everywhere
         self.retouch.setDate(to_qdate(clock.now().date() + timedelta(days=90)))
         self.retouch.setEnabled(False)
         self.set_retouch.toggled.connect(self.retouch.setEnabled)
@@ -207,10 +210,12 @@ class SalesView(QWidget):
     def refresh(self) -> None:
         owner, pending, db = self.owner_filter(), self.pending_only.isChecked(), self.ctx.db
         self.scope.setText(f"Turned over to {owner}" if owner else "Turned over to everyone")
-        self.ctx.run_query(lambda: turned_over_leads(db, owner, pending_only=pending),
+        self.ctx.run_query(lambda: (turned_over_leads(db, owner, pending_only=pending),
+                                    str(team_settings.get_value(db, "team.timezone"))),
                            self._loaded, key=f"sales_view_{id(self)}", on_error=self._failed)
 
-    def _loaded(self, rows: list[TurnOverRecord]) -> None:
+    def _loaded(self, loaded: tuple[list[TurnOverRecord], str]) -> None:
+        rows, self.model.tz = loaded
         keep = self.selected()
         self.model.set_rows(rows)
         for i, r in enumerate(rows):
@@ -244,13 +249,17 @@ class SalesView(QWidget):
         pending = r is not None and r.designation == "turned_over"
         self.accept_button.setEnabled(pending)
         self.reject_button.setEnabled(pending)
-        self.detail.setHtml(handoff_html(r.snapshot) if r is not None else "")
+        self.detail.setHtml(handoff_html(r.snapshot, self.model.tz) if r is not None else "")
 
     def _accept(self) -> None:
         r = self.selected()
         if r is None:
             return
         db, weighting, by = self.ctx.db, self.weighting.value(), self.ctx.rep_name
+        if weighting == 0:
+            self.error.setText("Set the weighting (1–100 %) before accepting.")
+            self.weighting.setFocus()
+            return
         self.error.setText("")
         self.done.setText("")
         from ui.dialog_buttons import confirm
@@ -272,7 +281,8 @@ class SalesView(QWidget):
             return
         reason = self.reason.currentText().strip()
         if not reason:
-            self.error.setText("A rejection needs a reason.")
+            self.error.setText("A rejection needs a reason: pick or type one.")
+            self.reason.setFocus()
             return
         when: date | None = from_qdate(self.retouch.date()) if self.set_retouch.isChecked() else None
         db, by = self.ctx.db, self.ctx.rep_name
@@ -292,8 +302,8 @@ class SalesView(QWidget):
         """Said, and the form cleared for the next lead."""
         self.done.setText(f"✓ Rejected {name} ({reason}): back with the qualifying team, "
                           "incubating until the re-touch date.")
-        self.reason.setCurrentIndex(0)
-        self.reason.setEditText(self.reason.itemText(0))
+        self.reason.setCurrentIndex(-1)
+        self.reason.setEditText("")
         self.set_retouch.setChecked(False)
         self.retouch.setDate(to_qdate(clock.now().date() + timedelta(days=90)))
 

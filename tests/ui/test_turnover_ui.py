@@ -79,10 +79,8 @@ def test_turnover_dialog_then_sales_accepts_and_rejects(qtbot, sqlite_db: Databa
     assert "<table" in view.detail.toHtml() and "Budget" in shown
     assert shown.index("BANT") < shown.index("Notes") < shown.index("Digital body language") \
         < shown.index("Attempts")
-    from PySide6.QtCore import QLocale
-
-    assert view.retouch.displayFormat() == QLocale().dateFormat(QLocale.FormatType.ShortFormat)
-    assert "UTC" not in view.model.data(view.model.index(0, 2))  # the locale's time, not UTC
+    assert view.retouch.displayFormat() == "ddd dd MMM yyyy"  # the app's date words
+    assert "+00:00" not in view.model.data(view.model.index(0, 2))  # team time, in words
     view.weighting.setValue(40)
     qtbot.mouseClick(view.accept_button, Qt.MouseButton.LeftButton)
     assert designation(db, ada) == "turned_over"  # asked first: nothing happens yet
@@ -109,7 +107,7 @@ def test_turnover_dialog_then_sales_accepts_and_rejects(qtbot, sqlite_db: Databa
         assert lead.retouch_at == datetime(2027, 1, 10, tzinfo=UTC)
     assert view.done.text().startswith("✓ Rejected Bo") and "(not ready)" in view.done.text()
     # the reject form is cleared for the next lead
-    assert not view.set_retouch.isChecked() and view.reason.currentText() == view.reason.itemText(0)
+    assert not view.set_retouch.isChecked() and view.reason.currentText() == ""
     assert view.model.rowCount() == 0 and not view.accept_button.isEnabled()
     view.pending_only.setChecked(False)
     assert view.model.rowCount() == 2
