@@ -13,11 +13,10 @@ import os
 import sys
 import time
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from qualdesk.db.engine import Database
 from qualdesk.domain.records import UserRecord
-from qualdesk.errors import KnownError
 from qualdesk.paths import default_db_url
 from qualdesk.settings import MachineSettings
 
@@ -63,11 +62,13 @@ def run(db_url: str | None, rep: str | None, demo: bool, qt_args: Sequence[str] 
         return 1
     app = _application(qt_args)
     machine = MachineSettings.load()
-    try:
-        db, user, users = _open_database(resolve_db_url(db_url, machine), rep, demo)
-    except KnownError as exc:
-        print(f"qualdesk: {exc}", file=sys.stderr)
+    first = resolve_db_url(db_url, machine)
+    opened = _open_or_ask(first, rep, demo)
+    if opened is None:
         return 1
+    (db, user, users), url = opened
+    if url != first:  # a team lead gave another database at the start: remember it
+        _remember_db(machine, url)
     start = Start(app, db, machine)
     start.begin(user, users)
     code = app.exec()
@@ -90,6 +91,22 @@ def _application(qt_args: Sequence[str]) -> QApplication:
     app.setOrganizationName("QualDesk")
     app.setWindowIcon(app_icon())
     return app
+
+
+def _open_or_ask(url: str, rep: str | None, demo: bool) -> Any:
+    """Open the database and sign in; on a problem, a window that says what is wrong
+    with Retry (``ui.start_problem``); without a display, the line on stderr only."""
+    from ui.start_problem import open_or_ask
+
+    return open_or_ask(url, lambda u: _open_database(u, rep, demo))
+
+
+def _remember_db(machine: MachineSettings, url: str) -> None:
+    machine.db_url = url
+    try:
+        machine.save()
+    except OSError as exc:
+        log.warning("could not remember the database: %s", exc)
 
 
 def _open_database(url: str, rep: str | None,
