@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -146,17 +146,46 @@ class KeymapDialog(QDialog):
         table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         for i, b in enumerate(BINDINGS):
             table.setItem(i, 0, QTableWidgetItem(" / ".join(b.keys)))
-            table.setItem(i, 1, QTableWidgetItem(b.what))
+            what = QTableWidgetItem(b.what)
+            what.setToolTip(b.what)  # the few longest lines are elided to keep rows even
+            table.setItem(i, 1, what)
+        # Even rows, one line each (a wrapped row was ~130 px and only 7 of the bindings
+        # showed); the dialog is as wide as the longest line and as tall as the screen
+        # lets it be.
+        table.setWordWrap(False)
+        rows = table.verticalHeader()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(self.fontMetrics().height() + 6)
         table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         table.horizontalHeader().setStretchLastSection(True)
-        table.setWordWrap(True)
-        table.resizeRowsToContents()
+        table.resizeColumnsToContents()
         lay.addWidget(table)
         self.table = table
+        self.full = QLabel("", self)  # the chosen row in full, wrapped
+        self.full.setObjectName("keymap_full_text")
+        self.full.setWordWrap(True)
+        table.currentCellChanged.connect(
+            lambda row, *_: self.full.setText(table.item(row, 1).text() if row >= 0 else ""))
+        table.setCurrentCell(0, 0)
+        lay.addWidget(self.full)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.setObjectName("keymap_buttons")
         buttons.button(QDialogButtonBox.StandardButton.Close).setObjectName("keymap_close")
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)
-        self.resize(640, 520)
+        self._fit(intro, self.full, buttons)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
+
+    def _fit(self, *others: QWidget) -> None:
+        """Every row and column if the screen has room, else 90 % of the screen."""
+        t = self.table
+        width = sum(t.columnWidth(c) for c in range(t.columnCount())) + 4 * t.frameWidth() \
+            + t.verticalScrollBar().sizeHint().width() + 24
+        table_h = t.horizontalHeader().height() + t.rowCount() * t.rowHeight(0) \
+            + 2 * t.frameWidth()
+        margins = self.layout().contentsMargins()
+        height = table_h + sum(w.sizeHint().height() for w in others) \
+            + margins.top() + margins.bottom() + 2 * self.layout().spacing()
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        room = screen.availableGeometry().size() * 0.9 if screen else QSize(1000, 640)
+        self.resize(QSize(max(width, 560), height).boundedTo(room))

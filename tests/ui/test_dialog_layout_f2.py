@@ -143,3 +143,24 @@ def test_team_settings_opens_within_the_screen_with_every_hint_whole(qtbot, sqli
     clipped = [lab.text() for lab in hints if lab.height() < lab.heightForWidth(lab.width())]
     assert clipped == []
     view.close()
+
+
+def test_keymap_rows_are_even_and_the_dialog_uses_the_screen(qtbot) -> None:
+    from ui.keymap import BINDINGS, KeymapDialog
+
+    dlg = KeymapDialog()
+    _show(qtbot, dlg)
+    t = dlg.table
+    heights = {t.rowHeight(r) for r in range(t.rowCount())}
+    assert len(heights) == 1 and heights.pop() <= 2 * t.fontMetrics().height()
+    room = dlg.screen().availableGeometry()
+    assert dlg.height() <= room.height() and dlg.width() <= room.width()
+    visible = t.viewport().height() // t.rowHeight(0)
+    assert visible >= len(BINDINGS) or dlg.height() >= 0.85 * room.height()
+    assert visible >= min(len(BINDINGS), (room.height() * 0.9 - 200) // t.rowHeight(0))
+    col = t.horizontalHeader().sectionSize(1)
+    cut = [r for r in range(t.rowCount())
+           if t.fontMetrics().horizontalAdvance(t.item(r, 1).text()) > col]
+    assert len(cut) <= 6 and all(t.item(r, 1).toolTip() == t.item(r, 1).text() for r in cut)
+    t.setCurrentCell(cut[0] if cut else 0, 0)
+    assert dlg.full.text() == t.item(t.currentRow(), 1).text()
