@@ -112,3 +112,17 @@ def test_a_test_token_proves_the_path_once(db: Database, receiver: Receiver, kin
     r = httpx.post(receiver.url("src"), content=test_event_body("src"),
                    headers={"Content-Type": "application/json", "X-QualDesk-Test": late})
     assert r.status_code == 401
+
+
+def test_one_address_over_its_rate_does_not_shut_the_form_for_everyone(
+        db: Database, receiver: Receiver) -> None:
+    add_source(db, "site", "form", rate_per_minute=10, rate_per_address=3)
+
+    def post_from(address: str, n: int) -> list[int]:
+        with httpx.Client(transport=httpx.HTTPTransport(local_address=address)) as http:
+            return [http.post(receiver.url("site"),
+                              data=dict(W2L, email=f"v{i}@example.org")).status_code
+                    for i in range(n)]
+
+    assert post_from("127.0.0.3", 15) == [200] * 3 + [429] * 12  # a flood from one place
+    assert post_from("127.0.0.4", 3) == [200] * 3  # the site's other visitors still get in
