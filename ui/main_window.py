@@ -145,9 +145,14 @@ class MainWindow(QMainWindow):
     def _go_to_page(self, index: int) -> None:
         self.pages.setCurrentIndex(index)
         page = self.pages.currentWidget()
-        if page is not None:
-            page.setFocus(Qt.FocusReason.ShortcutFocusReason)
-            page.focusNextChild()  # into the page's first field, not the tab bar
+        if page is not None:  # into the page's first field: not the tab bar, nor a
+            # status-bar button past the page's end (Space there would start a sync)
+            w = page.nextInFocusChain()
+            while w is not page and not (page.isAncestorOf(w) and w.isVisible()
+                                         and w.isEnabled() and w.focusPolicy()
+                                         & Qt.FocusPolicy.TabFocus):
+                w = w.nextInFocusChain()
+            w.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def _on_keypad_live(self, live: bool) -> None:
         # Two enabled actions on one key would make both ambiguous: while a call is
@@ -302,6 +307,25 @@ class MainWindow(QMainWindow):
         else:  # the queue gets the room: its clock, local time and reason must show
             width = max(self.width(), 1000)
             self.workspace.setSizes([int(width * 0.6), int(width * 0.4)])
+            self.queue.sig_loaded.connect(self._size_workspace)
+
+    def _size_workspace(self, _n: int = 0) -> None:
+        """Once, when the first rows are in (no proportions saved yet): the queue as wide
+        as its columns want, the lead panel the rest but never under what its call keys
+        need; after that the splitter stays where it is (it jumped between leads)."""
+        self.queue.sig_loaded.disconnect(self._size_workspace)
+        self.size_workspace()
+
+    def size_workspace(self) -> None:
+        """The queue its columns' width, within the window; the panel the rest."""
+        # The window's width, not the splitter's: the rows may come before the first show.
+        total = self.width() - 8 - self.workspace.handleWidth()
+        panel = self.lead_panel
+        floor = max(panel.minimumWidth(), panel.card.minimumSizeHint().width(),
+                    panel.lead_tabs.tabBar().sizeHint().width() + 60, int(total * 0.3))
+        queue = min(self.queue.wanted_width(), total - floor)
+        queue = max(queue, self.queue.minimumSizeHint().width())
+        self.workspace.setSizes([queue, total - queue])
 
     def save_geometry(self) -> None:
         s = window_settings()
