@@ -122,8 +122,13 @@ class WelcomePage(QWidget):
             field.setFocus()
 
     def _next(self) -> None:
-        self.steps[self.current].primary()
-        self.go(self.current + 1)
+        here = self.current
+
+        def go_on() -> None:
+            if self.current == here:  # not if the rep moved elsewhere while it wrote
+                self.go(here + 1)
+
+        self.steps[here].advance(go_on)
 
     def switch_database(self, url: str) -> None:
         """The team's database from now on, on this machine too."""

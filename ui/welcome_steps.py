@@ -83,6 +83,12 @@ class Step(QWidget):
     def primary(self) -> None:
         """What Next does before moving on (nothing, by default)."""
 
+    def advance(self, go_on: Callable[[], None]) -> None:
+        """Next: do the step's part, then ``go_on``; a step whose write must land first
+        (You) calls ``go_on`` only once it has, and otherwise stays with the error."""
+        self.primary()
+        go_on()
+
     def refresh(self) -> None:
         """Called when the step is shown."""
 
@@ -189,19 +195,38 @@ class YouStep(Step):
             self.result.setText(f"You are {user.name} ({labels.role(user.role)}).")
 
     def primary(self) -> None:
-        if self.page.user is not None or not self.name.text().strip():
+        self.advance(lambda: None)
+
+    def advance(self, go_on: Callable[[], None]) -> None:
+        """Next (or Create me) moves on only once I exist: an empty name or a refused
+        email keeps the step, with the reason under the form and the field to fix."""
+        if self.page.user is not None:
+            go_on()
             return
         db, name = self.page.db, self.name.text().strip()
+        if not name:
+            self.result.setText("⚠ Type your name first: the reps and reports show it.")
+            self.name.setFocus()
+            return
+        email, role = self.email.text(), self.role.currentData()
 
         def create() -> Any:
-            first_run.create_first_user(db, name, self.email.text(), self.role.currentData())
+            first_run.create_first_user(db, name, email, role)
             return get_user(db, name)
 
         def done(user: Any) -> None:
             self.page.user = user
             self.refresh()
+            go_on()
 
-        self.write(create, done, people_saved)
+        def refused(exc: BaseException) -> None:
+            self.failed(exc)
+            field = self.email if "mail" in str(exc).lower() else self.name
+            field.setFocus()
+            field.selectAll()
+
+        self.result.setText("Working…")
+        self.page.runner.run_op(create, self, done, refused, people_saved)
 
 
 class RepsStep(Step):

@@ -164,3 +164,28 @@ def test_keymap_rows_are_even_and_the_dialog_uses_the_screen(qtbot) -> None:
     assert len(cut) <= 6 and all(t.item(r, 1).toolTip() == t.item(r, 1).text() for r in cut)
     t.setCurrentCell(cut[0] if cut else 0, 0)
     assert dlg.full.text() == t.item(t.currentRow(), 1).text()
+
+
+def test_welcome_you_step_stays_until_i_exist_with_the_error_shown_there(
+        qtbot, sqlite_db) -> None:
+    from qualdesk.services.users import list_users
+    from qualdesk.settings import MachineSettings
+    from ui.ops import SyncRunner
+    from ui.welcome_page import WelcomePage
+    from ui.welcome_steps import YouStep
+
+    page = WelcomePage(sqlite_db, SyncRunner(), MachineSettings())
+    _show(qtbot, page)
+    page.go(1)
+    you = next(s for s in page.steps if isinstance(s, YouStep))
+    page.next.click()  # no name: stays, says so
+    assert page.current == 1 and "name" in you.result.text().lower()
+    you.name.setText("Tara Quinn")
+    you.email.setText("not an email")
+    page.next.click()  # refused email: stays, the error on this step
+    assert page.current == 1 and page.user is None
+    assert you.result.text().startswith("⚠") and "not an email" in you.result.text()
+    assert list_users(sqlite_db) == []
+    you.email.setText("tara@example.com")
+    page.next.click()
+    assert page.current == 2 and page.user is not None and page.user.name == "Tara Quinn"
