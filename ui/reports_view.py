@@ -22,7 +22,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
 )
-from PySide6.QtGui import QShowEvent
+from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -69,10 +69,14 @@ class ReportTableModel(QAbstractTableModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.table: Table | None = None
+        self.numeric: list[bool] = []
 
     def set_table(self, table: Table | None) -> None:
         self.beginResetModel()
         self.table = table
+        # a "–" in a column of numbers sits where the number would, on the right
+        self.numeric = [any(isinstance(r[i], int | float) for r in table.rows)
+                        for i in range(len(table.columns))] if table is not None else []
         self.endResetModel()
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
@@ -101,7 +105,8 @@ class ReportTableModel(QAbstractTableModel):
             return str(self.table.display(col, v))
         if role == SortRole:
             return v if isinstance(v, int | float) else ("" if v is None else str(v))
-        if role == Qt.ItemDataRole.TextAlignmentRole and isinstance(v, int | float):
+        if role == Qt.ItemDataRole.TextAlignmentRole and (
+                isinstance(v, int | float) or (v is None and self.numeric[index.column()])):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
@@ -207,10 +212,11 @@ class ReportsView(QWidget):
         head.addWidget(QLabel("Show"))
         head.addWidget(self.section, 1)
         head.addWidget(self.status, 2)
-        split = QSplitter(Qt.Orientation.Vertical)
+        self.split = split = QSplitter(Qt.Orientation.Vertical)
         split.setObjectName("reports_splitter")
         split.addWidget(self.table)
         split.addWidget(self.chart)
+        split.setStretchFactor(1, 1)  # room the table does not need goes to the chart
         lay = QVBoxLayout(self)
         lay.addLayout(form)
         lay.addLayout(buttons)
@@ -302,13 +308,35 @@ class ReportsView(QWidget):
         return self.report.tables[max(0, self.section.currentIndex())]
 
     def _section_changed(self) -> None:
+        from qualdesk.services.reports.pdf import printed  # with matplotlib: not at start-up
+
         t = self.current_table()
-        self.model.set_table(t)
+        # one row of many numbers (the ungrouped SLA) reads as a list, as on paper: no
+        # sideways scrolling, and the table stays short
+        self.model.set_table(printed(t) if t is not None and t.rows else t)
         self.chart.show_table(t)
+        self.fit_split()
         if self.report is not None:
             n = len(t.rows) if t else 0
             self.status.setText(f"{self.report.period.label()}: "
                                 + ("no data" if n == 0 else f"{n} row{'s' if n != 1 else ''}"))
+
+    def fit_split(self) -> None:
+        """The table as tall as its rows (at most half the room); the chart the rest."""
+        total = sum(self.split.sizes())
+        if total <= 0:
+            return
+        t = self.table
+        rows = t.verticalHeader().defaultSectionSize() * max(1, self.model.rowCount())
+        need = rows + t.horizontalHeader().sizeHint().height() + 2 * t.frameWidth() + 4
+        if t.horizontalHeader().length() > t.viewport().width():
+            need += t.horizontalScrollBar().sizeHint().height()
+        want = min(need, total // 2)
+        self.split.setSizes([want, total - want])
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit_split()
 
     def _set_exports_enabled(self, on: bool) -> None:
         for b in (self.csv_button, self.xlsx_button, self.pdf_button):

@@ -93,8 +93,36 @@ def test_the_default_report_runs_when_the_view_is_first_seen(qtbot, view: Report
     view.show()
     qtbot.waitExposed(view)
     assert view.report is not None  # the last four weeks' SLA, without a click
-    assert view.status.text().endswith("1 row") and view.model.rowCount() == 1
+    assert view.status.text().endswith("1 row")
+    assert view.model.rowCount() == 10  # the one row of measures, shown as a list
     first = view.report
     view.hide()
     view.show()  # seen again: what the lead set up stays, nothing reruns by itself
     assert view.report is first
+
+
+@pytest.mark.parametrize(("width", "height"), [(1920, 1000), (1280, 640)])
+def test_a_short_table_leaves_the_room_to_the_chart(qtbot, view: ReportsView, width: int,  # type: ignore[no-untyped-def]
+                                                    height: int) -> None:
+    """W10 #21: the ungrouped SLA (one row of 14 numbers) was a one-row table taking
+    three quarters of the height, the chart squeezed, a sideways scroll bar at 1280."""
+    view.resize(width, height)
+    view.show()
+    view.set_report("sla", None)
+    view.set_period(None, None)
+    view.run()
+    qtbot.waitUntil(lambda: view.model.rowCount() > 0)
+    qtbot.wait(50)
+    table_h, chart_h = view.split.sizes()
+    assert chart_h > table_h, (table_h, chart_h)
+    assert view.chart.height() > 0.4 * view.split.height()
+    heads = [view.model.headerData(i, Qt.Orientation.Horizontal) for i in range(view.model.columnCount())]
+    assert heads == ["Measure", "Value", "Share (%)"]  # a list, as in the PDF
+    assert not view.table.horizontalScrollBar().isVisible()
+    rows = view.table.verticalHeader().length() + view.table.horizontalHeader().height()
+    assert view.table.height() <= max(rows + 30, view.split.height() // 2 + 2)
+    # "–" placeholders in a column of numbers sit on the right, like the numbers
+    m = view.model
+    share = [m.data(m.index(r, 2), Qt.ItemDataRole.TextAlignmentRole) for r in range(m.rowCount())]
+    right = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    assert m.data(m.index(0, 2), Qt.ItemDataRole.DisplayRole) == "–" and set(share) == {right}
