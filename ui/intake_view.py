@@ -156,7 +156,7 @@ class IntakeView(QWidget):
         split = QSplitter(Qt.Orientation.Vertical, page)
         split.setObjectName("intake_splitter")
         split.setChildrenCollapsible(False)
-        split.addWidget(self.sources_table)
+        split.addWidget(self._sources_area(page))
         split.addWidget(self._refusals_box(page))
         split.setStretchFactor(0, 1)
         split.setStretchFactor(1, 1)
@@ -217,6 +217,22 @@ class IntakeView(QWidget):
         self.message.setObjectName("intake_message")
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+    def _sources_area(self, page: QWidget) -> QWidget:
+        """The sources table, or (none yet) what to do, where the table would be."""
+        area = QWidget(page)
+        self.sources_empty = QLabel("No sources yet. Press Add source… to give a web form, "
+                                    "Mautic or another system an address that sends its "
+                                    "hand raises here.", area)
+        self.sources_empty.setObjectName("intake_sources_empty")
+        self.sources_empty.setWordWrap(True)
+        self.sources_empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.sources_empty.hide()
+        lay = QVBoxLayout(area)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.sources_table, 1)
+        lay.addWidget(self.sources_empty, 1)
+        return area
 
     def _refusals_box(self, page: QWidget) -> QGroupBox:
         """The selected source's address (with a copy button) over its refusals."""
@@ -298,6 +314,9 @@ class IntakeView(QWidget):
         keep = self._select_next or (s.name if (s := self.selected()) else None)
         self._select_next = None
         self.sources_model.set_rows(rows)
+        self.sources_table.setVisible(bool(rows))
+        self.sources_empty.setVisible(not rows)
+        self.detail.setVisible(bool(rows))  # no source: no refusals to show
         if not (keep and self.select(keep)) and rows:
             self.sources_table.selectRow(0)
         self._selected()
@@ -328,7 +347,7 @@ class IntakeView(QWidget):
                                       "Replace the secret; the old one stops working at once")
         if s is None:
             self.detail.setTitle("Refusals")
-            self.address.setText("Add a source to see its address here.")
+            self.address.setText("Select a source to see its address here.")
             self.refusals_model.set_rows([])
             self.refusals_empty.setText("")
             return

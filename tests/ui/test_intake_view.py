@@ -328,3 +328,19 @@ def test_a_robot_caught_by_the_form_s_trap_reads_as_such(qtbot, sqlite_db: Datab
     assert row[1:5] == ["Robot: thanked, nothing kept",
                         "honeypot field filled in: a bot, nothing kept", "203.0.113.9",
                         "first_name=<b>Bot</b>&qd_hp=1"]
+
+
+def test_no_sources_says_what_to_do_where_the_sources_table_is(qtbot, sqlite_db: Database) -> None:
+    """W10 #23: the empty state sits in the sources area, not under Refusals."""
+    from qualdesk.services.intake.live.sources import add_source
+
+    page = _page(qtbot, _lead_ctx(sqlite_db))
+    page.refresh()
+    qtbot.waitUntil(page.sources_empty.isVisible, timeout=3000)
+    assert "Add source" in page.sources_empty.text()
+    assert not page.sources_table.isVisible() and not page.detail.isVisible()
+    assert "Add a source" not in page.address.text()
+    add_source(sqlite_db, "web-form", "form")
+    page.refresh()
+    qtbot.waitUntil(page.sources_table.isVisible, timeout=3000)
+    assert not page.sources_empty.isVisible() and page.detail.isVisible()
