@@ -176,6 +176,7 @@ class ReportsView(QWidget):
         self.table.setSortingEnabled(False)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
+        self.table.setTabKeyNavigation(False)  # Tab goes on to the next control
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.chart = ReportChart()
         self.chart.setObjectName("reports_chart")

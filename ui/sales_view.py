@@ -119,6 +119,7 @@ class SalesView(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.verticalHeader().hide()
+        self.table.setTabKeyNavigation(False)  # Tab goes on to the next control
         self.pending_only = QCheckBox("Waiting for a verdict only", self)
         self.pending_only.setObjectName("sales_pending_only")
         self.pending_only.setChecked(True)

@@ -77,3 +77,14 @@ def test_a_rep_still_has_them(qtbot, sqlite_db, seeded) -> None:  # type: ignore
     w, _ = open_window(qtbot, AppContext(sqlite_db, seeded.rep, SyncRunner()))
     assert w.features.lead_actions.toolbar.isVisibleTo(w)
     assert "&Phone" in [a.text() for a in w.menuBar().actions() if a.isVisible()]
+
+
+def test_tab_leaves_the_sales_and_reports_tables(qtbot, sqlite_db: Database, frozen) -> None:  # type: ignore[no-untyped-def]
+    from ui.reports_view import ReportsView
+
+    add_people(sqlite_db)
+    add_user(sqlite_db, "Lee", "lead")
+    view = _view(qtbot, sqlite_db)
+    reports = ReportsView(AppContext(sqlite_db, get_user(sqlite_db, "Lee"), SyncRunner()))
+    qtbot.addWidget(reports)
+    assert not view.table.tabKeyNavigation() and not reports.table.tabKeyNavigation()
