@@ -131,11 +131,17 @@ class BantForm(QWidget):
             self._loading = False
 
     def set_marks(self, missing_parts: tuple[str, ...] | list[str]) -> None:
-        """A check for each part the rule is satisfied with; words, not only colour."""
+        """A check for each part the rule is satisfied with and that has an answer (an
+        empty budget the rule does not ask for is not "done"); words, not only colour."""
+        fields = {"budget": self.budget, "authority": self.role, "need": self.pain,
+                  "timeframe": self.timeframe}
         for part, lbl in self.marks.items():
             ok = part not in missing_parts
-            lbl.setText("✓" if ok else "•")
-            lbl.setToolTip(f"{part}: {'enough for Level I' if ok else 'still missing for Level I'}")
+            answered = part not in fields or bool(fields[part].text().strip())
+            lbl.setText("✓" if ok and answered else "–" if ok else "•")
+            lbl.setToolTip(f"{part}: " + ("enough for Level I" if ok and answered
+                                          else "not needed for Level I" if ok
+                                          else "still missing for Level I"))
 
     # --- editing --------------------------------------------------------------------
 

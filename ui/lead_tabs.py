@@ -69,6 +69,10 @@ class LeadTabs(QTabWidget):
         hint = super().sizeHint()
         return QSize(hint.width(), min(hint.height(), self.minimumSizeHint().height()))
 
+    def heightForWidth(self, width: int) -> int:
+        # QTabWidget asks its page (the script's BANT step wraps tall): same rule as above.
+        return min(super().heightForWidth(width), self.minimumSizeHint().height())
+
     def add_page(self, widget: QWidget, title: str, at: int | None = None) -> int:
         index = self.addTab(widget, title) if at is None else self.insertTab(at, widget, title)
         if title in TOOLTIPS:

@@ -87,6 +87,8 @@ _TICK_ROLES = [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.DecorationRole,
                Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole, StateRole]
 _INF = math.inf
 _NCOLS = len(Column)
+# Columns whose text may elide in a narrow queue: their tooltip gives it whole.
+_TEXT_TIPS = (Column.NAME, Column.COMPANY, Column.KIND, Column.CAMPAIGN)
 
 
 MAIL_MARK = "✉ "  # an email to this lead waits in the outbox
@@ -285,6 +287,8 @@ class QueueModel(QAbstractTableModel):
             return "An email to this lead has not gone out: " + mail_problem(self._mail[r.lead_id])
         if role == Qt.ItemDataRole.ToolTipRole and col == Column.REASON:
             return ("Held back: " if r.held else "") + r.reason
+        if role == Qt.ItemDataRole.ToolTipRole and col in _TEXT_TIPS:
+            return self._display(r, row, col) or None  # whole, when the column elides it
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (Column.POSITION, Column.ATTEMPTS):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

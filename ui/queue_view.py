@@ -57,6 +57,7 @@ from ui import keymap
 from ui.context import AppContext
 from ui.icons import is_dark
 from ui.labels import mail_problem
+from ui.queue_columns import ColumnFitter
 from ui.queue_model import PINNED_MARK, Column, FilterRole, LeadIdRole, QueueModel
 from ui.what_changed import claimed
 
@@ -278,10 +279,8 @@ class QueueView(QWidget):
             self._base_widths[col] = max(w, fm.horizontalAdvance(self.model.headerData(
                 int(col), Qt.Orientation.Horizontal)) + ch * 2)
             hh.resizeSection(int(col), self._base_widths[col])
-        # Room to spare (a wide screen, the splitter moved): it goes to the columns that
-        # are cut first, why it is here and the company, up to what they usually need.
-        self._grow = ((Column.REASON, ch * 30, 0.55), (Column.COMPANY, ch * 12, 0.2),
-                      (Column.KIND, ch * 6, 0.15), (Column.NAME, ch * 6, 0.10))
+        # The text columns follow their rows (``ui.queue_columns``), within the room.
+        self.columns = ColumnFitter(self.table, self._base_widths)
         hh.setStretchLastSection(True)
         hh.setMinimumSectionSize(fm.horizontalAdvance("000"))
 
@@ -325,6 +324,8 @@ class QueueView(QWidget):
                              if n or held else "Your queue is empty for now")
         if selected is not None:
             self.select_lead(selected)
+        self.columns.measure()
+        self._fit_columns()
         self.tick()
         self.loaded_once = True
         self.sig_loaded.emit(n)
@@ -406,11 +407,12 @@ class QueueView(QWidget):
         self._fit_columns()
 
     def _fit_columns(self) -> None:
-        hh = self.table.horizontalHeader()
-        spare = self.table.viewport().width() - sum(self._base_widths.values())
-        for col, most, share in self._grow:
-            extra = max(0, min(most, int(spare * share)))
-            hh.resizeSection(int(col), self._base_widths[col] + extra)
+        self.columns.fit()
+
+    def wanted_width(self) -> int:
+        """How wide the queue would like to be: every column its text (the workspace
+        splitter's first proportions)."""
+        return self.columns.wanted_width()
 
     def changeEvent(self, event: QEvent) -> None:
         # The desktop switched light/dark: the clocks take the other colour set.

@@ -128,3 +128,61 @@ def test_cockpit_fits_1280x720_at_150_percent() -> None:
     for row in rows:
         assert int(row[1]) <= 480 and int(row[2]) <= 480, row
     assert rows[1][3] == "No", rows
+
+
+def _demo_window(qtbot, tmp_path, width: int, height: int) -> MainWindow:  # type: ignore[no-untyped-def]
+    from qualdesk.db.engine import Database
+    from qualdesk.services.demo import load_demo
+    from qualdesk.services.users import get_user
+    from ui.context import AppContext
+    from ui.ops import SyncRunner
+
+    db = Database(f"sqlite:///{tmp_path}/demo.sqlite3")
+    db.ensure_ready()
+    load_demo(db)
+    w = MainWindow(AppContext(db, get_user(db, "Alex Rivera"), SyncRunner()), _no_phone_app)
+    qtbot.addWidget(w)
+    w.resize(width, height)
+    w.show()
+    qtbot.waitExposed(w)
+    w.size_workspace()
+    QApplication.processEvents()
+    return w
+
+
+def test_company_and_reason_whole_at_1920_and_no_side_scroll_at_1280(qtbot, tmp_path) -> None:
+    from ui.queue_model import Column
+
+    w = _demo_window(qtbot, tmp_path, 1920, 1080)
+    table = w.queue.table
+    model, fm = table.model(), table.fontMetrics()
+    assert model.rowCount() > 20
+    for col in (Column.COMPANY, Column.REASON):
+        room = table.columnWidth(int(col)) - fm.horizontalAdvance("M")  # the cell margins
+        cut = [model.index(r, int(col)).data() for r in range(model.rowCount())
+               if fm.horizontalAdvance(str(model.index(r, int(col)).data() or "")) > room]
+        assert cut == [], (col.name, table.columnWidth(int(col)), cut[:3])
+    w.resize(1280, 720)
+    qtbot.wait(20)
+    w.size_workspace()
+    qtbot.wait(20)
+    widths = sum(table.columnWidth(c) for c in range(model.columnCount()))
+    assert widths <= table.viewport().width()
+    qtbot.waitUntil(lambda: not table.horizontalScrollBar().isVisible(), timeout=1000)
+    assert w.lead_panel.width() >= w.lead_panel.lead_tabs.tabBar().sizeHint().width()
+    # What a narrow column cuts, its tooltip gives whole.
+    company = model.index(0, int(Column.COMPANY))
+    assert company.data(Qt.ItemDataRole.ToolTipRole) == company.data()
+
+
+def test_an_empty_budget_is_not_checked(qtbot) -> None:
+    from ui.bant_form import BantForm
+
+    form = BantForm()
+    qtbot.addWidget(form)
+    form.set_marks(("need",))  # Level I does not ask for a budget
+    assert form.marks["budget"].text() != "✓"
+    assert form.marks["need"].text() == "•"
+    form.budget.setText("50000")
+    form.set_marks(("need",))
+    assert form.marks["budget"].text() == "✓"
