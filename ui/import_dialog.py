@@ -63,6 +63,14 @@ class _Preview:
     remembered: bool = False
 
 
+def done_sentence(new_rows: int, merged: int) -> str:
+    """What an import did, as a sentence (no "Imported 1, merged 0")."""
+    new = f"Imported {labels.count(new_rows, 'new row')}" if new_rows else "Nothing new imported"
+    if not merged:
+        return new
+    return f"{new}, and merged {labels.count(merged, 'row')} into what was already here"
+
+
 def _open_dialog(parent: QWidget, caption: str) -> QFileDialog:
     d = QFileDialog(parent, caption)
     d.setFileMode(QFileDialog.FileMode.ExistingFile)
@@ -189,10 +197,13 @@ class ImportDialog(QDialog):
         self.rejects.setHorizontalHeaderLabels(["Row", "Field", "Value", "Reason"])
         self.rejects.horizontalHeader().setStretchLastSection(True)
         self.rejects.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.rejects.verticalHeader().hide()  # the Row column names the row
+        self.rejects.hide()
         self.warnings = QPlainTextEdit(self)
         self.warnings.setObjectName("import_warnings")
         self.warnings.setReadOnly(True)
         self.warnings.setMaximumBlockCount(500)
+        self.warnings.hide()
 
     def _buttons(self) -> QHBoxLayout:
         self.run_button = QPushButton("Import", self)
@@ -276,7 +287,8 @@ class ImportDialog(QDialog):
         chosen = preview.chosen
         self.mapping.set_columns(t.headers, chosen, t.rows[:3])
         remembered = chosen is not None and preview.remembered
-        self.status.setText(f"{len(t)} row(s), {t.encoding}, delimiter {t.delimiter!r}."
+        self.status.setText(f"{labels.count(len(t), 'row')}, {labels.text_encoding(t.encoding)}, "
+                            f"{labels.delimiter(t.delimiter)}."
                             + (" The mapping saved for files like this one is applied."
                                if remembered else ""))
         self.run_button.setEnabled(True)
@@ -376,15 +388,16 @@ class ImportDialog(QDialog):
         self._set_running(False)
         self.last_result = result
         self._show_rejects(result.rejected)
-        self.warnings.setPlainText("\n".join([*result.warnings, *filter(None, self._mapping_note)]))
+        self._show_warnings([*result.warnings, *filter(None, self._mapping_note)])
         # A quotation mark left open: said in words above the list of the rows it took.
         swallowed = "".join(f" {sw.summary()}; those rows are not imported."
                             for sw in (result.table.swallowed if result.table else ()))
         if result.applied:
             self.progress.setValue(100)
-            text = f"Imported {result.imported}, merged {result.merged}"
+            text = done_sentence(result.imported, result.merged)
             if result.rejected:
-                text += f"; {len(result.rejected_rows)} row(s) rejected"
+                n = len(result.rejected_rows)
+                text += f"; {labels.count(n, 'row')} {'was' if n == 1 else 'were'} rejected"
                 if self._rejects_path:
                     text += f" and saved to {Path(self._rejects_path).name}"
             self.status.setText(text + "." + swallowed)
@@ -392,7 +405,8 @@ class ImportDialog(QDialog):
             self.run_button.setEnabled(False)
             self.good_rows_button.setEnabled(False)
         else:
-            self.status.setText(f"Nothing imported: {len(result.rejected_rows)} bad row(s) "
+            bad = labels.count(len(result.rejected_rows), "bad row")
+            self.status.setText(f"Nothing imported: {bad} "
                                 f"listed below.{swallowed} Fix the file, or import the good "
                                 "rows and save the rejects.")
             self.good_rows_button.setEnabled(True)
@@ -410,7 +424,12 @@ class ImportDialog(QDialog):
         else:
             self.ctx.runner.report(exc)  # a bug: the crash dialog
 
+    def _show_warnings(self, lines: list[str]) -> None:
+        self.warnings.setPlainText("\n".join(lines))
+        self.warnings.setVisible(bool(lines))  # an empty box took room from the mapping
+
     def _show_rejects(self, problems: tuple[RowProblem, ...]) -> None:
+        self.rejects.setVisible(bool(problems))  # nothing went wrong: no empty table
         self.rejects.setRowCount(len(problems))
         for i, p in enumerate(problems):
             for col, value in enumerate((str(p.row), p.field, p.value, p.reason)):

@@ -87,3 +87,24 @@ def mail_problem(error: str | None) -> str:
             return text
     reason = _CLI_ADVICE.sub("", error).strip() or error
     return f"{reason}. It is retried automatically; tell your team lead if it keeps failing."
+
+
+def count(n: int, thing: str, things: str | None = None) -> str:
+    """``1 row``, ``3 rows`` (no ``row(s)`` on a screen)."""
+    return f"{n} {thing if n == 1 else things or thing + 's'}"
+
+
+_ENCODINGS = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8", "utf-16": "UTF-16",
+              "cp1252": "Windows-1252", "latin-1": "Latin-1"}
+_DELIMITERS = {",": "comma-separated", ";": "semicolon-separated", "\t": "tab-separated",
+               "|": "separated by |"}
+
+
+def text_encoding(code: str) -> str:
+    """A file's text encoding as people name it: ``utf-8-sig`` -> ``UTF-8``."""
+    return _ENCODINGS.get(code.lower(), code.upper())
+
+
+def delimiter(char: str) -> str:
+    """``,`` -> ``comma-separated``."""
+    return _DELIMITERS.get(char, f"separated by {char!r}")

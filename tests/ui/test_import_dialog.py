@@ -63,7 +63,7 @@ def test_preview_refuse_then_import_good_rows(qtbot, sqlite_db: Database, tmp_pa
     assert d.rejects.rowCount() == 1
     assert [d.rejects.item(0, c).text() for c in range(4)] == [
         "3", "Email", "bob at acme", "not an email address"]
-    assert d.status.text().startswith("Nothing imported: 1 bad row(s)")
+    assert d.status.text().startswith("Nothing imported: 1 bad row listed")
     assert _leads(sqlite_db) == 0
     assert d.good_rows_button.isEnabled()
 
@@ -72,7 +72,7 @@ def test_preview_refuse_then_import_good_rows(qtbot, sqlite_db: Database, tmp_pa
     qtbot.mouseClick(d.good_rows_button, qtbot_button())
     assert d.last_result is not None and d.last_result.applied
     assert (d.last_result.imported, d.last_result.merged) == (2, 0)
-    assert d.status.text() == "Imported 2, merged 0; 1 row(s) rejected and saved to rejects.csv."
+    assert d.status.text() == "Imported 2 new rows; 1 row was rejected and saved to rejects.csv."
     assert d.progress.value() == 100
     assert _leads(sqlite_db) == 2
     with rejects.open(encoding="utf-8-sig", newline="") as fh:
@@ -87,7 +87,7 @@ def test_cancel_leaves_the_database_unchanged(qtbot, sqlite_db: Database, tmp_pa
     src.write_text("\n".join(lines) + "\n", encoding="utf-8")
     d = _dialog(qtbot, sqlite_db)
     d.set_path(str(src))
-    assert d.status.text().startswith("600 row(s)")
+    assert d.status.text().startswith("600 rows, UTF-8, comma-separated.")
     # The first progress report presses Cancel, as a user would mid-import.
     d.sig_progress.connect(lambda done, total: d.cancel_button.click())
     qtbot.mouseClick(d.run_button, qtbot_button())
@@ -124,3 +124,28 @@ def qtbot_button():
     from PySide6.QtCore import Qt
 
     return Qt.MouseButton.LeftButton
+
+
+def test_the_mapping_gets_the_room_until_something_goes_wrong(qtbot, sqlite_db: Database,
+                                                             tmp_path: Path) -> None:
+    """W10 #22: no empty reject table or warnings box before anything went wrong, the
+    status in words, the result as a sentence, no row header beside "Row 3"."""
+    from ui.import_dialog import done_sentence
+
+    src = tmp_path / "three.csv"
+    src.write_text("First Name,Company,Email,Phone Number\nAnn,Acme,ann@acme.test,212 555 0100\n"
+                   "Bob,Acme,bob at acme,212 555 0101\nCy,Acme,cy@acme.test,415 555 0132\n",
+                   encoding="utf-8")
+    d = _dialog(qtbot, sqlite_db)
+    d.resize(1000, 700)
+    d.set_path(str(src))
+    qtbot.waitUntil(d.run_button.isEnabled, timeout=5000)
+    assert d.status.text() == "3 rows, UTF-8, comma-separated."
+    assert not d.rejects.isVisible() and not d.warnings.isVisible()
+    qtbot.wait(50)
+    assert d.mapping.height() > d.height() * 0.4
+    d.run_import()
+    qtbot.waitUntil(lambda: d.last_result is not None, timeout=10000)
+    assert d.rejects.isVisible() and not d.rejects.verticalHeader().isVisible()
+    assert done_sentence(1, 0) == "Imported 1 new row"
+    assert done_sentence(0, 2) == "Nothing new imported, and merged 2 rows into what was already here"

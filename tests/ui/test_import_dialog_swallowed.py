@@ -39,7 +39,7 @@ def test_swallowed_rows_are_listed_in_words_and_the_rest_imports(
     qtbot.addWidget(d)
     d.show()
     d.set_path(str(src))
-    assert d.status.text().startswith("10 row(s)")
+    assert d.status.text().startswith("10 rows")
     qtbot.mouseClick(d.run_button, Qt.MouseButton.LeftButton)
 
     table = [[d.rejects.item(r, c).text() for c in range(4)] for r in range(d.rejects.rowCount())]
@@ -52,7 +52,7 @@ def test_swallowed_rows_are_listed_in_words_and_the_rest_imports(
         "P3,Firm 3,p3@firm.test", "P4,Firm 4,p4@firm.test", "P5,Firm 5,p5@firm.test",
         'Eve,"Eden, Inc",eve@eden.test']
     status = d.status.text()
-    assert status.startswith("Nothing imported: 5 bad row(s) listed below. Row 4: a "
+    assert status.startswith("Nothing imported: 5 bad rows listed below. Row 4: a "
                              "quotation mark opened in the 'Company' cell is never closed, "
                              "so the 4 rows after it (rows 5-8) were read into that one cell")
     for internal in ("--", "csv.Error", "Swallowed", "skip"):
@@ -62,7 +62,7 @@ def test_swallowed_rows_are_listed_in_words_and_the_rest_imports(
     d.save_dialog_factory = lambda parent, caption: _Answering(parent, str(rejects))
     qtbot.mouseClick(d.good_rows_button, Qt.MouseButton.LeftButton)
     assert d.last_result is not None and d.last_result.applied
-    assert d.status.text().startswith("Imported 5, merged 0; 5 row(s) rejected and saved to "
+    assert d.status.text().startswith("Imported 5 new rows; 5 rows were rejected and saved to "
                                       "rejects.csv. Row 4: a quotation mark")
     with sqlite_db.session(write=False) as s:
         assert sorted(s.scalars(select(Lead.first_name))) == ["P0", "P1", "P7", "P8", "P9"]
