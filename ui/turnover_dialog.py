@@ -7,6 +7,7 @@ dialog closes (accepted) only when it succeeded, otherwise it shows why and stay
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from qualdesk.domain.calling_window import zone
 from qualdesk.domain.countdown import both_zones_text
 from qualdesk.offline.resilient import new_key
 from qualdesk.services import team_settings
@@ -47,6 +49,24 @@ def when_text(stamp: str | None, lead: dict[str, Any], team_tz: str) -> str:
     return both_zones_text(at, zones[0] if zones else None, team_tz)
 
 
+_UTC_STAMP = re.compile(r"(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}) UTC")
+
+
+def _utc_words(line: str, lead: dict[str, Any], team_tz: str) -> str:
+    """A line the export writes with "2026-11-23 14:30 UTC" in it, in the rep's words."""
+    return _UTC_STAMP.sub(lambda m: when_text(f"{m[1]}T{m[2]}", lead, team_tz), line)
+
+
+def _day(stamp: str | None, team_tz: str) -> str:
+    """A note's day in the team's zone, as the app writes days (``Mon 23 Nov``)."""
+    try:
+        at = datetime.fromisoformat(stamp or "")
+    except ValueError:
+        return (stamp or "")[:10]
+    at = at if at.tzinfo else at.replace(tzinfo=UTC)
+    return f"{at.astimezone(zone(team_tz) or UTC):%a %d %b}"
+
+
 def snapshot_text(snap: dict[str, Any], team_tz: str = "UTC") -> str:
     """What travels to sales, as the rep and sales read it (times in the lead's and the
     team's zone, never a raw UTC stamp)."""
@@ -63,14 +83,15 @@ def snapshot_text(snap: dict[str, Any], team_tz: str = "UTC") -> str:
     for k, v in snap.get("answers", {}).items():
         lines.append(f"  {answer_key(k, questions)}: {v}")
     lines.append("Digital body language:")
-    lines.extend(f"  {x}" for x in body_language_lines(snap) or ["(none)"])
+    lines.extend(f"  {_utc_words(x, lead, team_tz)}"
+                 for x in body_language_lines(snap) or ["(none)"])
     attempts = dict(snap.get("attempts") or {})
     first = attempts.pop("first_touch_at", None)
     lines.append(f"Attempts: {attempts_text({**snap, 'attempts': attempts})}"
                  + (f", first call {when_text(first, lead, team_tz)}" if first else ""))
     notes = snap.get("notes", [])
     lines.append(f"Notes ({len(notes)}):")
-    lines.extend(f"  {n.get('at', '')[:10]} {n.get('author') or ''}: {n.get('body', '')}"
+    lines.extend(f"  {_day(n.get('at'), team_tz)} {n.get('author') or ''}: {n.get('body', '')}"
                  for n in notes)
     handoff = snap.get("handoff")
     if handoff:

@@ -111,11 +111,15 @@ def test_turnover_dialog_fits_the_owner_and_shows_times_in_words(qtbot, sqlite_d
     assert dlg.override.width() >= fm.horizontalAdvance(dlg.override.placeholderText())
     snap = {"lead": {"first_name": "Ada", "time_zones": ["America/New_York"]},
             "attempts": {"count": 1, "first_touch_at": "2026-11-23T14:05:00+00:00"},
-            "handoff": {"at": "2026-11-23T15:00:00+00:00", "by": "Rita", "to": "Sam"}}
+            "handoff": {"at": "2026-11-23T15:00:00+00:00", "by": "Rita", "to": "Sam"},
+            "notes": [{"at": "2026-11-23T23:30:00+00:00", "author": "Rita", "body": "SSO"}]}
     text = snapshot_text(snap, "Europe/Berlin")
     assert "UTC" not in text and "T14:05" not in text
     assert "first call Mon 23 Nov 09:05 EST (lead) = 15:05 CET (team)" in text
     assert "Turned over Mon 23 Nov 10:00 EST (lead) = 16:00 CET (team) by Rita" in text
+    assert "  Tue 24 Nov Rita: SSO" in text  # 00:30 in Berlin
+    import re
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", dlg.preview.toPlainText())  # no raw stamp
 
 
 def test_team_settings_opens_within_the_screen_with_every_hint_whole(qtbot, sqlite_db) -> None:
