@@ -22,7 +22,11 @@ SETTINGS_VERSION = 1
 
 
 def _int(v: str) -> int:
-    return int(v)
+    """A whole number, refused in words (Python's own ``int()`` message names base 10)."""
+    try:
+        return int(str(v).strip())
+    except ValueError:
+        raise ValueError("expected a whole number (digits only)") from None
 
 
 def _tz(v: str) -> str:
@@ -34,19 +38,22 @@ def _tz(v: str) -> str:
 
 
 def _hhmm(v: str) -> str:
-    time.fromisoformat(v)
+    try:
+        time.fromisoformat(v)
+    except ValueError:
+        raise ValueError("expected a time of day as HH:MM (e.g. 09:00)") from None
     return v
 
 
 def _positive(v: str) -> int:
-    n = int(v)
+    n = _int(v)
     if n < 1:
         raise ValueError("expected a whole number of at least 1")
     return n
 
 
 def _non_negative(v: str) -> int:
-    n = int(v)
+    n = _int(v)
     if n < 0:
         raise ValueError("expected a whole number, 0 or more")
     return n
@@ -91,22 +98,22 @@ SPECS: dict[str, SettingSpec] = {
         SettingSpec("calling.window_start", "08:00", _hhmm, "earliest local time to call a lead"),
         SettingSpec("calling.window_end", "21:00", _hhmm, "latest local time to call a lead"),
         SettingSpec("queue.policy", "priority", _choice("priority", "fifo"), "queue order"),
-        SettingSpec("queue.callback_handover_minutes", 15, _int,
+        SettingSpec("queue.callback_handover_minutes", 15, _non_negative,
                     "an overdue 'mine' callback becomes anyone's after this"),
-        SettingSpec("claim.lease_minutes", 15, _int, "how long a claim holds without a heartbeat"),
+        SettingSpec("claim.lease_minutes", 15, _positive, "how long a claim holds without a heartbeat"),
         SettingSpec("dial.scheme", "tel", _choice("tel", "sip", "callto"), "click-to-dial URI scheme"),
         SettingSpec("sip.dial_uri", "", _dial_uri,
                     "the trunk or PBX the app's phone dials, {e164} for the number "
                     "(sip:{e164}@trunk.example.com); empty: click-to-dial only"),
-        SettingSpec("phone.ring_timeout", 25, _int, "seconds a call rings before it counts as no answer"),
+        SettingSpec("phone.ring_timeout", 25, _positive, "seconds a call rings before it counts as no answer"),
         SettingSpec("email.mode", "smtp", _choice("smtp", "mailclient"), "send by SMTP or open the mail client"),
         SettingSpec("smtp.host", "", str, "SMTP server host"),
-        SettingSpec("smtp.port", 587, _int, "SMTP server port"),
+        SettingSpec("smtp.port", 587, _positive, "SMTP server port"),
         SettingSpec("smtp.security", "starttls", _choice("none", "starttls", "ssl"), "SMTP transport security"),
         SettingSpec("smtp.user", "", str, "SMTP login (password in the OS keyring)"),
         SettingSpec("smtp.from", "", str, "envelope sender when a rep has no email"),
-        SettingSpec("smtp.timeout", 10, _int, "SMTP timeout in seconds"),
-        SettingSpec("incubation.default_days", 90, _int, "re-touch after this many days by default"),
+        SettingSpec("smtp.timeout", 10, _positive, "SMTP timeout in seconds"),
+        SettingSpec("incubation.default_days", 90, _positive, "re-touch after this many days by default"),
         SettingSpec("import.default_region", "US", str, "region for phone numbers without a country code"),
         # Hand-raise rules of live intake (qualdesk.domain.hand_raise_rules reads them).
         SettingSpec("intake.key_pages", "", _patterns,
