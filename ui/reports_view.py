@@ -7,6 +7,7 @@ bad input (reversed dates, unknown zone) shows as a one-line message, never a di
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable
 from datetime import date, timedelta
 from functools import partial
@@ -89,6 +90,11 @@ class ReportTableModel(QAbstractTableModel):
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if (self.table is not None and orientation == Qt.Orientation.Horizontal
                 and role == Qt.ItemDataRole.DisplayRole):
+            # long names on two or three lines: the columns fit the window, no sideways scroll
+            label = self.table.label(self.table.columns[section])
+            return "\n".join(textwrap.wrap(label, 13, break_long_words=False)) or label
+        if (self.table is not None and orientation == Qt.Orientation.Horizontal
+                and role == Qt.ItemDataRole.ToolTipRole):
             return self.table.label(self.table.columns[section])
         return None
 
@@ -329,7 +335,7 @@ class ReportsView(QWidget):
             return
         t = self.table
         rows = t.verticalHeader().defaultSectionSize() * max(1, self.model.rowCount())
-        need = rows + t.horizontalHeader().sizeHint().height() + 2 * t.frameWidth() + 4
+        need = rows + t.horizontalHeader().sizeHint().height() + 2 * t.frameWidth() + 2
         if t.horizontalHeader().length() > t.viewport().width():
             need += t.horizontalScrollBar().sizeHint().height()
         want = min(need, total // 2)
