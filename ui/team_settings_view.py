@@ -13,7 +13,7 @@ from functools import partial
 from typing import Any
 from zoneinfo import available_timezones
 
-from PySide6.QtCore import QSize, QTime
+from PySide6.QtCore import QSize, Qt, QTime
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -158,7 +158,7 @@ class TeamSettingsView(QWidget):
         row = QHBoxLayout(inner)
         row.setContentsMargins(0, 0, 0, 0)
         for box in boxes:
-            row.addWidget(box, 1)
+            row.addWidget(box, 1, Qt.AlignmentFlag.AlignTop)  # spare height below, not between
         scroll = QScrollArea(self)
         scroll.setObjectName("team_settings_scroll")
         scroll.setWidgetResizable(True)
