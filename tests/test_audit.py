@@ -97,6 +97,17 @@ def test_audit_lists_every_change_to_a_lead(db_url: str, frozen, tmp_path: Path)
     db.dispose()
 
 
+def _team_hhmm(db: Database) -> str:
+    """15:05 UTC in the team's time, as the app writes time (W10 #7)."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from qualdesk.services import team_settings
+
+    tz = str(team_settings.get_value(db, "team.timezone") or "UTC")
+    return datetime(2026, 11, 23, 15, 5, tzinfo=UTC).astimezone(ZoneInfo(tz)).strftime("%H:%M %Z")
+
+
 def test_audit_view_shows_the_leads_history(qtbot: QtBot, qtmodeltester, sqlite_db: Database,
                                             frozen) -> None:
     from ui.audit_view import AuditView, Col
@@ -114,15 +125,16 @@ def test_audit_view_shows_the_leads_history(qtbot: QtBot, qtmodeltester, sqlite_
     m = view.model
     assert m.rowCount() == 7 and view.empty.isHidden()
     assert [m.data(m.index(i, Col.ACTION)) for i in range(7)] == [
-        "designation", "claim", "attempt", "note", "callback", "designation", "reassign"]
+        "Designation changed", "Picked up", "Call logged", "Note", "Callback set",
+        "Designation changed", "Reassigned"]  # in words (W10 #7)
     assert m.data(m.index(0, Col.USER)) == "system"
-    assert m.data(m.index(6, Col.AT)) == "2026-11-23 15:05:00 UTC"
+    assert m.data(m.index(6, Col.AT)) == f"Mon 23 Nov 2026 {_team_hhmm(sqlite_db)}"
     assert (m.data(m.index(6, Col.OLD)), m.data(m.index(6, Col.NEW))) == ("ana", "bob")
     # A write elsewhere on this lead refreshes the tab.
     frozen.advance(minutes=1)
     set_designation(sqlite_db, a, "warm", "bob", "cooled off")
     ctx.sig_operation_executed.emit(Changes(leads=(a,)), None)
-    assert m.rowCount() == 8 and m.data(m.index(7, Col.NEW)) == "warm"
+    assert m.rowCount() == 8 and m.data(m.index(7, Col.NEW)) == "Warm"
 
 
 def test_a_release_is_audited_and_a_release_of_nothing_is_not(db: Database, frozen) -> None:

@@ -1,17 +1,19 @@
-"""The lead panel's "History" tab: every change to the lead — who, when, what, old → new."""
+"""The lead panel's "History" tab: every change to the lead — who, when, what, old → new,
+in words (``ui.labels``) and in team time, as the other tabs write time."""
 
 from __future__ import annotations
 
 from enum import IntEnum
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
 from qualdesk.domain.records import Changes
 from qualdesk.services.audit_query import AuditRecord, audit_entries
+from ui import labels
 from ui.rows_model import RowsModel
+from ui.sales_handoff import team_time_text
 
 Index = QModelIndex | QPersistentModelIndex
 SortRole = Qt.ItemDataRole.UserRole + 1
@@ -33,7 +35,10 @@ HEADERS = {Col.AT: "When", Col.USER: "Who", Col.ACTION: "What", Col.FIELD: "Fiel
 class AuditModel(RowsModel):
     def __init__(self, parent: QWidget | None = None, tz: str | None = None) -> None:
         super().__init__([HEADERS[c] for c in Col], parent)
-        self._tz = ZoneInfo(tz) if tz else None
+        self.tz = tz or "UTC"  # the team's zone, read with the rows
+
+    def when(self, at: Any) -> str:
+        return team_time_text(at, self.tz)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         r: AuditRecord | None = self.at(index)
@@ -48,13 +53,14 @@ class AuditModel(RowsModel):
 
     def _text(self, r: AuditRecord, col: Col) -> str:
         if col == Col.AT:
-            at = r.at.astimezone(self._tz) if self._tz else r.at.astimezone()
-            return at.strftime("%Y-%m-%d %H:%M:%S %Z")
-        # a team lead acting for a rep: both names, as the database wrote them
-        who = f"{r.user or 'system'} (by {r.by})" if r.by else (r.user or "system")
-        value = {Col.USER: who, Col.ACTION: r.action, Col.FIELD: r.field,
-                 Col.OLD: r.old, Col.NEW: r.new}[col]
-        return value or ""
+            return self.when(r.at)
+        if col == Col.USER:  # a team lead acting for a rep: both names, as written
+            return f"{r.user or 'system'} (by {r.by})" if r.by else (r.user or "system")
+        if col == Col.ACTION:
+            return labels.audit_action(r.action)
+        if col == Col.FIELD:
+            return labels.audit_field(r.field)
+        return labels.audit_value(r.field, r.old if col == Col.OLD else r.new, self.when)
 
 
 class AuditView(QWidget):
@@ -92,15 +98,26 @@ class AuditView(QWidget):
             self._show([])
             return
         lead_id, db = self.lead_id, self.ctx.db
-        self.ctx.run_query(lambda: audit_entries(db, lead_id), self._show,
-                           key=f"audit-{id(self)}")
+        self.ctx.run_query(lambda: _load(db, lead_id), self._loaded, key=f"audit-{id(self)}")
 
     def _on_changes(self, changes: Changes, _initiator: object) -> None:
         if self.lead_id is not None and self.lead_id in changes.leads:
             self.refresh()
+
+    def _loaded(self, loaded: tuple[list[AuditRecord], str]) -> None:
+        rows, tz = loaded
+        self.model.tz = tz
+        self._show(rows)
 
     def _show(self, rows: list[AuditRecord]) -> None:
         self.model.set_rows(rows)
         self.empty.setVisible(not rows)
         if rows:
             self.table.scrollToBottom()
+
+
+def _load(db: Any, lead_id: int) -> tuple[list[AuditRecord], str]:
+    """The lead's history and the team's time zone (off the GUI thread)."""
+    from qualdesk.services import team_settings
+
+    return audit_entries(db, lead_id), str(team_settings.get_value(db, "team.timezone") or "UTC")

@@ -10,6 +10,7 @@ import their words from this module only.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from qualdesk.domain.words import (
     DISPOSITIONS,
@@ -108,3 +109,48 @@ def text_encoding(code: str) -> str:
 def delimiter(char: str) -> str:
     """``,`` -> ``comma-separated``."""
     return _DELIMITERS.get(char, f"separated by {char!r}")
+
+
+# The lead's History tab: what the audit writer stores (``designation``, ``due_at``,
+# ``claimed_by``) said as a team lead reads it.
+AUDIT_ACTIONS = {"designation": "Designation changed", "claim": "Picked up",
+                 "release": "Put back", "attempt": "Call logged", "note": "Note",
+                 "callback": "Callback set", "reassign": "Reassigned", "turn_over": "Turned over",
+                 "incubate": "Incubated", "intake": "Arrived", "edit": "Edited",
+                 "outcome": "Sales outcome", "verdict": "Sales verdict",
+                 "followup": "Follow-up email", "email": "Email", "qualification": "Qualification",
+                 "hold override": "Hold overridden", "acts for": "Acted for"}
+AUDIT_FIELDS = {"designation": "Designation", "due_at": "Due", "claimed_by": "Working on it",
+                "source": "Source", "disposition": "Call result", "owner": "Owner",
+                "to_owner": "Sales owner", "retouch_at": "Re-touch on", "status": "Status",
+                "level1_met": "Level I met", "callable": "Phone number", "outcome": "Outcome",
+                "verdict": "Verdict", "email": "Email"}
+
+
+def audit_action(code: str | None) -> str:
+    return AUDIT_ACTIONS.get(code or "", humanize(code))
+
+
+def audit_field(code: str | None) -> str:
+    if code and re.fullmatch(r"note \d+", code):
+        return "Note"
+    return AUDIT_FIELDS.get(code or "", humanize(code))
+
+
+def audit_value(field: str | None, value: str | None, when: Any) -> str:
+    """An old or new value in words; ``when`` turns a stored timestamp into team time."""
+    if not value:
+        return ""
+    if field == "designation":
+        return designation(value)
+    if field == "disposition":
+        return disposition(value)
+    if field == "status":
+        return EMAIL_STATUS.get(value, humanize(value))
+    if field == "source":
+        return hand_raise(value) if value in HAND_RAISES else value
+    if value.lower() in ("true", "false"):
+        return "yes" if value.lower() == "true" else "no"
+    if re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?([+-]\d\d:\d\d|Z)?", value):
+        return str(when(value))
+    return value
