@@ -56,6 +56,19 @@ def mmss(seconds: float) -> str:
     return f"{s // 60:02d}:{s % 60:02d}"
 
 
+
+class _Hint(QLabel):
+    """What the phone says: shown only with words in it, so an empty one leaves its row
+    to the script at 720 px (issue 17, trap 7)."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__("", parent)
+        self.hide()
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt's name)
+        super().setText(text)
+        self.setVisible(bool(text))
+
 class CallControls(QWidget):
     sig_disposition = Signal(str)
     sig_dialled = Signal(str)
@@ -104,7 +117,7 @@ class CallControls(QWidget):
         f = QFont(self.font())
         f.setBold(True)
         self.timer_label.setFont(f)
-        self.hint_label = QLabel("", self)
+        self.hint_label = _Hint(self)
         self.hint_label.setObjectName("call_hint_label")
         self.hint_label.setWordWrap(True)
         self.engine_label = QLabel("", self)  # the engine's banner: stopped, restarting

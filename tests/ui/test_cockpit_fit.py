@@ -60,8 +60,11 @@ def test_cockpit_never_grows_past_720(qtbot, ctx, seeded) -> None:
             break
         script.next()
     assert _fits(w)[0], ("BANT", _fits(w))
+    # An empty phone hint takes no row from the script.
+    assert panel.calls.hint_label.isHidden()
     panel.lead_tabs.setCurrentIndex(0)
     panel.calls.dial()
+    assert not panel.calls.hint_label.isHidden()
     assert panel.calls.hint_label.text().startswith("No phone app")
     assert _fits(w)[0], ("F5", _fits(w))
     lead = panel.lead_id
