@@ -422,8 +422,11 @@ class ScriptStepper(QWidget):
         if st.met:
             self.missing.setText("✓ Level I met")
         else:
-            self.missing.setText("Missing for Level I: " + "; ".join(st.missing))
-        self.missing.setToolTip(f"Rule: {st.rule}")
+            # The parts' names keep it to one line at 1280x720 (the BANT step needs the
+            # room); what each part still wants is in the tooltip.
+            parts = ", ".join(st.missing_parts) or "; ".join(st.missing)
+            self.missing.setText(f"Missing for Level I: {parts}")
+        self.missing.setToolTip("\n".join([*st.missing, f"Rule: {st.rule}"]))
         self.bant_form.set_marks(st.missing_parts)
         label = PROPOSED_LABEL.get(state.proposed or "", "")
         self.proposed.setText(f"Proposed: {label}" if label else

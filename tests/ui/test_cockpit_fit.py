@@ -60,6 +60,9 @@ def test_cockpit_never_grows_past_720(qtbot, ctx, seeded) -> None:
             break
         script.next()
     assert _fits(w)[0], ("BANT", _fits(w))
+    # The step itself gets room (it had ~110 px): an empty hint row and a three-line
+    # "missing" summary no longer take it.
+    assert script.scroll.viewport().height() >= 150, script.scroll.viewport().height()
     # An empty phone hint takes no row from the script.
     assert panel.calls.hint_label.isHidden()
     panel.lead_tabs.setCurrentIndex(0)
