@@ -82,6 +82,10 @@ def test_cockpit_never_grows_past_720(qtbot, ctx, seeded) -> None:
     # Long warnings on the card wrap inside the panel; the window stays put.
     panel.calls.hint_label.setText("No phone app on this computer took the call. " * 6)
     assert _fits(w)[0], ("long hint", _fits(w))
+    panel.card.warning.setText("✉ The email “Your demo” has not gone out: no mail server is "
+                               "set up yet; a team lead sets it up in Team settings. " * 3)
+    panel.card.warning.show()
+    assert _fits(w)[0], ("card warning", _fits(w))
 
 
 def test_status_names_the_lead_not_its_id(qtbot, ctx, seeded) -> None:
