@@ -46,6 +46,7 @@ from qualdesk.services.codes_admin import (
     set_disposition,
     set_kind,
 )
+from ui import labels
 from ui.context import AppContext
 from ui.record_table import Col, RecordTableModel, record_table, select_record, selected_record
 from ui.what_changed import CONFIGURATION
@@ -55,11 +56,36 @@ def _n(attr: str) -> Col:
     return Col(attr, lambda r: str(getattr(r, attr)), lambda r: getattr(r, attr))
 
 
+# Each script's title (what reps see on the Script tab) by its name; the name stays the
+# data a campaign stores. Filled when the page reads the team's scripts.
+SCRIPT_TITLES: dict[str, str] = {}
+
+
+def _script_titles(db: Any) -> list[tuple[str, str]]:
+    """(name, title) of every script a campaign may use; a script that does not load
+    shows its name in words (saving it is refused with the reason)."""
+    from qualdesk.services.script_library import load_script
+
+    out = []
+    with db.session(write=False) as s:
+        for name in drafts.script_names(db):
+            try:
+                out.append((name, load_script(name, s).title))
+            except Exception:  # noqa: BLE001 - a broken script still needs a line in the list
+                out.append((name, labels.humanize(name)))
+    titles = [t for _, t in out]  # a team's copy keeps the title: tell the two apart
+    return [(n, f"{t} ({labels.humanize(n)})" if titles.count(t) > 1 else t) for n, t in out]
+
+
+def _options_of(db: Any) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    return _script_titles(db), [(n, labels.template_folder(n)) for n in drafts.folder_names(db)]
+
+
 CAMPAIGN_COLUMNS = (
     Col("Campaign", lambda r: r.name + (" (default)" if r.is_default else "")),
     Col("Leads", lambda r: str(r.leads), lambda r: r.leads),
-    Col("Script", lambda r: r.script),
-    Col("Templates", lambda r: r.templates),
+    Col("Script", lambda r: SCRIPT_TITLES.get(r.script) or labels.humanize(r.script)),
+    Col("Templates", lambda r: labels.template_folder(r.templates)),
     Col("SLA", lambda r: f"{r.sla_minutes} min", lambda r: r.sla_minutes),
     Col("Live attempts", lambda r: str(r.same_day_live_attempts),
         lambda r: r.same_day_live_attempts),
@@ -250,27 +276,32 @@ class CampaignsView(QWidget):
     def refresh(self) -> None:
         db, key = self.ctx.db, f"campaigns_view_{id(self)}"
         # the team's scripts and template folders (in the database) with the shipped ones
-        self.ctx.run_query(lambda: (drafts.script_names(db), drafts.folder_names(db)), self._options,
+        self.ctx.run_query(lambda: _options_of(db), self._options,
                            key=key + "_options", on_error=self._campaign_failed)
         self.ctx.run_query(lambda: list_campaigns(db), self._campaigns_loaded,
                            key=key + "_campaigns", on_error=self._campaign_failed)
         self.ctx.run_query(lambda: (list_dispositions(db), list_kinds(db)), self._codes_loaded,
                            key=key + "_codes", on_error=self._codes_failed)
 
-    def _options(self, options: tuple[list[str], list[str]]) -> None:
-        for combo, names in zip((self.script, self.templates), options, strict=True):
-            keep = combo.currentText()
+    def _options(self, options: tuple[list[tuple[str, str]], list[tuple[str, str]]]) -> None:
+        SCRIPT_TITLES.update(options[0])
+        for combo, pairs in zip((self.script, self.templates), options, strict=True):
+            keep = combo.currentData()
             combo.clear()
-            combo.addItems(names)
+            for name, words in pairs:
+                combo.addItem(words, name)  # words shown, the name kept as the data
             if keep:
                 self._choose(combo, keep)
+        m = self.campaign_model
+        if m.rowCount():  # the Script column now has the titles (the editor keeps its edits)
+            m.dataChanged.emit(m.index(0, 0), m.index(m.rowCount() - 1, m.columnCount() - 1))
 
     @staticmethod
     def _choose(combo: QComboBox, name: str) -> None:
         """Show ``name`` even when its file is gone, so saving does not silently change it."""
-        if combo.findText(name) < 0:
-            combo.addItem(name)
-        combo.setCurrentIndex(combo.findText(name))
+        if combo.findData(name) < 0:
+            combo.addItem(labels.humanize(name), name)
+        combo.setCurrentIndex(combo.findData(name))
 
     def _campaigns_loaded(self, rows: list[CampaignRecord]) -> None:
         keep = self.selected_campaign()
@@ -339,7 +370,7 @@ class CampaignsView(QWidget):
         self.save_button.setEnabled(True)
 
     def campaign_fields(self) -> dict[str, Any]:
-        return {"script": self.script.currentText(), "templates": self.templates.currentText(),
+        return {"script": self.script.currentData(), "templates": self.templates.currentData(),
                 "sla_minutes": self.sla.value(),
                 "same_day_live_attempts": self.live_attempts.value(),
                 "min_gap_minutes": self.min_gap.value(), "daily_cap": self.daily_cap.value(),

@@ -154,3 +154,9 @@ def audit_value(field: str | None, value: str | None, when: Any) -> str:
     if re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?([+-]\d\d:\d\d|Z)?", value):
         return str(when(value))
     return value
+
+
+def template_folder(name: str | None) -> str:
+    """A template folder in words: ``demo_request`` -> ``Demo request``; ``default`` ->
+    ``Standard``."""
+    return "Standard" if name == "default" else humanize(name)

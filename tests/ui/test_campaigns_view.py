@@ -36,15 +36,24 @@ def test_edit_and_save_a_campaign(qtbot, sqlite_db: Database, frozen) -> None:
     assert [view.campaign_model.record(i).name for i in range(view.campaign_model.rowCount())] \
         == ["Default", "Webinar"]
     assert view.campaign_model.data(view.campaign_model.index(0, 0)) == "Default (default)"
+    assert [view.script.itemData(i) for i in range(view.script.count())] == \
+        ["default", "demo_request", "inbound_call", "whitepaper"]
+    assert [view.templates.itemData(i) for i in range(view.templates.count())] == \
+        ["default", "demo_request", "inbound_call", "whitepaper"]
+    # in words: the scripts' titles and the folders' names (W10 #16)
     assert [view.script.itemText(i) for i in range(view.script.count())] == \
-        ["default", "demo_request", "inbound_call", "whitepaper"]
+        ["Default — consultative Level I call", "Demo request — qualify before the demo",
+         "Inbound call — the lead called us", "Whitepaper: Speed to Lead — follow-up call"]
     assert [view.templates.itemText(i) for i in range(view.templates.count())] == \
-        ["default", "demo_request", "inbound_call", "whitepaper"]
+        ["Standard", "Demo request", "Inbound call", "Whitepaper"]
+    m = view.campaign_model
+    assert (m.data(m.index(0, 2)), m.data(m.index(0, 3))) == \
+        ("Default — consultative Level I call", "Standard")
 
     assert view.select_campaign("Webinar")
     assert view.editor.title() == "Campaign: Webinar" and view.sla.value() == 60
-    view.script.setCurrentText("whitepaper")
-    view.templates.setCurrentText("whitepaper")
+    view.script.setCurrentIndex(view.script.findData("whitepaper"))
+    view.templates.setCurrentIndex(view.templates.findData("whitepaper"))
     view.sla.setValue(30)
     view.live_attempts.setValue(1)
     view.min_gap.setValue(25)
@@ -79,11 +88,11 @@ def test_refusals_and_live_rule_check(qtbot, sqlite_db: Database, frozen) -> Non
     bad.mkdir(parents=True)
     (bad / "voicemail.txt.j2").write_text("Hi {{ lead.firstname }}")
     view.refresh()
-    assert view.templates.findText("broken") >= 0
-    view.templates.setCurrentText("broken")
+    assert view.templates.findData("broken") >= 0
+    view.templates.setCurrentIndex(view.templates.findData("broken"))
     click(qtbot, view.save_button)
     assert view.campaign_message.text().startswith("templates: 'broken' has problems:")
-    view.templates.setCurrentText("default")
+    view.templates.setCurrentIndex(view.templates.findData("default"))
     view.daily_cap.setValue(8)
     click(qtbot, view.save_button)
     assert view.campaign_message.text() == "daily_cap: 8 must not exceed lifetime_cap (6)"

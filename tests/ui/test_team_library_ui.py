@@ -17,7 +17,7 @@ SCRIPT = (scripts_library_dir() / "default.toml").read_text(encoding="utf-8")
 
 
 def _items(combo) -> list[str]:  # type: ignore[no-untyped-def]
-    return [combo.itemText(i) for i in range(combo.count())]
+    return [combo.itemData(i) or combo.itemText(i) for i in range(combo.count())]  # names (W10 #16)
 
 
 def test_the_campaigns_page_lists_what_the_team_saved(qtbot, sqlite_db, seeded) -> None:  # type: ignore[no-untyped-def]
