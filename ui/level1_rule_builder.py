@@ -40,7 +40,8 @@ CHOICES = (
 class Level1RuleBuilder(QDialog):
     sig_rule_chosen = Signal(str)
 
-    def __init__(self, rule: str = "", parent: QWidget | None = None) -> None:
+    def __init__(self, rule: str = "", parent: QWidget | None = None,
+                 currency: str | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("level1_builder")
         self.setWindowTitle("Level I rule")
@@ -50,6 +51,9 @@ class Level1RuleBuilder(QDialog):
         self.amount.setRange(0, 100_000_000)
         self.amount.setSingleStep(1000)
         self.amount.setValue(10_000)
+        self.amount.setGroupSeparatorShown(True)  # 10,000 (the team sets no currency yet)
+        if currency:
+            self.amount.setSuffix(f" {currency}")
         self.months = QSpinBox()
         self.months.setObjectName("level1_months")
         self.months.setRange(1, 60)
@@ -82,6 +86,7 @@ class Level1RuleBuilder(QDialog):
         self.rule_text = QLabel("")
         self.rule_text.setObjectName("level1_rule_text")
         self.rule_text.setWordWrap(True)
+        self.rule_text.hide()  # the expression is the campaign's data: words on screen
         self.words = QLabel("")
         self.words.setObjectName("level1_rule_words")
         self.words.setWordWrap(True)
@@ -143,6 +148,7 @@ class Level1RuleBuilder(QDialog):
         ok = self.buttons.button(self.buttons.StandardButton.Ok)
         if not text:
             self.rule_text.setText("")
+            self.words.setToolTip("")
             self.words.setText("Tick at least one: a rule with nothing in it would qualify "
                                "every lead.")
             ok.setEnabled(False)
@@ -153,6 +159,7 @@ class Level1RuleBuilder(QDialog):
         joiner = " and " if self.mode.currentData() == "and" else " or "
         self.words.setText("A rep turns the lead over once they know: " + joiner.join(said) + ".")
         self.rule_text.setText(f"Rule: {text}")
+        self.words.setToolTip(f"As the campaign stores it: {text}")
         ok.setEnabled(True)
 
     def _accept(self) -> None:
