@@ -14,9 +14,10 @@ from ui.queue_model import Column
 # Columns whose width follows their text; the others keep the width set for them.
 _FLEXIBLE = (Column.NAME, Column.COMPANY, Column.REASON, Column.KIND, Column.CAMPAIGN,
              Column.DESIGNATION)
-# Order of give when there is no room: the first gives up its width first.
-_GIVE_ORDER = (Column.KIND, Column.CAMPAIGN, Column.DESIGNATION, Column.REASON, Column.NAME,
-               Column.COMPANY)
+# Order of give when there is no room: the first group gives up its width first, its
+# columns in proportion to what each can spare.
+_GIVE_ORDER = ((Column.KIND, Column.CAMPAIGN), (Column.DESIGNATION,), (Column.REASON,),
+               (Column.NAME,), (Column.COMPANY,))
 _SAMPLE_ROWS = 300  # enough to see the long names; cheap at 100,000 rows
 
 
@@ -63,12 +64,16 @@ class ColumnFitter:
         room = self.table.viewport().width()
         widths = dict(self.wanted)
         over = sum(widths.values()) - room
-        for col in _GIVE_ORDER:
-            if over <= 0:
-                break
-            give = min(over, max(0, widths[col] - self.floors[col]))
-            widths[col] -= give
-            over -= give
+        for group in _GIVE_ORDER:
+            spare = {col: max(0, widths[col] - self.floors[col]) for col in group}
+            total = sum(spare.values())
+            if over <= 0 or total <= 0:
+                continue
+            share = min(1.0, over / total)
+            for col in group:
+                give = min(over, round(spare[col] * share))
+                widths[col] -= give
+                over -= give
         hh = self.table.horizontalHeader()
         for col, width in widths.items():
             hh.resizeSection(int(col), width)
