@@ -41,6 +41,7 @@ class ReportChart(QWidget):
         self.ax: Any = None
         self.items: list[Any] = []  # what is drawn now (tests count them)
         self.message = ""  # the empty state's words, when there is nothing to draw
+        self.table: Table | None = None
         self.placeholder = QLabel("", self)
         self.placeholder.setObjectName("report_chart_placeholder")
         self.lay = QVBoxLayout(self)
@@ -59,6 +60,7 @@ class ReportChart(QWidget):
         self.canvas.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.canvas.setMinimumHeight(160)
         self.ax = self.figure.add_subplot()
+        self.canvas.mpl_connect("resize_event", self._resized)  # the canvas' own new size
         self.placeholder.hide()
         self.lay.addWidget(self.canvas)
 
@@ -82,7 +84,22 @@ class ReportChart(QWidget):
         from qualdesk.services.reports.figures import draw_chart
 
         self._ensure()
+        self.table = table
         self.items = draw_chart(self.ax, table, self._style())
         self.message = "" if self.items else (table.chart.empty if table is not None
                                                and table.chart is not None else "")
+        self.fit()
+
+    def fit(self) -> None:
+        """Labels measured at this size: wrapped (or upright) so that none touch, the
+        title inside the chart; done again when the chart changes size."""
+        from qualdesk.services.reports.figures import fit_text
+
+        if self.items:
+            self.canvas.draw()  # lays the chart out at its size, so the labels can be measured
+            fit_text(self.ax, self.canvas.get_renderer(), right_px=self.figure.bbox.x1)
         self.canvas.draw_idle()
+
+    def _resized(self, _event: object = None) -> None:
+        if self.items:
+            self.show_table(self.table)  # drawn afresh: labels fitted to the new width

@@ -127,3 +127,26 @@ def test_a_short_table_leaves_the_room_to_the_chart(qtbot, view: ReportsView, wi
     share = [m.data(m.index(r, 2), Qt.ItemDataRole.TextAlignmentRole) for r in range(m.rowCount())]
     right = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
     assert m.data(m.index(0, 2), Qt.ItemDataRole.DisplayRole) == "–" and set(share) == {right}
+
+
+def test_the_screen_chart_labels_never_touch(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """W10 #5 on screen: a narrow chart wraps (or stands up) its SLA bucket names."""
+    from qualdesk.services.reports.tables import Chart, Table
+    from ui.charts import ReportChart
+
+    cols = ("within_1h", "same_day", "within_24h", "within_48h", "within_72h", "never")
+    table = Table("SLA", cols, ((35, 41, 43, 43, 43, 57),),
+                  Chart("", cols, "bar", "Hand raises followed up (call and email)", percent=True))
+    chart = ReportChart()
+    qtbot.addWidget(chart)
+    chart.resize(340, 260)
+    chart.show()
+    chart.show_table(table)
+    qtbot.wait(20)
+    chart.canvas.draw()
+    renderer = chart.canvas.get_renderer()
+    boxes = sorted((t.get_window_extent(renderer) for t in chart.ax.get_xticklabels()
+                    if t.get_text()), key=lambda b: b.x0)
+    assert len(boxes) == 6
+    for a, b in zip(boxes, boxes[1:], strict=False):
+        assert a.x1 < b.x0, "x labels touch"
