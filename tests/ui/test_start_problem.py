@@ -94,3 +94,31 @@ def test_no_display_keeps_the_line_on_stderr_and_a_non_zero_exit(tmp_path: Path)
                           cwd=Path(__file__).resolve().parents[2])
     assert done.returncode != 0
     assert "qualdesk: database unavailable" in done.stderr
+
+
+def test_a_sign_in_refusal_shows_its_own_words(qtbot: QtBot) -> None:
+    """A refusal from ``services.sign_in`` (a ``NotAllowed``) is shown as written."""
+    from qualdesk.errors import NotAllowed
+
+    refusal = NotAllowed("Sam Rep is deactivated: ask your team lead to reactivate you "
+                         "(Settings → People and roles)")
+    calls: list[str] = []
+
+    def opener(url: str) -> Any:
+        calls.append(url)
+        if len(calls) == 1:
+            raise refusal
+        return "opened"
+
+    def look() -> None:
+        dialog = _dialog()
+        if dialog is None:
+            QTimer.singleShot(50, look)
+            return
+        calls.append(dialog.what.text())
+        dialog.retry.click()
+
+    QTimer.singleShot(50, look)
+    assert open_or_ask(CLOSED, opener, interactive=True) == ("opened", CLOSED)
+    assert calls[1] == ("Sam Rep is deactivated: ask your team lead to reactivate you "
+                        "(Settings → People and roles).")
