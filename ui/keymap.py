@@ -62,7 +62,9 @@ BINDINGS: tuple[Binding, ...] = (
     Binding("designation", ("Alt+G",),
             "Change the lead's designation (do not call and disqualified ask first)"),
     Binding("release", ("Ctrl+Shift+R",), "Give the lead back to the queue without a call"),
-    Binding("lead_tabs", ("Ctrl+Tab", "Ctrl+Shift+Tab"), "Next / previous tab of the lead panel"),
+    Binding("lead_tabs", ("Ctrl+Tab", "Ctrl+Shift+Tab"),
+            "Next / previous tab of the lead panel (Call notes, Script, Body language, "
+            "Activity, History, Audit), wherever the cursor is"),
     Binding("followup", ("F6",), "Voicemail + email: log the voicemail, read the script (or, on "
             "a greeting through the app's phone, drop your recording), send the email; a lead "
             "with no valid phone gets the email alone"),
