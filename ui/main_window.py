@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from qualdesk.paths import config_dir
@@ -53,6 +53,7 @@ class MainWindow(QMainWindow):
         self.live: LiveRefresh | None = None
         self._unchecked_span: tuple[int, int] | None = None  # remote changes not yet looked at
         self._closed = False
+        self._split_follows_window = False  # no proportions saved: see _restore_geometry
         # Other clients' writes: one reload per burst; the timers stop when the window closes.
         self._reload_timer = self._burst_timer(self.retry)
         self._config_timer = self._burst_timer(self._check_remote_configuration)
@@ -308,6 +309,18 @@ class MainWindow(QMainWindow):
             width = max(self.width(), 1000)
             self.workspace.setSizes([int(width * 0.6), int(width * 0.4)])
             self.queue.sig_loaded.connect(self._size_workspace)
+            # Until the rep moves the splitter, the proportions follow the window's size
+            # (the first show, a maximise); a lead never moves it.
+            self._split_follows_window = True
+            self.workspace.splitterMoved.connect(self._split_moved_by_rep)
+
+    def _split_moved_by_rep(self, *_: object) -> None:
+        self._split_follows_window = False
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self._split_follows_window and self.queue.loaded_once:
+            self.size_workspace()
 
     def _size_workspace(self, _n: int = 0) -> None:
         """Once, when the first rows are in (no proportions saved yet): the queue as wide
