@@ -29,11 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 ADVICE = re.compile(r"\bqualdesk [a-z][a-z-]* |config set|--[a-z][a-z-]+ [A-Z]")
 # Refusals in files another engineer is rewriting this session (left to them; named here
 # so they are not forgotten, and so a fixed one must leave the list).
-KNOWN_ADVICE = {
-    # the sign-in refusal names the login to link and its command on purpose (its test
-    # checks it): to be split into words + ``cli=`` by its owner (#21)
-    "qualdesk/services/sign_in.py",
-}
+KNOWN_ADVICE: set[str] = set()
 STRUCTURED_BANT = {"budget": {"low": 40000, "high": 60000, "currency": "USD"},
                    "authority": {"role": "VP Operations", "decision": "yes"},
                    "need": {"pain": "reports take two days", "priority": "high"},

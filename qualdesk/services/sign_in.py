@@ -46,8 +46,8 @@ def _login(db: Database) -> tuple[str, tuple[str, str, bool] | None, bool]:
 
 def _refused(login: str) -> KnownError:
     return NotAllowed(f"the database refused your login ({login!r}) the team's data: ask your "
-                      "team lead to give it a person and a role (Settings → People and roles, "
-                      f"or `qualdesk user grant NAME --db-login {login}`)")
+                      "team lead to give it a person and a role (Settings → People and roles)",
+                      cli=f"qualdesk user grant NAME --db-login {login}")
 
 
 def signed_in_user(db: Database, named: str | None) -> UserRecord | None:
@@ -64,7 +64,7 @@ def signed_in_user(db: Database, named: str | None) -> UserRecord | None:
         if grouped:
             raise NotAllowed(f"your database login ({login!r}) belongs to nobody in the team: "
                              "ask your team lead to link it to you (Settings → People and "
-                             f"roles, or `qualdesk user grant NAME --db-login {login}`)")
+                             "roles)", cli=f"qualdesk user grant NAME --db-login {login}")
         return get_user(db, named) if named else None  # the schema owner: anyone, as before
     name, role, active = person
     if not active:
