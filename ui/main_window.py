@@ -54,6 +54,7 @@ class MainWindow(QMainWindow):
         self._unchecked_span: tuple[int, int] | None = None  # remote changes not yet looked at
         self._closed = False
         self._split_follows_window = False  # no proportions saved: see _restore_geometry
+        self._split_for_open_lead = False  # the proportions were last set for an open lead
         # Other clients' writes: one reload per burst; the timers stop when the window closes.
         self._reload_timer = self._burst_timer(self.retry)
         self._config_timer = self._burst_timer(self._check_remote_configuration)
@@ -313,9 +314,19 @@ class MainWindow(QMainWindow):
             # (the first show, a maximise); a lead never moves it.
             self._split_follows_window = True
             self.workspace.splitterMoved.connect(self._split_moved_by_rep)
+            self.lead_panel.sig_lead_changed.connect(self._lead_opened_or_closed)
 
     def _split_moved_by_rep(self, *_: object) -> None:
         self._split_follows_window = False
+
+    def _lead_opened_or_closed(self, lead_id: object) -> None:
+        """The split follows whether a lead is open (its card needs the room), never
+        which lead: going from one lead to the next leaves it where it is."""
+        is_open = lead_id is not None
+        if is_open != self._split_for_open_lead and self._split_follows_window \
+                and self.queue.loaded_once:
+            self._split_for_open_lead = is_open
+            self.size_workspace()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -334,8 +345,11 @@ class MainWindow(QMainWindow):
         # The window's width, not the splitter's: the rows may come before the first show.
         total = self.width() - 8 - self.workspace.handleWidth()
         panel = self.lead_panel
-        floor = max(panel.minimumWidth(), panel.card.minimumSizeHint().width(),
-                    panel.lead_tabs.tabBar().sizeHint().width() + 60, int(total * 0.3))
+        if panel.lead_id is None:  # "Press F2": the queue's columns get the room
+            floor = max(panel.minimumWidth(), int(total * 0.25))
+        else:
+            floor = max(panel.minimumWidth(), panel.card.minimumSizeHint().width(),
+                        panel.lead_tabs.tabBar().sizeHint().width() + 60, int(total * 0.3))
         queue = min(self.queue.wanted_width(), total - floor)
         queue = max(queue, self.queue.minimumSizeHint().width())
         self.workspace.setSizes([queue, total - queue])

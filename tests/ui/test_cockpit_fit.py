@@ -176,6 +176,10 @@ def test_company_and_reason_whole_at_1920_and_no_side_scroll_at_1280(qtbot, tmp_
     qtbot.wait(20)
     w.size_workspace()
     qtbot.wait(20)
+    no_lead = w.queue.width()  # "Press F2": the queue's columns get the room
+    w.lead_panel.set_lead(w.queue.model.row_record(0).lead_id)
+    qtbot.wait(50)
+    assert w.queue.width() < no_lead  # the card takes its room once, when a lead opens
     widths = sum(table.columnWidth(c) for c in range(model.columnCount()))
     assert widths <= table.viewport().width()
     qtbot.waitUntil(lambda: not table.horizontalScrollBar().isVisible(), timeout=1000)
