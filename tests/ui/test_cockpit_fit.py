@@ -7,14 +7,12 @@ growing the window past the screen. Status lines name the lead, not its id."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtWidgets import QApplication, QDialog
 
+from tests.ui.scaled_window import run_scaled
 from ui.main_window import MainWindow
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -100,25 +98,7 @@ def test_status_names_the_lead_not_its_id(qtbot, ctx, seeded) -> None:
     assert f"lead {lead}" not in message, message
 
 
-_AT_150 = """
-import os, sys, tempfile
-sys.path.insert(0, {root!r})
-tmp = tempfile.mkdtemp()
-os.environ["QUALDESK_DATA_DIR"], os.environ["QUALDESK_CONFIG_DIR"] = tmp + "/d", tmp + "/c"
-from PySide6.QtWidgets import QApplication
-from qualdesk.db.engine import Database
-from qualdesk.services.demo import load_demo
-from qualdesk.services.users import get_user
-from ui.context import AppContext
-from ui.main_window import MainWindow
-from ui.ops import SyncRunner
-app = QApplication(sys.argv[:1])
-db = Database(f"sqlite:///{{tmp}}/x.sqlite3"); db.ensure_ready(); load_demo(db)
-w = MainWindow(AppContext(db, get_user(db, "Alex Rivera"), SyncRunner()), lambda _u: False)
-w.resize(853, 480); w.show()
-w.queue.next_lead()
-for _ in range(10):
-    app.processEvents()
+_DIAL = """
 print("F2", w.minimumSizeHint().height(), w.height())
 w.lead_panel.calls.dial()
 for _ in range(10):
@@ -129,12 +109,9 @@ print("F5", w.minimumSizeHint().height(), w.height(), w.lead_panel.calls.hint_la
 
 def test_cockpit_fits_1280x720_at_150_percent() -> None:
     """A 1280×720 screen at 150 %: 853×480 logical pixels; the lead panel scrolls."""
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QT_SCALE_FACTOR="1.5")
-    out = subprocess.run([sys.executable, "-c", _AT_150.format(root=str(ROOT))], env=env,
-                         capture_output=True, text=True, timeout=120, cwd=ROOT)
-    assert out.returncode == 0, out.stderr[-2000:]
-    rows = [x.split() for x in out.stdout.splitlines() if x.startswith(("F2", "F5"))]
-    assert len(rows) == 2, out.stdout
+    stdout = run_scaled("1.5", 853, 480, _DIAL)
+    rows = [x.split() for x in stdout.splitlines() if x.startswith(("F2", "F5"))]
+    assert len(rows) == 2, stdout
     for row in rows:
         assert int(row[1]) <= 480 and int(row[2]) <= 480, row
     assert rows[1][3] == "No", rows

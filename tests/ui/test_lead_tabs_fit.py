@@ -4,14 +4,12 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QToolButton
 
+from tests.ui.scaled_window import run_scaled
 from tests.ui.test_workspace import open_window
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,25 +43,7 @@ def test_every_tab_title_shows_at_1280x720(qtbot, ctx, seeded) -> None:
     assert panel.history.isAncestorOf(panel.emails) and panel.history.isAncestorOf(panel.callbacks)
 
 
-_AT_150 = """
-import os, sys, tempfile
-sys.path.insert(0, {root!r})
-tmp = tempfile.mkdtemp()
-os.environ["QUALDESK_DATA_DIR"], os.environ["QUALDESK_CONFIG_DIR"] = tmp + "/d", tmp + "/c"
-from PySide6.QtWidgets import QApplication
-from qualdesk.db.engine import Database
-from qualdesk.services.demo import load_demo
-from qualdesk.services.users import get_user
-from ui.context import AppContext
-from ui.main_window import MainWindow
-from ui.ops import SyncRunner
-app = QApplication(sys.argv[:1])
-db = Database(f"sqlite:///{{tmp}}/x.sqlite3"); db.ensure_ready(); load_demo(db)
-w = MainWindow(AppContext(db, get_user(db, "Alex Rivera"), SyncRunner()), lambda _u: True)
-w.resize(1280, 720); w.show()
-w.queue.next_lead()
-for _ in range(10):
-    app.processEvents()
+_TITLES = """
 t = w.lead_panel.lead_tabs
 print("DPR", app.devicePixelRatio(), "FIT", t.titles_fit(), t.width(), t.tabBar().sizeHint().width())
 """
@@ -71,11 +51,8 @@ print("DPR", app.devicePixelRatio(), "FIT", t.titles_fit(), t.width(), t.tabBar(
 
 def test_every_tab_title_shows_at_150_percent() -> None:
     """A 1920×1080 screen at 150 %: Qt scales by 1.5, the cockpit is 1280 logical wide."""
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QT_SCALE_FACTOR="1.5")
-    out = subprocess.run([sys.executable, "-c", _AT_150.format(root=str(ROOT))], env=env,
-                         capture_output=True, text=True, timeout=120, cwd=ROOT)
-    assert out.returncode == 0, out.stderr[-2000:]
-    line = next(x for x in out.stdout.splitlines() if x.startswith("DPR"))
+    stdout = run_scaled("1.5", 1280, 720, _TITLES, chose=True)
+    line = next(x for x in stdout.splitlines() if x.startswith("DPR"))
     assert line.split()[1] == "1.5" and line.split()[3] == "True", line
 
 
