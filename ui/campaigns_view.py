@@ -56,11 +56,6 @@ def _n(attr: str) -> Col:
     return Col(attr, lambda r: str(getattr(r, attr)), lambda r: getattr(r, attr))
 
 
-# Each script's title (what reps see on the Script tab) by its name; the name stays the
-# data a campaign stores. Filled when the page reads the team's scripts.
-SCRIPT_TITLES: dict[str, str] = {}
-
-
 def _script_titles(db: Any) -> list[tuple[str, str]]:
     """(name, title) of every script a campaign may use; a script that does not load
     shows its name in words (saving it is refused with the reason)."""
@@ -81,10 +76,18 @@ def _options_of(db: Any) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     return _script_titles(db), [(n, labels.template_folder(n)) for n in drafts.folder_names(db)]
 
 
-CAMPAIGN_COLUMNS = (
-    Col("Campaign", lambda r: r.name + (" (default)" if r.is_default else "")),
-    Col("Leads", lambda r: str(r.leads), lambda r: r.leads),
-    Col("Script", lambda r: SCRIPT_TITLES.get(r.script) or labels.humanize(r.script)),
+def campaign_columns(script_titles: dict[str, str]) -> tuple[Col, ...]:
+    """The campaigns table; ``script_titles`` (a script's title by its name, what reps see
+    on the Script tab) is the page's own, filled when it reads the team's scripts."""
+    return (
+        Col("Campaign", lambda r: r.name + (" (default)" if r.is_default else "")),
+        Col("Leads", lambda r: str(r.leads), lambda r: r.leads),
+        Col("Script", lambda r: script_titles.get(r.script) or labels.humanize(r.script)),
+        *_TEMPLATES_AND_POLICY,
+    )
+
+
+_TEMPLATES_AND_POLICY = (
     Col("Templates", lambda r: labels.template_folder(r.templates)),
     Col("SLA", lambda r: f"{r.sla_minutes} min", lambda r: r.sla_minutes),
     Col("Live attempts", lambda r: str(r.same_day_live_attempts),
@@ -94,6 +97,7 @@ CAMPAIGN_COLUMNS = (
     Col("Lifetime cap", lambda r: str(r.lifetime_cap), lambda r: r.lifetime_cap),
     Col("Level I rule", lambda r: r.level1_rule or "(the script's)"),
 )
+CAMPAIGN_COLUMNS = campaign_columns({})  # names in words, for a table without titles
 DISPOSITION_COLUMNS = (
     Col("Code", lambda r: r.code),
     Col("Label", lambda r: r.label),
@@ -139,7 +143,8 @@ class CampaignsView(QWidget):
 
     def _campaigns_tab(self) -> QWidget:
         page = QWidget(self)
-        self.campaign_model = RecordTableModel(CAMPAIGN_COLUMNS, self)
+        self._script_titles: dict[str, str] = {}
+        self.campaign_model = RecordTableModel(campaign_columns(self._script_titles), self)
         self.campaign_table = record_table(self.campaign_model, "campaigns_table", page)
         self.campaign_table.selectionModel().selectionChanged.connect(self._campaign_selected)
 
@@ -284,7 +289,7 @@ class CampaignsView(QWidget):
                            key=key + "_codes", on_error=self._codes_failed)
 
     def _options(self, options: tuple[list[tuple[str, str]], list[tuple[str, str]]]) -> None:
-        SCRIPT_TITLES.update(options[0])
+        self._script_titles.update(options[0])
         for combo, pairs in zip((self.script, self.templates), options, strict=True):
             keep = combo.currentData()
             combo.clear()
